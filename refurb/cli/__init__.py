@@ -1,0 +1,72 @@
+"""The command line: thin click commands, loaded lazily, behind one error boundary.
+
+Each command lives in its own module and is imported only when it runs, so
+``refurb --help`` and ``refurb probe`` never pay for SQLAlchemy or reportlab.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from refurb import __version__
+from refurb.errors import RefurbError
+
+# name -> (module, function, one-line help shown by ``refurb --help``)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "probe": ("refurb.cli.probe", "probe", "Read this machine's health (or a capture's)."),
+    "assess": ("refurb.cli.assess", "assess", "Verdict: refurbish, repair, harvest or recycle."),
+    "check": ("refurb.cli.check", "check", "Walk through the bench checklist and quick tests."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = COMMANDS.get(cmd_name)
+        if spec is None:
+            return None
+        module = importlib.import_module(spec[0])
+        cmd: click.Command = getattr(module, spec[1])
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="refurb")
+def cli() -> None:
+    """refurb: probe, assess, record and label donated laptops.
+
+    Start with `refurb intake` on the machine to be checked. Every command has --help.
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point. The single error boundary: every RefurbError becomes a plain message
+    on stderr and its exit code; nothing else prints a traceback to a trainee."""
+    try:
+        rv: Any = cli.main(args=argv, prog_name="refurb", standalone_mode=False)
+    except RefurbError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("\ninterrupted; nothing was changed", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted; nothing was changed", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(rv if isinstance(rv, int) else 0)

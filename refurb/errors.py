@@ -1,0 +1,48 @@
+"""The one error tree. Each error carries a plain-language message, what to do about
+it, and the process exit code the CLI's single error boundary turns it into.
+
+Exit codes (a contract; see docs/cli.md):
+  0  success
+  1  an error not covered below
+  2  usage error (click's own convention)
+  3  bad input: a file, capture, snapshot, policy or label stock that cannot be used
+  4  database problem: unreachable, locked, not a refurb database, needs an upgrade
+  5  not found: an asset tag, lot or participant that does not exist
+  6  refused by a rule: an illegal status change, a drive without a sanitization record
+  7  the environment: a read-only or full disk, a missing tool
+ 10+ verdicts from ``assess --check`` (10 repair, 11 harvest, 12 recycle)
+"""
+
+from __future__ import annotations
+
+
+class RefurbError(Exception):
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n  -> {self.hint}"
+
+
+class BadInput(RefurbError):
+    exit_code = 3
+
+
+class DatabaseError(RefurbError):
+    exit_code = 4
+
+
+class NotFound(RefurbError):
+    exit_code = 5
+
+
+class Refused(RefurbError):
+    exit_code = 6
+
+
+class EnvironmentProblem(RefurbError):
+    exit_code = 7

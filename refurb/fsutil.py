@@ -1,0 +1,51 @@
+"""Writing files so that a full or read-only disk never leaves half a file behind."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+from refurb.errors import EnvironmentProblem
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write to a temporary file beside ``path``, fsync, then rename over it."""
+    target = Path(path)
+    tmp_name = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+        )
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, target)
+        tmp_name = None
+    except OSError as exc:
+        raise _explain(exc, target) from None
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+    return target
+
+
+def _explain(exc: OSError, target: Path) -> EnvironmentProblem:
+    if exc.errno == errno.ENOSPC:
+        return EnvironmentProblem(
+            f"cannot write {target}: the disk is full",
+            "free some space or use another drive; nothing was written",
+        )
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return EnvironmentProblem(
+            f"cannot write {target}: {exc.strerror}",
+            "the drive may be read-only or locked; nothing was written",
+        )
+    return EnvironmentProblem(
+        f"cannot write {target}: {exc.strerror or exc}", "nothing was written"
+    )

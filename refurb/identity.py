@@ -1,0 +1,142 @@
+"""Pure helpers for a device's identity: cleaning firmware strings, rejecting the
+placeholder serials firmware ships with, and the stable key a device is known by."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from refurb.model import Identity
+
+# Exact placeholder strings seen in DMI/SMBIOS and battery firmware (compared case-folded).
+_PLACEHOLDERS = {
+    "to be filled by o.e.m.",
+    "to be filled by oem",
+    "system serial number",
+    "system product name",
+    "system manufacturer",
+    "system version",
+    "default string",
+    "not specified",
+    "not applicable",
+    "not available",
+    "none",
+    "n/a",
+    "na",
+    "null",
+    "o.e.m.",
+    "oem",
+    "chassis serial number",
+    "base board serial number",
+    "type2 - board serial number",
+    "0123456789",
+    "1234567890",
+    "123456789",
+    "serial",
+    "invalid",
+    "unknown",
+    "empty",
+    "--",
+    "-",
+    "none provided",
+    "filled by o.e.m.",
+    "scrubbed",
+    "redacted",
+}
+# Same character over and over ("00000000", "FFFFFFFF", "xxxxxx", "        ").
+_REPEATED = re.compile(r"^(.)\1*$")
+_UUID_PLACEHOLDERS = {
+    "00000000-0000-0000-0000-000000000000",
+    "ffffffff-ffff-ffff-ffff-ffffffffffff",
+    "03000200-0400-0500-0006-000700080009",  # a well-known AMI BIOS default
+}
+
+
+def clean(value: str | None) -> str | None:
+    """Trim a firmware string; blank becomes None. Keeps the text as read otherwise."""
+    if value is None:
+        return None
+    value = value.replace("\x00", "").strip()
+    return value or None
+
+
+def is_placeholder(value: str | None) -> bool:
+    if value is None:
+        return True
+    folded = value.strip().casefold()
+    if not folded or folded in _PLACEHOLDERS or folded in _UUID_PLACEHOLDERS:
+        return True
+    compact = folded.replace("-", "").replace(" ", "")
+    return len(compact) >= 3 and bool(_REPEATED.match(compact))
+
+
+def real(value: str | None) -> str | None:
+    """A cleaned identity value, or None when it is a firmware placeholder."""
+    value = clean(value)
+    return None if is_placeholder(value) else value
+
+
+# SMBIOS 3.x chassis types (DSP0134, 7.4.1), folded into the words a shop uses.
+_CHASSIS = {
+    3: "desktop",
+    4: "desktop",
+    5: "desktop",
+    6: "desktop",
+    7: "desktop",
+    13: "all-in-one",
+    15: "desktop",
+    16: "desktop",
+    24: "desktop",
+    35: "mini-pc",
+    36: "mini-pc",
+    8: "laptop",
+    9: "laptop",
+    10: "laptop",
+    14: "laptop",
+    11: "handheld",
+    30: "tablet",
+    31: "convertible",
+    32: "convertible",
+    17: "server",
+    23: "server",
+    25: "server",
+    28: "server",
+    29: "server",
+    12: "docking-station",
+    33: "embedded",
+    34: "embedded",
+}
+PORTABLE_CHASSIS = {"laptop", "convertible", "tablet", "handheld"}
+
+
+def chassis_from_code(code: int | None) -> str | None:
+    if code is None:
+        return None
+    return _CHASSIS.get(code, "other")
+
+
+def identity_key(ident: Identity) -> tuple[str, str] | None:
+    """(kind, key) that names this physical machine across snapshots and shops.
+
+    Serial first (qualified by vendor and model, since two vendors may reuse a serial),
+    then board serial, then the SMBIOS UUID, then the first wired/wireless MAC. Every
+    candidate is rejected when it is a placeholder, so two machines that both say
+    "To Be Filled By O.E.M." never merge. None when nothing trustworthy is left.
+    """
+    vendor = (real(ident.vendor) or "").casefold()
+    model = (real(ident.model) or real(ident.product_name) or "").casefold()
+    for kind, value in (("serial", ident.serial), ("board", ident.board_serial)):
+        value = real(value)
+        if value:
+            return kind, _digest(kind, vendor, model, value.casefold())
+    uuid = real(ident.uuid)
+    if uuid:
+        return "uuid", _digest("uuid", uuid.casefold())
+    mac = real(ident.mac)
+    if mac and mac.replace(":", "").strip("0"):
+        return "mac", _digest("mac", mac.casefold())
+    return None
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]

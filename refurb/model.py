@@ -1,0 +1,239 @@
+"""Pure domain types shared by every layer: the probe snapshot and its parts.
+
+Plain dataclasses, JSON in and out. ``snapshot_from_dict`` validates a document read
+from a file (USB stick, bundle) and names the exact field at fault.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+from refurb import SNAPSHOT_FORMAT
+from refurb.errors import BadInput
+
+# Why a reading could not be taken. Kept short and stable: reports and tests match on them.
+NOT_PRESENT = "not present"
+NEEDS_ROOT = "needs root"
+TOOL_MISSING = "tool missing"
+UNREADABLE = "unreadable value"
+NOT_SUPPORTED = "not supported"
+
+
+@dataclass
+class Gap:
+    part: str  # "identity", "cpu", "memory", "disk sda", "battery BAT0", ...
+    field: str | None
+    reason: str
+    detail: str = ""
+
+
+@dataclass
+class OsInfo:
+    name: str  # linux | windows | macos
+    release: str | None = None
+
+
+@dataclass
+class Identity:
+    vendor: str | None = None
+    model: str | None = None
+    product_name: str | None = None
+    family: str | None = None
+    sku: str | None = None
+    serial: str | None = None
+    board_serial: str | None = None
+    uuid: str | None = None
+    mac: str | None = None
+    chassis: str | None = None
+    chassis_type_code: int | None = None
+    bios_version: str | None = None
+    bios_date: str | None = None
+
+
+@dataclass
+class Cpu:
+    model: str | None = None
+    vendor: str | None = None
+    arch: str | None = None
+    cores: int | None = None
+    threads: int | None = None
+    max_mhz: float | None = None
+    is_64bit: bool | None = None
+    x86_64_level: int | None = None  # 1..4 (psABI micro-architecture levels), None off x86
+    can_run: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MemoryModule:
+    locator: str | None = None
+    size_bytes: int | None = None
+    type: str | None = None
+    speed_mts: int | None = None
+    manufacturer: str | None = None
+    part_number: str | None = None
+
+
+@dataclass
+class Memory:
+    total_bytes: int | None = None
+    modules: list[MemoryModule] = field(default_factory=list)
+
+
+@dataclass
+class Smart:
+    passed: bool | None = None
+    power_on_hours: int | None = None
+    reallocated_sectors: int | None = None
+    pending_sectors: int | None = None
+    offline_uncorrectable: int | None = None
+    reported_uncorrectable: int | None = None
+    command_timeouts: int | None = None
+    percentage_used: int | None = None
+    available_spare_pct: int | None = None
+    available_spare_threshold_pct: int | None = None
+    media_errors: int | None = None
+    critical_warning: int | None = None
+    self_test: str | None = None  # last self-test result, as smartctl words it
+    self_test_passed: bool | None = None
+    self_test_errors: int | None = None
+    error_log_count: int | None = None
+    exit_status: int | None = None
+    exit_status_bits: list[str] = field(default_factory=list)
+    smartctl_version: str | None = None
+
+
+@dataclass
+class Disk:
+    name: str
+    model: str | None = None
+    serial: str | None = None
+    size_bytes: int | None = None
+    kind: str | None = None  # hdd | ssd | nvme | usb | None when unknown
+    protocol: str | None = None  # ATA | NVMe | SCSI
+    smart: Smart | None = None
+
+
+@dataclass
+class Battery:
+    name: str
+    manufacturer: str | None = None
+    model: str | None = None
+    serial: str | None = None
+    technology: str | None = None
+    design_capacity: float | None = None
+    full_capacity: float | None = None
+    capacity_unit: str | None = None  # mWh | mAh
+    health_pct: float | None = None
+    cycle_count: int | None = None
+    design_cycle_count: int | None = None
+    status: str | None = None
+
+
+@dataclass
+class Snapshot:
+    snapshot_id: str
+    taken_at: str
+    tool_version: str
+    os: OsInfo
+    format: str = SNAPSHOT_FORMAT
+    source: str = "live"  # live | replay
+    identity: Identity = field(default_factory=Identity)
+    cpu: Cpu = field(default_factory=Cpu)
+    memory: Memory = field(default_factory=Memory)
+    disks: list[Disk] = field(default_factory=list)
+    batteries: list[Battery] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def snapshot_from_dict(doc: Any, where: str = "snapshot") -> Snapshot:
+    """Build a Snapshot from parsed JSON, refusing anything of the wrong shape.
+
+    Unknown keys are ignored (a newer minor version may add some); a newer *format*
+    is refused so an old station never silently drops what it cannot understand.
+    """
+    if not isinstance(doc, dict):
+        raise BadInput(f"{where}: expected a JSON object, found {type(doc).__name__}")
+    fmt = doc.get("format")
+    if fmt != SNAPSHOT_FORMAT:
+        if isinstance(fmt, str) and fmt.startswith("refurb-snapshot/"):
+            raise BadInput(
+                f"{where}: snapshot format {fmt!r} is newer than this refurb understands "
+                f"({SNAPSHOT_FORMAT})",
+                "upgrade refurb on this station, then import again",
+            )
+        raise BadInput(f"{where}: not a refurb snapshot (format is {fmt!r})")
+    return typing.cast(Snapshot, _build(Snapshot, doc, where))
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _build(cls: type, value: Any, path: str) -> Any:
+    if not isinstance(value, dict):
+        raise BadInput(f"{path}: expected an object, found {_json_type(value)}")
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name in value:
+            kwargs[f.name] = _coerce(hints[f.name], value[f.name], f"{path}.{f.name}")
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise BadInput(f"{path}: the required field {f.name!r} is missing")
+    return cls(**kwargs)
+
+
+def _coerce(tp: Any, value: Any, path: str) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return _coerce(inner, value, path)
+    if origin is list:
+        if not isinstance(value, list):
+            raise BadInput(f"{path}: expected a list, found {_json_type(value)}")
+        (inner,) = typing.get_args(tp)
+        return [_coerce(inner, v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise BadInput(f"{path}: expected an object, found {_json_type(value)}")
+        return value
+    if dataclasses.is_dataclass(tp):
+        return _build(typing.cast(type, tp), value, path)
+    if tp is Any:
+        return value
+    if tp is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if tp is int and isinstance(value, bool):
+        raise BadInput(f"{path}: expected a whole number, found true/false")
+    if not isinstance(value, tp):
+        raise BadInput(
+            f"{path}: expected {_TYPE_WORDS.get(tp, tp.__name__)}, found {_json_type(value)}"
+        )
+    return value
+
+
+_TYPE_WORDS = {int: "a whole number", str: "text", bool: "true/false", float: "a number"}
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)

@@ -1,0 +1,308 @@
+"""Where readings come from: the live machine, a recorded capture, or the live machine
+while recording a capture.
+
+Every reader goes through a Source, never through ``open`` or ``subprocess`` directly.
+That is the seam that lets real captures from other machines (and other operating
+systems) stand in for this one, in tests and in bug reports. The Source also keeps every
+byte it handed out as evidence, so a snapshot carries its raw readings unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from refurb import CAPTURE_FORMAT
+from refurb.errors import BadInput, EnvironmentProblem
+
+
+class ToolMissing(Exception):
+    """The command is not installed (live) or was not recorded (capture)."""
+
+
+@dataclass
+class CommandResult:
+    stdout: bytes
+    returncode: int
+
+
+class Source:
+    os_name: str
+    os_release: str | None
+    arch: str | None
+    kind = "live"
+
+    def __init__(self) -> None:
+        self.files: dict[str, str] = {}
+        self.files_b64: dict[str, str] = {}
+        self.commands: dict[str, str] = {}
+
+    # --- what readers call -------------------------------------------------
+    def read(self, path: str) -> bytes:
+        """Bytes of a file, or FileNotFoundError / PermissionError / OSError."""
+        data = self._read(path)
+        try:
+            self.files[path] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.files_b64[path] = base64.b64encode(data).decode("ascii")
+        return data
+
+    def listdir(self, path: str) -> list[str]:
+        try:
+            return sorted(self._listdir(path))
+        except OSError:
+            return []
+
+    def readlink(self, path: str) -> str | None:
+        return None
+
+    def run(self, name: str, argv: list[str], timeout: float = 60) -> CommandResult:
+        result = self._run(name, argv, timeout)
+        self.commands[name] = result.stdout.decode("utf-8", errors="replace")
+        return result
+
+    def recorded_commands(self) -> list[str]:
+        return []
+
+    def evidence(self) -> dict[str, Any]:
+        raw: dict[str, Any] = {
+            "files": dict(sorted(self.files.items())),
+            "commands": dict(sorted(self.commands.items())),
+        }
+        if self.files_b64:
+            raw["files_base64"] = dict(sorted(self.files_b64.items()))
+        return raw
+
+    # --- what a source implements -----------------------------------------
+    def _read(self, path: str) -> bytes:
+        raise NotImplementedError
+
+    def _listdir(self, path: str) -> list[str]:
+        raise NotImplementedError
+
+    def _run(self, name: str, argv: list[str], timeout: float) -> CommandResult:
+        raise NotImplementedError
+
+
+def _os_name() -> str:
+    system = platform.system()
+    return {"Linux": "linux", "Windows": "windows", "Darwin": "macos"}.get(system, system.lower())
+
+
+class LiveSource(Source):
+    def __init__(self) -> None:
+        super().__init__()
+        self.os_name = _os_name()
+        self.os_release = platform.release() or None
+        self.arch = platform.machine() or None
+
+    def _read(self, path: str) -> bytes:
+        with open(path, "rb") as fh:
+            return fh.read()
+
+    def _listdir(self, path: str) -> list[str]:
+        return os.listdir(path)
+
+    def readlink(self, path: str) -> str | None:
+        try:
+            return os.path.realpath(path) if os.path.islink(path) else None
+        except OSError:
+            return None
+
+    def _run(self, name: str, argv: list[str], timeout: float) -> CommandResult:
+        exe = shutil.which(argv[0])
+        if exe is None:
+            raise ToolMissing(argv[0])
+        try:
+            proc = subprocess.run(
+                [exe, *argv[1:]], capture_output=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ToolMissing(f"{argv[0]} did not answer within {timeout:.0f} s") from exc
+        except OSError as exc:
+            raise ToolMissing(f"{argv[0]}: {exc.strerror}") from exc
+        return CommandResult(proc.stdout, proc.returncode)
+
+
+class CaptureSource(Source):
+    """A folder recorded from a machine (``refurb-capture/1``; see docs/captures.md)."""
+
+    kind = "replay"
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__()
+        self.path = Path(path)
+        meta_file = self.path / "meta.json"
+        if not self.path.is_dir():
+            raise BadInput(
+                f"capture {self.path}: no such folder", "give the folder that holds meta.json"
+            )
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise BadInput(
+                f"capture {self.path}: meta.json is missing",
+                "a capture folder holds meta.json, root/ and commands/",
+            ) from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadInput(
+                f"capture {meta_file}: not valid JSON ({exc})",
+                "the capture is damaged; record it again",
+            ) from None
+        if not isinstance(meta, dict) or meta.get("format") != CAPTURE_FORMAT:
+            fmt = meta.get("format") if isinstance(meta, dict) else None
+            raise BadInput(f"capture {meta_file}: format is {fmt!r}, expected {CAPTURE_FORMAT!r}")
+        os_name = meta.get("os")
+        if os_name not in ("linux", "windows", "macos"):
+            raise BadInput(
+                f"capture {meta_file}: 'os' must be linux, windows or macos, found {os_name!r}"
+            )
+        self.meta = meta
+        self.os_name = os_name
+        release = meta.get("release")
+        self.os_release = release if isinstance(release, str) else None
+        arch = meta.get("arch")
+        self.arch = arch if isinstance(arch, str) else None
+        links = meta.get("links", {})
+        self.links: dict[str, str] = links if isinstance(links, dict) else {}
+        dirs = meta.get("dirs", {})
+        self.dirs: dict[str, list[str]] = dirs if isinstance(dirs, dict) else {}
+        self.root = (self.path / "root").resolve()
+
+    def _local(self, path: str) -> Path:
+        local = (self.root / path.lstrip("/")).resolve()
+        if local != self.root and self.root not in local.parents:
+            raise FileNotFoundError(path)
+        return local
+
+    def _read(self, path: str) -> bytes:
+        return self._local(path).read_bytes()
+
+    def _listdir(self, path: str) -> list[str]:
+        listed = self.dirs.get(path)
+        if isinstance(listed, list):  # the live listing, as recorded
+            return [n for n in listed if isinstance(n, str)]
+        return os.listdir(self._local(path))
+
+    def readlink(self, path: str) -> str | None:
+        target = self.links.get(path)
+        return target if isinstance(target, str) else None
+
+    def _run(self, name: str, argv: list[str], timeout: float) -> CommandResult:
+        out = self.path / "commands" / name
+        try:
+            data = out.read_bytes()
+        except FileNotFoundError:
+            raise ToolMissing(f"{argv[0]} (not recorded in this capture)") from None
+        rc_file = out.with_name(name + ".rc")
+        rc = 0
+        if rc_file.exists():
+            try:
+                rc = int(rc_file.read_text().strip())
+            except ValueError:
+                rc = 0
+        return CommandResult(data, rc)
+
+    def recorded_commands(self) -> list[str]:
+        try:
+            return sorted(p.name for p in (self.path / "commands").iterdir())
+        except OSError:
+            return []
+
+
+# Files and JSON keys that hold serial numbers or unique IDs; ``--scrub`` blanks them.
+_SERIAL_FILES = {
+    "product_serial",
+    "board_serial",
+    "chassis_serial",
+    "product_uuid",
+    "serial_number",
+    "serial",
+    "address",
+}
+_SERIAL_JSON = re.compile(
+    rb'("(?:serial_number|wwn|SerialNumber|Serial|platform_UUID|'
+    rb'serial|IOPlatformSerialNumber)"\s*[:=]\s*)("[^"]*"|\{[^}]*\})'
+)
+_SERIAL_XML = re.compile(rb"(<SerialNumber>)[^<]*(</SerialNumber>)")
+_SERIAL_TEXT = re.compile(rb"(Serial Number:|UUID:)[^\n]*")
+
+
+def scrub_bytes(name: str, data: bytes) -> bytes:
+    """Blank serial numbers and unique IDs in one recorded file or command output."""
+    if os.path.basename(name) in _SERIAL_FILES:
+        return b"SCRUBBED\n"
+    data = _SERIAL_JSON.sub(rb'\1"SCRUBBED"', data)
+    data = _SERIAL_XML.sub(rb"\1SCRUBBED\2", data)
+    return _SERIAL_TEXT.sub(rb"\1 SCRUBBED", data)
+
+
+class RecordingSource(LiveSource):
+    """The live machine, writing everything it reads into a new capture folder."""
+
+    def __init__(self, dest: str | os.PathLike[str], scrub: bool = False) -> None:
+        super().__init__()
+        self.dest = Path(dest)
+        self.scrub = scrub
+        self.links_seen: dict[str, str] = {}
+        self.dirs_seen: dict[str, list[str]] = {}
+        if self.dest.exists() and any(self.dest.iterdir()):
+            raise BadInput(f"capture folder {self.dest} is not empty", "record into a new folder")
+        try:
+            (self.dest / "root").mkdir(parents=True, exist_ok=True)
+            (self.dest / "commands").mkdir(exist_ok=True)
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"cannot create capture folder {self.dest}: {exc.strerror}",
+                "choose a writable folder",
+            ) from None
+
+    def _keep(self, rel: Path, data: bytes) -> None:
+        if self.scrub:
+            data = scrub_bytes(rel.name, data)
+        rel.parent.mkdir(parents=True, exist_ok=True)
+        rel.write_bytes(data)
+
+    def _read(self, path: str) -> bytes:
+        data = super()._read(path)
+        self._keep(self.dest / "root" / path.lstrip("/"), data)
+        return data
+
+    def _listdir(self, path: str) -> list[str]:
+        names = super()._listdir(path)
+        self.dirs_seen[path] = sorted(names)
+        (self.dest / "root" / path.lstrip("/")).mkdir(parents=True, exist_ok=True)
+        return names
+
+    def readlink(self, path: str) -> str | None:
+        target = super().readlink(path)
+        if target is not None:
+            self.links_seen[path] = target
+        return target
+
+    def _run(self, name: str, argv: list[str], timeout: float) -> CommandResult:
+        result = super()._run(name, argv, timeout)
+        self._keep(self.dest / "commands" / name, result.stdout)
+        (self.dest / "commands" / f"{name}.rc").write_text(f"{result.returncode}\n")
+        return result
+
+    def finish(self, note: str = "") -> None:
+        meta = {
+            "format": CAPTURE_FORMAT,
+            "os": self.os_name,
+            "release": self.os_release,
+            "arch": self.arch,
+            "links": self.links_seen,
+            "dirs": self.dirs_seen,
+            "scrubbed": self.scrub,
+            "note": note or "recorded by refurb probe --record",
+        }
+        (self.dest / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
