@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
 from pathlib import Path
 
 from refurb.errors import EnvironmentProblem
@@ -17,9 +16,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     tmp_name = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
-        )
+        tmp_name = str(target.parent / f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.part")
+        fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -3,7 +3,6 @@ placeholder serials firmware ships with, and the stable key a device is known by
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from refurb.model import Identity
@@ -139,4 +138,6 @@ def identity_key(ident: Identity) -> tuple[str, str] | None:
 
 
 def _digest(*parts: str) -> str:
+    import hashlib  # not at module level: the probe imports this module and never hashes
+
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]

@@ -13,8 +13,7 @@ import uuid
 from datetime import UTC, datetime
 
 from refurb import __version__
-from refurb.model import TOOL_MISSING, Disk, Gap, Identity, OsInfo, Snapshot
-from refurb.probe import linux, macos, windows
+from refurb.model import TOOL_MISSING, Disk, Gap, OsInfo, Snapshot
 from refurb.probe.readers import Reader
 from refurb.probe.smart import parse_smartctl
 from refurb.probe.source import Source, ToolMissing
@@ -32,18 +31,25 @@ def collect(src: Source, *, smart: bool = True) -> Snapshot:
         source=src.kind,
     )
     r = Reader(src, gaps)
+    # One OS's readers are imported, chosen once per probe (xml.etree etc. stay unloaded).
     if src.os_name == "linux":
+        from refurb.probe import linux
+
         snap.identity = linux.read_identity(r)
         snap.cpu = linux.read_cpu(r, src.arch)
         snap.memory = linux.read_memory(r, src)
         snap.disks = linux.read_disks(r)
         snap.batteries = linux.read_batteries(r)
     elif src.os_name == "windows":
+        from refurb.probe import windows
+
         ident, snap.batteries = windows.read_battery_report(src, gaps)
         snap.cpu, snap.memory = windows.read_cim(src, gaps, ident)
         snap.identity = ident
         snap.disks = _scan_disks(src, gaps)
     elif src.os_name == "macos":
+        from refurb.probe import macos
+
         snap.identity, snap.cpu, snap.memory = macos.read_hardware(src, gaps)
         snap.batteries = macos.read_batteries(src, gaps)
         snap.disks = _scan_disks(src, gaps)
@@ -144,7 +150,3 @@ def _smart(src: Source, disk: Disk, gaps: list[Gap]) -> None:
                 "neither sysfs nor smartctl says whether this is an HDD or SSD",
             )
         )
-
-
-def identity_is_empty(ident: Identity) -> bool:
-    return not any((ident.vendor, ident.model, ident.serial, ident.uuid))
