@@ -69,4 +69,4 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
-    sys.exit(rv if isinstance(rv, int) else 0)
+    sys.exit(rv if isinstance(rv, int) and not isinstance(rv, bool) else 0)

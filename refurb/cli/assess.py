@@ -1,0 +1,129 @@
+"""refurb assess"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import click
+
+from refurb.errors import BadInput
+
+if TYPE_CHECKING:
+    from refurb.assess.checklist import Checklist
+    from refurb.assess.policy import Policy
+    from refurb.model import Snapshot
+
+CHECK_EXIT = {"refurbish": 0, "repair": 10, "harvest": 11, "recycle": 12}
+
+
+def read_json_file(path: str, what: str) -> object:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise BadInput(f"{what} {path}: no such file") from None
+    except OSError as exc:
+        raise BadInput(f"{what} {path}: cannot be read ({exc.strerror})") from None
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadInput(f"{what} {path}: not UTF-8 text", "is this the right file?") from None
+    except ValueError as exc:
+        raise BadInput(
+            f"{what} {path}: not valid JSON ({exc})",
+            "the file is damaged or truncated; probe the machine again",
+        ) from None
+
+
+def load_snapshot_file(path: str) -> Snapshot:
+    from refurb.model import snapshot_from_dict
+
+    return snapshot_from_dict(read_json_file(path, "snapshot"), f"snapshot {path}")
+
+
+def load_checklist_file(path: str | None) -> Checklist | None:
+    if path is None:
+        return None
+    from refurb.assess.checklist import checklist_from_dict
+
+    return checklist_from_dict(read_json_file(path, "checklist"), f"checklist {path}")
+
+
+def resolve_policy(path: str | None) -> Policy:
+    from refurb.assess import default_policy, load_policy
+    from refurb.config import load_config
+
+    path = path or load_config().policy
+    return load_policy(path) if path else default_policy()
+
+
+@click.command()
+@click.argument("snapshot", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "--replay",
+    type=click.Path(),
+    metavar="CAPTURE",
+    help="Assess a recorded capture instead of this machine.",
+)
+@click.option(
+    "--checklist",
+    type=click.Path(dir_okay=False),
+    help="Bench checklist answers (JSON, as written by `refurb check --out`).",
+)
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(dir_okay=False),
+    help="Thresholds to use (TOML); default: the shipped policy or config.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
+@click.option(
+    "--check", is_flag=True, help="Exit 0 only for refurbish (10 repair, 11 harvest, 12 recycle)."
+)
+@click.option("--lang", type=click.Choice(["en", "fr"]), help="Language of the reasons.")
+@click.option("--no-smart", is_flag=True, help="Live probe without smartctl.")
+@click.option("--show-policy", is_flag=True, help="Print the policy in force and exit.")
+def assess(
+    snapshot: str | None,
+    replay: str | None,
+    checklist: str | None,
+    policy_path: str | None,
+    as_json: bool,
+    check: bool,
+    lang: str | None,
+    no_smart: bool,
+    show_policy: bool,
+) -> int:
+    """Decide: refurbish, repair, harvest or recycle, with a plain reason for every
+    finding. Probes this machine unless SNAPSHOT (a snapshot JSON file) or --replay is
+    given. Missing data is reported as unknown, never as a pass."""
+    from refurb.assess import evaluate
+    from refurb.assess.render import render
+    from refurb.config import load_config
+
+    if show_policy:
+        from refurb.assess.policy import DEFAULT_POLICY
+
+        path = policy_path or load_config().policy or str(DEFAULT_POLICY)
+        resolve_policy(path)  # refuse a malformed one here too
+        with open(path, encoding="utf-8") as fh:
+            click.echo(fh.read(), nl=False)
+        return 0
+    if snapshot and replay:
+        raise BadInput("give a SNAPSHOT file or --replay, not both")
+    lang = lang or load_config().lang
+    pol = resolve_policy(policy_path)
+    answers = load_checklist_file(checklist)
+    if snapshot:
+        snap = load_snapshot_file(snapshot)
+    else:
+        from refurb.cli.probe import take_snapshot
+
+        snap = take_snapshot(replay, not no_smart)
+    result = evaluate(snap, answers, pol, lang)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render(result))
+    return CHECK_EXIT[result.disposition] if check else 0
