@@ -20,6 +20,25 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "probe": ("refurb.cli.probe", "probe", "Read this machine's health (or a capture's)."),
     "assess": ("refurb.cli.assess", "assess", "Verdict: refurbish, repair, harvest or recycle."),
     "check": ("refurb.cli.check", "check", "Walk through the bench checklist and quick tests."),
+    "intake": (
+        "refurb.cli.intake",
+        "intake",
+        "Probe, assess and record this machine; print its tag.",
+    ),
+    "import": ("refurb.cli.importcmd", "import_", "Import snapshot files or folders (USB sticks)."),
+    "show": ("refurb.cli.inventory", "show", "Everything about one device."),
+    "list": ("refurb.cli.inventory", "list_", "List devices by status, community, lot, date."),
+    "search": ("refurb.cli.inventory", "search", "Find devices by tag, serial or model."),
+    "status": ("refurb.cli.lifecycle", "status", "Move a device to a new status."),
+    "wipe": ("refurb.cli.lifecycle", "wipe", "Record drive sanitization (NIST 800-88)."),
+    "issue": ("refurb.cli.lifecycle", "issue", "Hand a ready laptop to a participant."),
+    "return": ("refurb.cli.lifecycle", "return_", "A participant brought a laptop back."),
+    "harvest": ("refurb.cli.lifecycle", "harvest", "Take a part out (and fit it elsewhere)."),
+    "recycle": ("refurb.cli.lifecycle", "recycle", "Send devices to a downstream recycler."),
+    "scan": ("refurb.cli.scan", "scan", "Barcode-scanner loop: see and move devices fast."),
+    "lot": ("refurb.cli.people", "lot", "Intake lots (donations)."),
+    "participant": ("refurb.cli.people", "participant", "Participants, by pseudonymous code."),
+    "db": ("refurb.cli.db", "db", "Database location, schema version and upgrades."),
 }
 
 

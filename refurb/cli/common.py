@@ -1,0 +1,75 @@
+"""Options and helpers shared by the commands that touch the inventory."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from refurb.errors import BadInput
+
+if TYPE_CHECKING:
+    from refurb.store.db import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(f: F) -> F:
+    return click.option(
+        "--db",
+        "db_url",
+        metavar="URL",
+        help="Database: a SQLite file path or SQLAlchemy URL (default: REFURB_DATABASE_URL, "
+        "the config file, else a SQLite file in the user data folder).",
+    )(f)
+
+
+def operator_option(f: F) -> F:
+    return click.option(
+        "--operator",
+        help="Who is doing this (trainee name or code); "
+        "default: REFURB_OPERATOR, the config file, else the login name.",
+    )(f)
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(f)
+
+
+def open_db(db_url: str | None) -> Store:
+    from refurb.store.db import open_store
+
+    return open_store(db_url)
+
+
+def resolve_operator(operator: str | None) -> str:
+    from refurb.config import load_config
+
+    who = operator or os.environ.get("REFURB_OPERATOR") or load_config().operator
+    if not who:
+        try:
+            who = getpass.getuser()
+        except (KeyError, OSError):
+            who = "unknown"
+    return who.strip()
+
+
+def station_prefix() -> str:
+    from refurb.config import load_config
+    from refurb.tags import valid_prefix
+
+    prefix = load_config().station.upper()
+    if not valid_prefix(prefix):
+        raise BadInput(
+            f"station prefix {prefix!r} must be 1 to 3 letters or digits",
+            'set station = "RF" (for example) in the config file',
+        )
+    return prefix
+
+
+def echo_json(doc: Any) -> None:
+    click.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=str))

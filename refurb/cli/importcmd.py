@@ -1,0 +1,67 @@
+"""refurb import"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import click
+
+from refurb.cli.common import (
+    db_option,
+    echo_json,
+    json_option,
+    open_db,
+    operator_option,
+    resolve_operator,
+    station_prefix,
+)
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--lot", "lot_code", help="Put new devices in this intake lot.")
+@click.option(
+    "--policy", "policy_path", type=click.Path(dir_okay=False), help="Assessment thresholds (TOML)."
+)
+@operator_option
+@db_option
+@json_option
+def import_(
+    paths: tuple[str, ...],
+    lot_code: str | None,
+    policy_path: str | None,
+    operator: str | None,
+    db_url: str | None,
+    as_json: bool,
+) -> int:
+    """Import snapshot files, or folders of them (a USB stick's outbox). Safe to run
+    again: what is already recorded is skipped. Files that are refused are listed with
+    the reason and left where they are; the others go in."""
+    from refurb.cli.assess import resolve_policy
+    from refurb.store.importer import import_snapshots
+
+    policy = resolve_policy(policy_path)
+    store = open_db(db_url)
+    rows = import_snapshots(
+        store,
+        paths,
+        policy,
+        operator=resolve_operator(operator),
+        station=station_prefix(),
+        lot_code=lot_code,
+    )
+    counts = Counter(r.outcome for r in rows)
+    if as_json:
+        echo_json({"counts": dict(counts), "files": [r.to_dict() for r in rows]})
+    else:
+        for r in rows:
+            if r.outcome == "refused":
+                click.echo(f"refused  {r.path}: {r.reason}")
+            elif r.outcome != "known":
+                click.echo(f"{r.outcome:<8} {r.tag}  {r.path}")
+        click.echo(
+            f"{counts['new']} new, {counts['updated']} updated, {counts['known']} "
+            f"already recorded, {counts['refused']} refused "
+            f"({len(rows)} file(s))"
+        )
+    return 3 if counts["refused"] else 0

@@ -1,0 +1,123 @@
+"""refurb intake"""
+
+from __future__ import annotations
+
+import click
+
+from refurb.cli.common import (
+    db_option,
+    echo_json,
+    json_option,
+    open_db,
+    operator_option,
+    resolve_operator,
+    station_prefix,
+)
+
+
+@click.command()
+@click.argument("snapshot", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "--replay",
+    type=click.Path(),
+    metavar="CAPTURE",
+    help="Record a recorded capture instead of probing this machine.",
+)
+@click.option(
+    "--checklist",
+    type=click.Path(dir_okay=False),
+    help="Bench checklist answers from `refurb check --out`.",
+)
+@click.option("--lot", "lot_code", help="The intake lot (donation) this device came in.")
+@click.option("--weight", "weight_kg", type=float, help="Measured weight in kg.")
+@click.option(
+    "--policy", "policy_path", type=click.Path(dir_okay=False), help="Assessment thresholds (TOML)."
+)
+@click.option(
+    "--distinct", is_flag=True, help="Record as a new device even if its serial is already known."
+)
+@click.option("--no-smart", is_flag=True, help="Probe without smartctl.")
+@click.option(
+    "--label",
+    "label_out",
+    type=click.Path(dir_okay=False),
+    metavar="PDF",
+    help="Also write this device's asset label to PDF.",
+)
+@click.option(
+    "--stock", default=None, help="Label stock for --label (see refurb label --list-stocks)."
+)
+@click.option("--lang", type=click.Choice(["en", "fr"]), help="Language of the verdict.")
+@operator_option
+@db_option
+@json_option
+def intake(
+    snapshot: str | None,
+    replay: str | None,
+    checklist: str | None,
+    lot_code: str | None,
+    weight_kg: float | None,
+    policy_path: str | None,
+    distinct: bool,
+    no_smart: bool,
+    label_out: str | None,
+    stock: str | None,
+    lang: str | None,
+    operator: str | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Probe this machine (or SNAPSHOT, or --replay), assess it, record it in the
+    inventory and print its asset tag. The main job at the bench."""
+    from refurb.assess import evaluate
+    from refurb.assess.render import render
+    from refurb.cli.assess import load_checklist_file, load_snapshot_file, resolve_policy
+    from refurb.cli.probe import take_snapshot
+    from refurb.config import load_config
+    from refurb.errors import BadInput
+
+    if snapshot and replay:
+        raise BadInput("give a SNAPSHOT file or --replay, not both")
+    lang = lang or load_config().lang
+    who = resolve_operator(operator)
+    station = station_prefix()
+    policy = resolve_policy(policy_path)
+    sheet = load_checklist_file(checklist)
+    if sheet is not None and sheet.operator is None:
+        sheet.operator = who
+    snap = load_snapshot_file(snapshot) if snapshot else take_snapshot(replay, not no_smart)
+    verdict = evaluate(snap, sheet, policy, lang)
+    store = open_db(db_url)
+    from refurb.store.inventory import record_snapshot
+
+    with store.transaction() as session:
+        result = record_snapshot(
+            session,
+            snap,
+            verdict,
+            operator=who,
+            station=station,
+            lot_code=lot_code,
+            weight_kg=weight_kg,
+            distinct=distinct,
+            checklist=sheet.to_dict() if sheet else None,
+        )
+    if label_out:
+        from refurb.cli.label import write_labels
+
+        write_labels(store, [result.tag], label_out, stock, lang)
+    if as_json:
+        echo_json({"intake": result.to_dict(), "assessment": verdict.to_dict()})
+        return
+    word = {
+        "new": "NEW DEVICE",
+        "updated": "KNOWN DEVICE, new snapshot",
+        "known": "ALREADY RECORDED",
+    }[result.outcome]
+    ident = snap.identity
+    click.echo(f"{result.tag}   {word}   {ident.vendor or '?'} {ident.model or '?'}")
+    click.echo(render(verdict, verbose=False))
+    for warning in result.warnings:
+        click.echo(f"note: {warning}", err=True)
+    if label_out:
+        click.echo(f"label written to {label_out}", err=True)

@@ -1,0 +1,165 @@
+"""refurb show, list, search"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from typing import Any
+
+import click
+
+from refurb.cli.common import db_option, echo_json, json_option, open_db
+
+COLUMNS = (
+    "tag",
+    "status",
+    "vendor",
+    "model",
+    "serial",
+    "chassis",
+    "disposition",
+    "grade_functional",
+    "grade_cosmetic",
+    "community",
+    "created_at",
+)
+
+
+def _row(device: Any) -> dict[str, Any]:
+    return {c: getattr(device, c) for c in COLUMNS}
+
+
+def _table(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        click.echo("no devices")
+        return
+    for r in rows:
+        click.echo(
+            f"{r['tag']:<10} {r['status']:<10} {(r['disposition'] or '-'):<10} "
+            f"{(r['vendor'] or '?')[:12]:<12} {(r['model'] or '?')[:28]:<28} "
+            f"{r['community'] or ''}"
+        )
+
+
+def csv_safe(value: Any) -> Any:
+    """Spreadsheets run cells that start with = + - @ as formulas: quote them."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv(rows: list[dict[str, Any]]) -> None:
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(COLUMNS))
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: csv_safe(v) for k, v in r.items()})
+
+
+@click.command()
+@click.argument("tag")
+@db_option
+@json_option
+def show(tag: str, db_url: str | None, as_json: bool) -> None:
+    """Everything about one device: identity, verdict, drives and their sanitization,
+    and its whole history."""
+    from refurb.store.inventory import device_record, get_device
+
+    store = open_db(db_url)
+    with store.reading() as session:
+        record = device_record(session, get_device(session, tag))
+    if as_json:
+        echo_json(record)
+        return
+    click.echo(
+        f"{record['tag']}  {record['vendor'] or '?'} {record['model'] or '?'}  [{record['status']}]"
+    )
+    click.echo(
+        f"  serial {record['serial'] or 'unknown'}  chassis {record['chassis'] or '?'}  "
+        f"lot {record['lot'] or '-'}  community {record['community'] or '-'}"
+    )
+    click.echo(
+        f"  verdict {record['disposition'] or '-'}  grade "
+        f"{record['grade']['functional'] or '-'}/{record['grade']['cosmetic'] or '-'}"
+    )
+    for d in record["drives"]:
+        done = (
+            ", ".join(
+                f"{s['level']} {s['result'] or ''} by {s['performed_by']}".strip()
+                for s in d["sanitization"]
+            )
+            or "NOT SANITIZED"
+        )
+        state = "" if d["present"] else " (removed)"
+        click.echo(
+            f"  drive {d['name'] or '?'} {d['model'] or ''} {d['serial'] or ''}{state}: {done}"
+        )
+    click.echo("  history:")
+    for e in record["events"]:
+        what = e["status"] or e["kind"]
+        who = f" by {e['actor']}" if e["actor"] else ""
+        extra = f" -> {e['participant']}" if e["participant"] else ""
+        note = f"  ({e['note']})" if e["note"] else ""
+        click.echo(f"    {e['at'][:19]}  {what}{extra}{who}{note}")
+
+
+@click.command("list")
+@click.option("--status", help="Only devices in this status.")
+@click.option("--community", help="Only devices from this community.")
+@click.option("--lot", help="Only devices of this lot.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Received on or after.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Received before.")
+@click.option("--limit", type=int, help="At most this many.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@db_option
+@json_option
+def list_(
+    status: str | None,
+    community: str | None,
+    lot: str | None,
+    since: Any,
+    until: Any,
+    limit: int | None,
+    as_csv: bool,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """List devices, filtered by status, community, lot or date received."""
+    from refurb.store.inventory import list_devices
+
+    store = open_db(db_url)
+    with store.reading() as session:
+        rows = [
+            _row(d)
+            for d in list_devices(
+                session,
+                status=status,
+                community=community,
+                lot=lot,
+                since=since.date() if since else None,
+                until=until.date() if until else None,
+                limit=limit,
+            )
+        ]
+    if as_json:
+        echo_json(rows)
+    elif as_csv:
+        _csv(rows)
+    else:
+        _table(rows)
+
+
+@click.command()
+@click.argument("text")
+@db_option
+@json_option
+def search(text: str, db_url: str | None, as_json: bool) -> None:
+    """Find devices by tag, serial (machine or drive) or part of the model name."""
+    from refurb.store.inventory import search as find
+
+    store = open_db(db_url)
+    with store.reading() as session:
+        rows = [_row(d) for d in find(session, text)]
+    if as_json:
+        echo_json(rows)
+    else:
+        _table(rows)

@@ -1,0 +1,138 @@
+"""refurb lot ..., refurb participant ..."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from refurb.cli.common import db_option, echo_json, json_option, open_db
+
+
+@click.group()
+def lot() -> None:
+    """Intake lots: one donation, its donor, date, community and wishes."""
+
+
+@lot.command("add")
+@click.argument("code")
+@click.option("--donor", required=True, help="Donor organisation.")
+@click.option(
+    "--date",
+    "received_on",
+    type=click.DateTime(["%Y-%m-%d"]),
+    required=True,
+    help="Date received (YYYY-MM-DD).",
+)
+@click.option(
+    "--choice",
+    "donor_choice",
+    type=click.Choice(["reuse", "recycle"]),
+    default="reuse",
+    show_default=True,
+    help="The donor's choice: reuse, or recycle only.",
+)
+@click.option("--community", help="Community the lot serves, e.g. Iqaluit.")
+@click.option("--site", help="Shop or site.")
+@click.option(
+    "--weight",
+    "weight_kg",
+    type=click.FloatRange(min=0, min_open=True),
+    help="The lot's weight in kg, if weighed.",
+)
+@db_option
+@json_option
+def lot_add(
+    code: str,
+    donor: str,
+    received_on: Any,
+    donor_choice: str,
+    community: str | None,
+    site: str | None,
+    weight_kg: float | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Record a new intake lot CODE."""
+    from refurb.store.inventory import add_lot
+
+    store = open_db(db_url)
+    with store.transaction() as session:
+        add_lot(session, code, donor, received_on.date(), donor_choice, community, site, weight_kg)
+    if as_json:
+        echo_json({"lot": code})
+    else:
+        click.echo(f"lot {code} recorded")
+
+
+@lot.command("list")
+@db_option
+@json_option
+def lot_list(db_url: str | None, as_json: bool) -> None:
+    """List intake lots."""
+    from sqlmodel import col, select
+
+    from refurb.store.tables import Lot
+
+    store = open_db(db_url)
+    with store.reading() as session:
+        lots = session.exec(select(Lot).order_by(col(Lot.received_on))).all()
+        rows = [
+            {
+                "code": x.code,
+                "donor": x.donor,
+                "received_on": x.received_on.isoformat(),
+                "choice": x.donor_choice,
+                "community": x.community,
+                "site": x.site,
+                "weight_kg": x.weight_kg,
+            }
+            for x in lots
+        ]
+    if as_json:
+        echo_json(rows)
+    for r in rows if not as_json else []:
+        click.echo(
+            f"{r['code']:<16} {r['received_on']}  {r['donor']:<30} {r['choice']:<8} "
+            f"{r['community'] or ''}"
+        )
+
+
+@click.group()
+def participant() -> None:
+    """Participants, known only by a pseudonymous code the program chooses."""
+
+
+@participant.command("add")
+@click.argument("code")
+@click.option("--community", help="Community of the participant.")
+@db_option
+def participant_add(code: str, community: str | None, db_url: str | None) -> None:
+    """Record participant CODE (no names needed, and none should be entered)."""
+    from refurb.store.inventory import add_participant
+
+    store = open_db(db_url)
+    with store.transaction() as session:
+        add_participant(session, code, community)
+    click.echo(f"participant {code} recorded")
+
+
+@participant.command("list")
+@db_option
+@json_option
+def participant_list(db_url: str | None, as_json: bool) -> None:
+    """List participant codes."""
+    from sqlmodel import col, select
+
+    from refurb.store.tables import Participant
+
+    store = open_db(db_url)
+    with store.reading() as session:
+        rows = [
+            {"code": p.code, "community": p.community}
+            for p in session.exec(select(Participant).order_by(col(Participant.code))).all()
+        ]
+    if as_json:
+        echo_json(rows)
+    for r in rows if not as_json else []:
+        click.echo(f"{r['code']:<16} {r['community'] or ''}")

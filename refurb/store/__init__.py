@@ -1,0 +1,1 @@
+"""The inventory store: the only package that imports SQLModel / SQLAlchemy."""

@@ -1,0 +1,252 @@
+"""Opening the inventory database: SQLite by default, any SQLAlchemy URL otherwise.
+
+SQLite runs with WAL (readers never block the writer), a busy timeout (several
+processes on one station wait instead of failing), foreign keys on, and synchronous=FULL
+(a committed intake survives a power cut). The schema is owned by Alembic: a new
+database is created at the head revision; an older SQLite file is backed up and
+upgraded; an older shared PostgreSQL database is left alone with the command to run,
+because other stations may still be on the old version.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlmodel import Session, create_engine
+
+from refurb.errors import DatabaseError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_url() -> str:
+    from refurb.config import data_dir, load_config
+
+    env = os.environ.get("REFURB_DATABASE_URL") or load_config().database_url
+    if env:
+        return env
+    return f"sqlite:///{data_dir() / 'refurb.db'}"
+
+
+def normalize_url(url: str) -> str:
+    if "://" not in url:  # a plain path means a SQLite file
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout = 15000")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+class Store:
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self.dialect = engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit at the end, roll back on any error or Ctrl-C."""
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            with translate_errors(self.url):
+                if self.dialect == "sqlite":
+                    # Take the write lock up front: two stations never deadlock on upgrade.
+                    session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+                yield session
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        session = Session(self.engine)
+        try:
+            with translate_errors(self.url):
+                yield session
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def translate_errors(url: str) -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as exc:
+        raise _explain(exc, url) from None
+    except SADatabaseError as exc:
+        raise _explain(exc, url) from None
+
+
+def _explain(exc: DBAPIError, url: str) -> DatabaseError:
+    msg = str(exc.orig) if exc.orig is not None else str(exc)
+    where = safe_url(url)
+    low = msg.lower()
+    if "file is not a database" in low or "not a database" in low:
+        return DatabaseError(
+            f"{where} is not a refurb database (not SQLite at all)",
+            "point --db at the right file, or move this one away",
+        )
+    if "database is locked" in low or "busy" in low:
+        return DatabaseError(
+            f"{where} is locked by another program",
+            "wait for the other refurb command to finish, then try again",
+        )
+    if "connection refused" in low or "could not connect" in low or "timeout" in low:
+        return DatabaseError(
+            f"cannot reach the database server at {where}",
+            "check the network and that the server runs; work offline "
+            "with the local SQLite database and `refurb export` meanwhile",
+        )
+    if "readonly" in low or "read-only" in low:
+        return DatabaseError(
+            f"{where} is read-only",
+            "check the file's permissions or the drive; nothing was changed",
+        )
+    if "disk is full" in low or "no space" in low:
+        return DatabaseError(f"{where}: the disk is full", "free space; nothing was changed")
+    if "unable to open" in low:
+        return DatabaseError(f"cannot open {where}", "check the folder exists and is writable")
+    return DatabaseError(f"database error on {where}: {msg.splitlines()[0]}")
+
+
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    cfg = _alembic_config(None)
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(_alembic_config(None)).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            if inspect(conn).get_table_names():
+                raise DatabaseError(
+                    f"{safe_url(str(engine.url))} holds tables but no refurb schema version",
+                    "this is not a refurb database; point --db elsewhere",
+                )
+            return None
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        return row[0] if row else None
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def open_store(
+    url: str | None = None, *, auto_upgrade: bool = True, check_schema: bool = True
+) -> Store:
+    url = normalize_url(url or default_url())
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(
+            f"{url!r} is not a database URL or file path",
+            "use a path like shop.db or postgresql+psycopg://host/db",
+        ) from None
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        db_path = parsed.database
+        if db_path and db_path != ":memory:":
+            try:
+                Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(
+                    f"cannot create the folder for {db_path}: {exc.strerror}",
+                    "choose a writable place with --db",
+                ) from None
+        kwargs["connect_args"] = {"timeout": 15}
+    elif parsed.get_backend_name() == "postgresql":
+        kwargs["connect_args"] = {"connect_timeout": 5, "options": "-c timezone=UTC"}
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = create_engine(url, **kwargs)
+    except (ArgumentError, ImportError, ModuleNotFoundError) as exc:
+        raise DatabaseError(
+            f"cannot use {safe_url(url)}: {exc}",
+            "for PostgreSQL install the extra: pip install 'refurb-bench[postgres]'",
+        ) from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    store = Store(engine, url)
+    if check_schema:
+        with translate_errors(url):
+            _ensure_schema(store, auto_upgrade)
+    return store
+
+
+def _ensure_schema(store: Store, auto_upgrade: bool) -> None:
+    current = current_revision(store.engine)
+    head = head_revision()
+    if current == head:
+        return
+    if current is not None and current not in known_revisions():
+        raise DatabaseError(
+            f"{safe_url(store.url)} was made by a newer refurb (schema {current})",
+            "upgrade refurb on this station: pip install -U refurb-bench",
+        )
+    if current is None:
+        upgrade(store.engine)
+        return
+    if store.dialect == "sqlite" and auto_upgrade:
+        db_path = store.engine.url.database
+        if db_path and db_path != ":memory:":
+            backup = f"{db_path}.before-{head}.bak"
+            store.engine.dispose()
+            shutil.copy2(db_path, backup)
+        upgrade(store.engine)
+        return
+    raise DatabaseError(
+        f"{safe_url(store.url)} has schema {current}; this refurb needs {head}",
+        f"run: refurb db upgrade --db '{safe_url(store.url)}' (once, when no station is writing)",
+    )

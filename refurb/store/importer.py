@@ -1,0 +1,89 @@
+"""Import snapshot files (from USB sticks or outboxes): idempotent, one bad file never
+stops the others, and a crash leaves the database as it was before the current batch."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from refurb.assess import evaluate
+from refurb.assess.policy import Policy
+from refurb.errors import RefurbError
+from refurb.model import snapshot_from_dict
+from refurb.store.db import Store
+from refurb.store.inventory import record_snapshot
+
+BATCH = 500
+
+
+@dataclass
+class ImportRow:
+    path: str
+    outcome: str  # new | updated | known | refused
+    tag: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def snapshot_files(paths: Iterable[str]) -> Iterator[Path]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*.json") if p.is_file() and not p.name.startswith(".")
+            )
+        else:
+            yield path
+
+
+def _read(path: Path) -> Any:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise RefurbError("no such file") from None
+    except OSError as exc:
+        raise RefurbError(f"cannot be read ({exc.strerror})") from None
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RefurbError("not UTF-8 text") from None
+    except ValueError as exc:
+        raise RefurbError(f"not valid JSON, perhaps truncated ({exc})") from None
+
+
+def import_snapshots(
+    store: Store,
+    paths: Iterable[str],
+    policy: Policy,
+    *,
+    operator: str,
+    station: str,
+    lot_code: str | None = None,
+) -> list[ImportRow]:
+    rows: list[ImportRow] = []
+    files = list(snapshot_files(paths))
+    for start in range(0, len(files), BATCH):
+        batch = files[start : start + BATCH]
+        with store.transaction() as session:
+            for path in batch:
+                try:
+                    snap = snapshot_from_dict(_read(path), str(path))
+                    verdict = evaluate(snap, None, policy)
+                    with session.begin_nested():  # a refused file rolls back alone
+                        result = record_snapshot(
+                            session,
+                            snap,
+                            verdict,
+                            operator=operator,
+                            station=station,
+                            lot_code=lot_code,
+                        )
+                    rows.append(ImportRow(str(path), result.outcome, result.tag))
+                except RefurbError as exc:
+                    rows.append(ImportRow(str(path), "refused", None, exc.message))
+    return rows

@@ -1,0 +1,185 @@
+"""SQLModel tables. Primary keys of everything a station creates are UUID strings, so
+records made at different stations (and merged at a hub) never collide.
+
+Times are timezone-aware UTC datetimes (SQLModel's UTCDateTime: timestamptz on
+PostgreSQL, UTC text on SQLite).
+``devices.status`` is a cache of the last status event, written in the same transaction
+as that event; ``refurb db verify`` recomputes it from the log.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Index
+from sqlmodel import Field, SQLModel
+
+STATUSES = (
+    "received",
+    "diagnosed",
+    "wiped",
+    "repairing",
+    "ready",
+    "issued",
+    "returned",
+    "harvested",
+    "recycled",
+)
+
+
+class Lot(SQLModel, table=True):
+    __tablename__ = "lots"
+    id: str = Field(primary_key=True)
+    code: str = Field(unique=True, index=True)
+    donor: str
+    received_on: date
+    donor_choice: str = "reuse"  # reuse | recycle (recycle only: the donor's wish)
+    community: str | None = Field(default=None, index=True)
+    site: str | None = None
+    weight_kg: float | None = None
+    created_at: datetime
+
+
+class Device(SQLModel, table=True):
+    __tablename__ = "devices"
+    id: str = Field(primary_key=True)
+    tag: str = Field(unique=True, index=True)
+    identity_kind: str | None = None  # serial | board | uuid | mac | None (nothing trustworthy)
+    identity_key: str | None = Field(default=None, unique=True)
+    vendor: str | None = None
+    model: str | None = Field(default=None, index=True)
+    serial: str | None = Field(default=None, index=True)
+    chassis: str | None = None
+    cpu: str | None = None
+    memory_bytes: int | None = Field(default=None, sa_type=BigInteger)
+    storage_bytes: int | None = Field(default=None, sa_type=BigInteger)
+    battery_health_pct: float | None = None
+    year: int | None = None  # year of production where known (label, WEEE test record)
+    lot_id: str | None = Field(default=None, foreign_key="lots.id", index=True)
+    community: str | None = Field(default=None, index=True)
+    weight_kg: float | None = None  # measured; None = use the chassis default
+    status: str = Field(default="received", index=True)
+    disposition: str | None = None  # latest assessment's
+    grade_functional: str | None = None
+    grade_cosmetic: str | None = None
+    created_at: datetime = Field(index=True)
+    updated_at: datetime
+
+
+class Snapshot(SQLModel, table=True):
+    __tablename__ = "snapshots"
+    id: str = Field(primary_key=True)  # the probe's snapshot_id
+    device_id: str = Field(foreign_key="devices.id", index=True)
+    taken_at: datetime
+    tool_version: str
+    source: str
+    sha256: str
+    doc: str  # the whole snapshot JSON, raw evidence included, never edited
+    imported_at: datetime
+
+
+class Drive(SQLModel, table=True):
+    """A storage device seen in (or fitted to) a device. Each needs a sanitization record
+    before the device may be made ready or issued."""
+
+    __tablename__ = "drives"
+    id: str = Field(primary_key=True)
+    device_id: str = Field(foreign_key="devices.id", index=True)
+    name: str | None = None
+    model: str | None = None
+    serial: str | None = Field(default=None, index=True)
+    size_bytes: int | None = Field(default=None, sa_type=BigInteger)
+    media_type: str | None = None  # hdd | ssd | nvme
+    present: bool = True  # False once removed or harvested out of the device
+    first_seen: datetime
+
+
+class Assessment(SQLModel, table=True):
+    __tablename__ = "assessments"
+    id: str = Field(primary_key=True)
+    device_id: str = Field(foreign_key="devices.id", index=True)
+    snapshot_id: str = Field(foreign_key="snapshots.id", index=True)
+    disposition: str
+    grade_functional: str | None = None
+    grade_cosmetic: str | None = None
+    policy_name: str
+    policy_version: str
+    operator: str | None = None
+    checklist: str | None = None  # JSON
+    doc: str  # the whole assessment JSON
+    created_at: datetime
+
+
+class Finding(SQLModel, table=True):
+    __tablename__ = "findings"
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: str = Field(foreign_key="assessments.id", index=True)
+    check: str = Field(index=True)
+    status: str = Field(index=True)
+    part: str | None = None
+    value: str | None = None  # JSON
+    threshold: str | None = None  # JSON
+    reason: str
+
+
+class Participant(SQLModel, table=True):
+    __tablename__ = "participants"
+    id: str = Field(primary_key=True)
+    code: str = Field(unique=True, index=True)  # pseudonymous, chosen by the program
+    community: str | None = None
+    created_at: datetime
+
+
+class Event(SQLModel, table=True):
+    """Append-only. A device's status is the ``status`` of its last status event."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_device_at", "device_id", "at"),)
+    id: str = Field(primary_key=True)
+    device_id: str = Field(foreign_key="devices.id", index=True)
+    at: datetime = Field(index=True)
+    kind: str  # status | note | weighed | sanitized | part-out | part-in | assessed
+    status: str | None = Field(default=None, index=True)
+    actor: str | None = Field(default=None, index=True)
+    station: str | None = None
+    participant_id: str | None = Field(default=None, foreign_key="participants.id", index=True)
+    note: str | None = None
+
+
+class Sanitization(SQLModel, table=True):
+    """NIST SP 800-88 Rev. 2 record for one drive (or the record that it was removed or
+    destroyed)."""
+
+    __tablename__ = "sanitizations"
+    id: str = Field(primary_key=True)
+    drive_id: str = Field(foreign_key="drives.id", index=True)
+    device_id: str = Field(foreign_key="devices.id", index=True)
+    level: str  # clear | purge | destroy | removed
+    method: str  # overwrite | block-erase | crypto-erase | physical | removed
+    tool: str | None = None
+    tool_version: str | None = None
+    verification_method: str | None = None
+    verification_result: str | None = None  # pass | fail
+    performed_by: str
+    performed_at: datetime
+    verified_by: str | None = None
+    verified_at: datetime | None = None
+    destination: str | None = None  # post-sanitization destination of the media
+    notes: str | None = None
+    recorded_at: datetime
+
+
+class Part(SQLModel, table=True):
+    """A part harvested from one device and, where it went, fitted into another."""
+
+    __tablename__ = "parts"
+    id: str = Field(primary_key=True)
+    kind: str  # ram | ssd | hdd | battery | charger | screen | keyboard | other
+    description: str | None = None
+    serial: str | None = None
+    from_device_id: str = Field(foreign_key="devices.id", index=True)
+    into_device_id: str | None = Field(default=None, foreign_key="devices.id", index=True)
+    drive_id: str | None = Field(default=None, foreign_key="drives.id")
+    harvested_at: datetime
+    fitted_at: datetime | None = None
+    actor: str | None = None
