@@ -8,7 +8,8 @@ The config file is TOML at ``$REFURB_CONFIG`` or the user config folder, e.g.::
     operator = "trainee-07"        # default name on events
     lang = "fr"
     policy = "/etc/refurb/policy.toml"
-    labels_dir = "/etc/refurb/labels"
+    labels_dir = "/etc/refurb/labels"  # the shop's own label stocks (TOML), beside ours
+    label_stock = "dymo-30252"     # default stock for refurb label / intake --label
     [weights_kg]                   # default weight per chassis when not weighed
     laptop = 2.0
 """
@@ -50,6 +51,7 @@ class Config:
     lang: str = "en"
     policy: str | None = None
     labels_dir: str | None = None
+    label_stock: str = "avery-l7160"
     weights_kg: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS_KG))
     emissions: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_EMISSIONS))
     program_key: str | None = None
@@ -74,7 +76,16 @@ def data_dir() -> Path:
     return Path(user_data_dir("refurb", appauthor=False))
 
 
-_STR_KEYS = ("database_url", "station", "operator", "lang", "policy", "labels_dir", "program_key")
+_STR_KEYS = (
+    "database_url",
+    "station",
+    "operator",
+    "lang",
+    "policy",
+    "labels_dir",
+    "label_stock",
+    "program_key",
+)
 
 
 def load_config() -> Config:

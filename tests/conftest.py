@@ -39,3 +39,74 @@ def _isolated_user_dirs(
     monkeypatch.setenv("REFURB_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("REFURB_CONFIG", str(home / "config.toml"))
     monkeypatch.delenv("REFURB_DATABASE_URL", raising=False)
+
+
+# --- databases: a real SQLite file, and a real PostgreSQL server ------------------
+
+PG_URL = os.environ.get("REFURB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("REFURB_REQUIRE_POSTGRES") == "1"
+
+
+def _pg_admin():  # type: ignore[no-untyped-def]
+    import sqlalchemy
+
+    return sqlalchemy.create_engine(
+        PG_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+
+
+def postgres_available() -> str | None:
+    """None when the server answers; else the reason it cannot be used."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "psycopg is not installed (pip install -e '.[test]')"
+    try:
+        engine = _pg_admin()
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: no server here
+        return f"no PostgreSQL at {PG_URL} ({type(exc).__name__})"
+    return None
+
+
+def fresh_pg_database() -> tuple[str, object]:
+    """A new, empty database on the test server; returns its URL and a drop function."""
+    import secrets
+
+    import sqlalchemy
+
+    name = f"refurb_t_{secrets.token_hex(6)}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = (
+        sqlalchemy.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    )
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> object:
+    """The URL of an empty database: a SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'refurb.db'}"
+        return
+    reason = postgres_available()
+    if reason:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL is required here (REFURB_REQUIRE_POSTGRES=1): {reason}")
+        pytest.skip(reason)
+    url, drop = fresh_pg_database()
+    yield url
+    import gc
+
+    gc.collect()  # close engines the test left for the garbage collector
+    drop()  # type: ignore[operator]

@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "lot": ("refurb.cli.people", "lot", "Intake lots (donations)."),
     "participant": ("refurb.cli.people", "participant", "Participants, by pseudonymous code."),
     "db": ("refurb.cli.db", "db", "Database location, schema version and upgrades."),
+    "label": ("refurb.cli.label", "label", "Print QR asset labels (PDF or printer)."),
 }
 
 
@@ -88,4 +89,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+    finally:
+        if "refurb.store.db" in sys.modules:
+            sys.modules["refurb.store.db"].dispose_all()
     sys.exit(rv if isinstance(rv, int) and not isinstance(rv, bool) else 0)

@@ -52,13 +52,32 @@ def safe_url(url: str) -> str:
         return url
 
 
+def _busy_ms() -> int:
+    """How long a SQLite writer waits for another one (REFURB_SQLITE_BUSY_MS, default 15 s)."""
+    try:
+        return max(0, int(os.environ.get("REFURB_SQLITE_BUSY_MS", "15000")))
+    except ValueError:
+        return 15000
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout = 15000")
+    cur.execute(f"PRAGMA busy_timeout = {_busy_ms()}")
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA foreign_keys = ON")
     cur.execute("PRAGMA synchronous = FULL")
     cur.close()
+
+
+# Strong references: a store dropped by a command must still have its pool closed
+# (a garbage-collected pool leaves connections open until the process ends).
+_OPEN: set[Store] = set()
+
+
+def dispose_all() -> None:
+    """Close every pooled connection (the CLI calls this when a command ends)."""
+    while _OPEN:
+        _OPEN.pop().engine.dispose()
 
 
 class Store:
@@ -66,6 +85,7 @@ class Store:
         self.engine = engine
         self.url = url
         self.dialect = engine.dialect.name
+        _OPEN.add(self)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -95,6 +115,7 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        _OPEN.discard(self)
 
 
 @contextmanager
@@ -205,7 +226,7 @@ def open_store(
                     f"cannot create the folder for {db_path}: {exc.strerror}",
                     "choose a writable place with --db",
                 ) from None
-        kwargs["connect_args"] = {"timeout": 15}
+        kwargs["connect_args"] = {"timeout": _busy_ms() / 1000}
     elif parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": 5, "options": "-c timezone=UTC"}
         kwargs["pool_pre_ping"] = True
@@ -220,8 +241,12 @@ def open_store(
         event.listen(engine, "connect", _sqlite_pragmas)
     store = Store(engine, url)
     if check_schema:
-        with translate_errors(url):
-            _ensure_schema(store, auto_upgrade)
+        try:
+            with translate_errors(url):
+                _ensure_schema(store, auto_upgrade)
+        except BaseException:
+            store.dispose()
+            raise
     return store
 
 

@@ -1,0 +1,144 @@
+"""refurb label"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from refurb.cli.common import db_option, open_db
+from refurb.errors import BadInput, EnvironmentProblem
+
+if TYPE_CHECKING:
+    from refurb.labels import Stock
+    from refurb.store.db import Store
+
+
+def pick_stock(name: str | None) -> Stock:
+    from refurb.config import load_config
+    from refurb.labels import load_stocks
+
+    cfg = load_config()
+    stocks = load_stocks(cfg.labels_dir)
+    name = name or cfg.label_stock
+    if name not in stocks:
+        raise BadInput(
+            f"no label stock {name!r}",
+            f"stocks: {', '.join(sorted(stocks))} (refurb label --list-stocks)",
+        )
+    return stocks[name]
+
+
+def write_labels(
+    store: Store,
+    tags: list[str],
+    out: str,
+    stock_name: str | None,
+    lang: str,
+    skip: int = 0,
+    status: str | None = None,
+    lot: str | None = None,
+    since: Any = None,
+) -> int:
+    from refurb.fsutil import write_atomic
+    from refurb.labels import render
+    from refurb.store.labeldata import label_data, select_devices
+
+    stock = pick_stock(stock_name)
+    with store.reading() as session:
+        devices = select_devices(session, tags, status, lot, since)
+        data = label_data(session, devices)
+    if not data:
+        raise BadInput("no devices match: nothing to print")
+    write_atomic(out, render(data, stock, lang=lang, skip=skip))
+    return len(data)
+
+
+def send_to_printer(path: str, printer: str | None) -> None:
+    for tool, flag in (("lp", "-d"), ("lpr", "-P")):
+        exe = shutil.which(tool)
+        if exe:
+            argv = [exe] + ([flag, printer] if printer else []) + [path]
+            proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+            if proc.returncode != 0:
+                raise EnvironmentProblem(
+                    f"{tool} refused the job: {proc.stderr.strip()}",
+                    f"the labels are in {path}; print that PDF by hand",
+                )
+            return
+    raise EnvironmentProblem(
+        "no lp or lpr command on this machine", f"the labels are in {path}; open and print that PDF"
+    )
+
+
+@click.command()
+@click.argument("tags", nargs=-1)
+@click.option("--status", help="Every device in this status.")
+@click.option("--lot", help="Every device of this lot.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Devices changed since.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default="labels.pdf",
+    show_default=True,
+    help="PDF file to write.",
+)
+@click.option("--stock", help="Label stock (default from config, else avery-l7160).")
+@click.option(
+    "--skip",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Used labels to leave blank at the start of a part-used sheet.",
+)
+@click.option("--print", "to_printer", is_flag=True, help="Send the PDF to the printer (lp/lpr).")
+@click.option("--printer", help="Printer name for --print.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), help="Label language.")
+@click.option("--list-stocks", is_flag=True, help="List the label stocks and exit.")
+@db_option
+def label(
+    tags: tuple[str, ...],
+    status: str | None,
+    lot: str | None,
+    since: Any,
+    out: str,
+    stock: str | None,
+    skip: int,
+    to_printer: bool,
+    printer: str | None,
+    lang: str | None,
+    list_stocks: bool,
+    db_url: str | None,
+) -> None:
+    """Asset labels with a QR code for TAGS (or by --status, --lot, --since), as one PDF."""
+    from refurb.config import load_config
+
+    if list_stocks:
+        from refurb.labels import load_stocks, module_geometry
+
+        for s in load_stocks(load_config().labels_dir).values():
+            _, module = module_geometry(s)
+            layout = f"{s.columns}x{s.rows} per sheet" if s.is_sheet else "roll"
+            click.echo(
+                f"{s.name:<18} {s.label_mm[0]:g} x {s.label_mm[1]:g} mm, {layout}, "
+                f"{s.dpi} dpi, QR module {module:.2f} mm  - {s.description}"
+            )
+        return
+    if not (tags or status or lot or since):
+        raise BadInput("say which labels: TAG..., --status, --lot or --since")
+    n = write_labels(
+        open_db(db_url),
+        list(tags),
+        out,
+        stock,
+        lang or load_config().lang,
+        skip,
+        status,
+        lot,
+        since.date() if since else None,
+    )
+    click.echo(f"{n} label(s) written to {out}")
+    if to_printer:
+        send_to_printer(out, printer)
+        click.echo("sent to the printer")

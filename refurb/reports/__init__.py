@@ -1,0 +1,1 @@
+"""Funder reports: tallies computed in SQL, rendered as table, CSV, JSON or PDF."""

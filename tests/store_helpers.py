@@ -1,0 +1,50 @@
+"""Building snapshots and assessments for the store tests from a real capture."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from pathlib import Path
+
+from refurb.assess import default_policy, evaluate
+from refurb.assess.verdict import Assessment
+from refurb.model import Disk, Smart, Snapshot
+from refurb.probe import collect
+from refurb.probe.source import CaptureSource
+
+CAPTURES = Path(__file__).parent / "captures"
+_BASE = collect(CaptureSource(CAPTURES / "own-linux-lenovo-t480-handmade"))
+POLICY = default_policy()
+
+
+def laptop(
+    serial: str = "PF1ABCDE",
+    uuid_: str | None = "4c4c4544-0042-3510-8052-b4c04f4e3232",
+    disks: list[Disk] | None = None,
+    **identity: object,
+) -> Snapshot:
+    snap = copy.deepcopy(_BASE)
+    snap.snapshot_id = str(uuid.uuid4())
+    snap.identity.serial = serial
+    snap.identity.uuid = uuid_
+    for key, value in identity.items():
+        setattr(snap.identity, key, value)
+    if disks is not None:
+        snap.disks = disks
+    return snap
+
+
+def disk(name: str, serial: str | None) -> Disk:
+    return Disk(
+        name=name,
+        model="TEST SSD",
+        serial=serial,
+        size_bytes=256 << 30,
+        kind="ssd",
+        protocol="ATA",
+        smart=Smart(passed=True, reallocated_sectors=0, pending_sectors=0, offline_uncorrectable=0),
+    )
+
+
+def verdict(snap: Snapshot) -> Assessment:
+    return evaluate(snap, None, POLICY)

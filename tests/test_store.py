@@ -1,0 +1,336 @@
+"""The inventory on a real SQLite file and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from refurb.errors import NotFound, Refused
+from refurb.model import Identity
+from refurb.store.db import Store, open_store
+from refurb.store.inventory import (
+    add_lot,
+    add_participant,
+    drive_states,
+    get_device,
+    harvest,
+    issue,
+    record_snapshot,
+    return_device,
+    search,
+    status_mismatches,
+    transition,
+    wipe,
+)
+from refurb.store.tables import Device, Event, Finding, Part, Snapshot
+from refurb.tags import is_well_formed
+from tests.store_helpers import disk, laptop, verdict
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    s = open_store(db_url)
+    yield s
+    s.dispose()
+
+
+def intake(store: Store, snap=None, **kw):  # type: ignore[no-untyped-def]
+    snap = snap or laptop()
+    with store.transaction() as session:
+        return record_snapshot(
+            session, snap, verdict(snap), operator="trainee-07", station="RF", **kw
+        )
+
+
+def counts(store: Store) -> tuple[int, int, int]:
+    with store.reading() as s:
+        return (
+            s.exec(select(func.count()).select_from(Device)).one(),
+            s.exec(select(func.count()).select_from(Event)).one(),
+            s.exec(select(func.count()).select_from(Snapshot)).one(),
+        )
+
+
+def purge(session: Session, tag: str, drive: str | None = None, result: str = "pass") -> None:
+    wipe(
+        session,
+        tag,
+        drive_ref=drive,
+        level="purge",
+        method="block-erase",
+        tool="nwipe",
+        tool_version="0.36",
+        verification_method="full read-back",
+        verification_result=result,
+        performed_by="trainee-07",
+        verified_by="lead-01",
+        destination=None,
+        notes=None,
+        station="RF",
+    )
+
+
+def test_intake_records_device_snapshot_assessment_and_events(store: Store) -> None:
+    result = intake(store)
+    assert result.outcome == "new" and is_well_formed(result.tag)
+    assert result.status == "diagnosed"
+    with store.reading() as s:
+        device = get_device(s, result.tag)
+        assert device.model == "ThinkPad T480" and device.identity_kind == "serial"
+        events = s.exec(
+            select(Event).where(Event.device_id == device.id).order_by(col(Event.at), col(Event.id))
+        ).all()
+        assert [e.status for e in events] == ["received", "diagnosed"]
+        assert {e.actor for e in events} == {"trainee-07"}
+        warn = s.exec(select(Finding).where(Finding.check == "battery.health")).one()
+        assert warn.status == "warn"
+        raw = s.exec(select(Snapshot.doc)).one()
+        assert "smartctl-nvme0n1.json" in raw  # raw evidence kept
+
+
+def test_reimporting_the_same_snapshot_is_a_no_op(store: Store) -> None:
+    snap = laptop()
+    first = intake(store, snap)
+    before = counts(store)
+    again = intake(store, snap)
+    assert again.outcome == "known" and again.tag == first.tag
+    assert counts(store) == before
+
+
+def test_same_machine_probed_again_is_one_device(store: Store) -> None:
+    a, b = intake(store), intake(store)
+    assert (a.outcome, b.outcome) == ("new", "updated") and a.tag == b.tag
+    assert counts(store)[0] == 1
+
+
+def test_placeholder_serials_never_merge(store: Store) -> None:
+    first = intake(
+        store,
+        laptop(
+            serial="To Be Filled By O.E.M.", uuid_=None, mac=None, board_serial="Default string"
+        ),
+    )
+    second = intake(
+        store,
+        laptop(
+            serial="To Be Filled By O.E.M.", uuid_=None, mac=None, board_serial="Default string"
+        ),
+    )
+    assert first.tag != second.tag
+    assert first.warnings and "no trustworthy serial" in first.warnings[0]
+    # with a real MAC each, the two machines are told apart and each is found again
+    blank = {"serial": "Default string", "uuid_": None, "board_serial": None}
+    one = intake(store, laptop(**blank, mac="00:11:22:33:44:55"))  # type: ignore[arg-type]
+    again = intake(store, laptop(**blank, mac="00:11:22:33:44:55"))  # type: ignore[arg-type]
+    other = intake(store, laptop(**blank, mac="66:77:88:99:aa:bb"))  # type: ignore[arg-type]
+    assert one.tag == again.tag != other.tag
+
+
+def test_two_machines_sharing_a_serial_are_refused_cleanly(store: Store) -> None:
+    intake(store, laptop(serial="SAME123", uuid_="11111111-2222-3333-4444-555555555555"))
+    before = counts(store)
+    with pytest.raises(Refused, match="two machines share one serial"):
+        intake(store, laptop(serial="SAME123", uuid_="99999999-2222-3333-4444-555555555555"))
+    assert counts(store) == before
+    forced = intake(
+        store, laptop(serial="SAME123", uuid_="99999999-2222-3333-4444-555555555555"), distinct=True
+    )
+    assert forced.outcome == "new"
+
+
+def test_illegal_transition_lists_the_allowed_ones(store: Store) -> None:
+    tag = intake(store).tag
+    before = counts(store)
+    with pytest.raises(Refused) as exc, store.transaction() as s:
+        transition(s, get_device(s, tag), "issued", actor="x")
+    assert "diagnosed" in exc.value.message and "wiped, repairing" in (exc.value.hint or "")
+    assert counts(store) == before
+
+
+# --- the rule that keeps a donor's data from reaching a participant ----------------
+
+
+def test_ready_needs_every_drive_sanitized(store: Store) -> None:
+    snap = laptop(disks=[disk("sda", "D-ONE"), disk("sdb", "D-TWO")])
+    tag = intake(store, snap).tag
+    with store.transaction() as s:
+        transition(s, get_device(s, tag), "repairing", actor="x")
+    with pytest.raises(Refused, match="2 drive"), store.transaction() as s:
+        transition(s, get_device(s, tag), "ready", actor="x")
+    with store.transaction() as s:
+        purge(s, tag, drive="sda")
+    with pytest.raises(Refused) as exc, store.transaction() as s:
+        transition(s, get_device(s, tag), "ready", actor="x")
+    assert "D-TWO" in exc.value.message and "D-ONE" not in exc.value.message
+    with store.transaction() as s:
+        purge(s, tag, drive="D-TWO")
+        assert get_device(s, tag).status == "wiped"  # every drive done: wiped by itself
+        transition(s, get_device(s, tag), "ready", actor="lead-01")
+
+
+def test_a_failed_verification_does_not_count(store: Store) -> None:
+    tag = intake(store).tag
+    with store.transaction() as s:
+        purge(s, tag, result="fail")
+    with pytest.raises(Refused, match="no sanitization record"), store.transaction() as s:
+        transition(s, get_device(s, tag), "repairing", actor="x")
+        transition(s, get_device(s, tag), "ready", actor="x")
+
+
+def test_removed_or_destroyed_drives_count(store: Store) -> None:
+    tag = intake(store, laptop(disks=[disk("sda", "A1"), disk("sdb", "B2")])).tag
+    with store.transaction() as s:
+        wipe(
+            s,
+            tag,
+            drive_ref="A1",
+            level="removed",
+            method="removed",
+            tool=None,
+            tool_version=None,
+            verification_method=None,
+            verification_result=None,
+            performed_by="t",
+            verified_by=None,
+            destination="parts bin",
+            notes=None,
+            station="RF",
+        )
+        wipe(
+            s,
+            tag,
+            drive_ref="B2",
+            level="destroy",
+            method="physical",
+            tool="drill",
+            tool_version=None,
+            verification_method="visual",
+            verification_result="pass",
+            performed_by="t",
+            verified_by="lead",
+            destination="e-waste",
+            notes=None,
+            station="RF",
+        )
+        transition(s, get_device(s, tag), "repairing", actor="t")
+        transition(s, get_device(s, tag), "ready", actor="t")
+
+
+def test_a_returned_laptop_must_be_wiped_again_before_reissue(store: Store) -> None:
+    tag = intake(store).tag
+    with store.transaction() as s:
+        add_participant(s, "P-0001", "Kugaaruk")
+        add_participant(s, "P-0002", "Kugaaruk")
+        purge(s, tag)
+        transition(s, get_device(s, tag), "ready", actor="t")
+        issue(s, tag, "P-0001", "t", None, "RF")
+        return_device(s, tag, "t", "screen flicker", "RF")
+    with pytest.raises(Refused, match="since the device came back"), store.transaction() as s:
+        transition(s, get_device(s, tag), "ready", actor="t")
+    with store.transaction() as s:
+        purge(s, tag)
+        transition(s, get_device(s, tag), "ready", actor="t")
+        issue(s, tag, "P-0002", "t", None, "RF")
+        assert get_device(s, tag).status == "issued"
+
+
+def test_a_drive_seen_later_blocks_issue(store: Store) -> None:
+    tag = intake(store).tag
+    with store.transaction() as s:
+        add_participant(s, "P-1", None)
+        purge(s, tag)
+        transition(s, get_device(s, tag), "ready", actor="t")
+    # a new probe finds a second drive nobody wiped: the device is diagnosed again...
+    again = intake(store, laptop(disks=[*laptop().disks, disk("sdb", "NEW-DRIVE")]))
+    assert again.status == "diagnosed"
+    with pytest.raises(Refused, match="cannot become issued"), store.transaction() as s:
+        issue(s, tag, "P-1", "t", None, "RF")
+    # ...and cannot be made ready until the new drive has its record
+    with pytest.raises(Refused) as exc, store.transaction() as s:
+        transition(s, get_device(s, tag), "repairing", actor="t")
+        transition(s, get_device(s, tag), "ready", actor="t")
+    assert "NEW-DRIVE" in exc.value.message and "S3TNNX0K123456" not in exc.value.message
+
+
+def test_a_harvested_drive_fitted_elsewhere_must_be_sanitized_there(store: Store) -> None:
+    donor = intake(store, laptop(serial="DONOR1", uuid_=None, disks=[disk("sda", "HD-9")])).tag
+    target = intake(store, laptop(serial="TARGET1", uuid_=None, disks=[])).tag
+    with store.transaction() as s:
+        harvest(
+            s,
+            donor,
+            "ssd",
+            description="256 GB SSD",
+            serial="HD-9",
+            into=target,
+            actor="t",
+            station="RF",
+        )
+        part = s.exec(select(Part)).one()
+        assert (part.from_device_id, part.into_device_id) == (
+            get_device(s, donor).id,
+            get_device(s, target).id,
+        )
+        assert get_device(s, donor).status == "harvested"
+        assert drive_states(s, get_device(s, donor)) == []
+    with pytest.raises(Refused, match="HD-9"), store.transaction() as s:
+        transition(s, get_device(s, target), "repairing", actor="t")
+        transition(s, get_device(s, target), "ready", actor="t")
+
+
+def test_recycle_only_lot_cannot_be_issued(store: Store) -> None:
+    from datetime import date
+
+    with store.transaction() as s:
+        add_lot(s, "L-REC", "Bank", date(2026, 9, 1), "recycle", "Arviat", None, None)
+        add_participant(s, "P-9", None)
+    tag = intake(store, lot_code="L-REC").tag
+    with store.transaction() as s:
+        purge(s, tag)
+        transition(s, get_device(s, tag), "ready", actor="t")
+    with pytest.raises(Refused, match="recycling only"), store.transaction() as s:
+        issue(s, tag, "P-9", "t", None, "RF")
+
+
+def test_unknown_participant_and_tag(store: Store) -> None:
+    tag = intake(store).tag
+    with pytest.raises(NotFound, match="participant add"), store.transaction() as s:
+        issue(s, tag, "P-NOPE", "t", None, "RF")
+    with pytest.raises(NotFound, match="mistyped"), store.reading() as s:
+        get_device(s, "RF-ZZZZZZ")
+    with pytest.raises(NotFound, match="no device with tag"), store.reading() as s:
+        get_device(s, "RF-00000" + "0")
+
+
+def test_a_failure_mid_intake_leaves_nothing(store: Store) -> None:
+    before = counts(store)
+    with pytest.raises(NotFound):
+        intake(store, lot_code="NO-SUCH-LOT")
+    assert counts(store) == before
+
+
+def test_search_by_tag_serial_drive_serial_and_model(store: Store) -> None:
+    tag = intake(store).tag
+    with store.reading() as s:
+        for text in (tag, tag.lower(), "PF1ABCDE", "S3TNNX0K123456", "t480"):
+            assert [d.tag for d in search(s, text)] == [tag], text
+
+
+def test_cached_status_matches_the_event_log(store: Store) -> None:
+    tag = intake(store).tag
+    with store.transaction() as s:
+        purge(s, tag)
+        transition(s, get_device(s, tag), "ready", actor="t")
+    with store.reading() as s:
+        assert status_mismatches(s) == []
+        assert get_device(s, tag).status == "ready"
+
+
+def test_lookup_identity_is_case_insensitive_on_serial(store: Store) -> None:
+    a = intake(store, laptop(serial="abc123XY", uuid_=None))
+    b = intake(store, laptop(serial="ABC123XY", uuid_=None))
+    assert a.tag == b.tag
+    assert Identity  # the identity key folds case: see refurb.identity.identity_key
