@@ -74,5 +74,6 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
                     applied += 1
             click.echo(summary)
         except RefurbError as exc:
-            click.echo(f"NOT CHANGED  {exc}")
+            hint = f" ({exc.hint})" if exc.hint else ""
+            click.echo(f"NOT CHANGED  {exc.message}{hint}")
     click.echo(f"{applied} device(s) changed", err=True)
