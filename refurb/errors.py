@@ -2,7 +2,7 @@
 it, and the process exit code the CLI's single error boundary turns it into.
 
 Exit codes (a contract; see docs/cli.md):
-  0  success
+  0  success (and assess --check: the verdict is refurbish)
   1  an error not covered below
   2  usage error (click's own convention)
   3  bad input: a file, capture, snapshot, policy or label stock that cannot be used
@@ -10,7 +10,10 @@ Exit codes (a contract; see docs/cli.md):
   5  not found: an asset tag, lot or participant that does not exist
   6  refused by a rule: an illegal status change, a drive without a sanitization record
   7  the environment: a read-only or full disk, a missing tool
- 10+ verdicts from ``assess --check`` (10 repair, 11 harvest, 12 recycle)
+  10 assess --check: the verdict is repair
+  11 assess --check: the verdict is harvest
+  12 assess --check: the verdict is recycle
+ 130 interrupted (Ctrl-C): the command stopped and nothing was changed
 """
 
 from __future__ import annotations

@@ -173,54 +173,93 @@ def snapshot_from_dict(doc: Any, where: str = "snapshot") -> Snapshot:
     return typing.cast(Snapshot, _build(Snapshot, doc, where))
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
+# A converter per type, built once from the dataclasses' type hints: checking a
+# snapshot then costs one call per value, not a look at its type hints each time.
+Converter = typing.Callable[[Any, str], Any]
+_CONVERTERS: dict[Any, Converter] = {}
 
 
 def _build(cls: type, value: Any, path: str) -> Any:
-    if not isinstance(value, dict):
-        raise BadInput(f"{path}: expected an object, found {_json_type(value)}")
-    hints = _HINTS.get(cls)
-    if hints is None:
-        hints = _HINTS[cls] = typing.get_type_hints(cls)
-    kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name in value:
-            kwargs[f.name] = _coerce(hints[f.name], value[f.name], f"{path}.{f.name}")
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise BadInput(f"{path}: the required field {f.name!r} is missing")
-    return cls(**kwargs)
+    return _converter(cls)(value, path)
 
 
-def _coerce(tp: Any, value: Any, path: str) -> Any:
+def _converter(tp: Any) -> Converter:
+    conv = _CONVERTERS.get(tp)
+    if conv is None:
+        conv = _CONVERTERS[tp] = _make_converter(tp)
+    return conv
+
+
+def _make_converter(tp: Any) -> Converter:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        args = typing.get_args(tp)
-        if value is None and type(None) in args:
-            return None
-        (inner,) = [a for a in args if a is not type(None)]
-        return _coerce(inner, value, path)
+        (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
+        inner_conv = _converter(inner)
+        return lambda value, path: None if value is None else inner_conv(value, path)
     if origin is list:
-        if not isinstance(value, list):
-            raise BadInput(f"{path}: expected a list, found {_json_type(value)}")
-        (inner,) = typing.get_args(tp)
-        return [_coerce(inner, v, f"{path}[{i}]") for i, v in enumerate(value)]
+        item = _converter(typing.get_args(tp)[0])
+
+        def as_list(value: Any, path: str) -> Any:
+            if not isinstance(value, list):
+                raise BadInput(f"{path}: expected a list, found {_json_type(value)}")
+            return [item(v, f"{path}[{i}]") for i, v in enumerate(value)]
+
+        return as_list
     if origin is dict:
+
+        def as_dict(value: Any, path: str) -> Any:
+            if not isinstance(value, dict):
+                raise BadInput(f"{path}: expected an object, found {_json_type(value)}")
+            return value
+
+        return as_dict
+    if dataclasses.is_dataclass(tp):
+        return _dataclass_converter(typing.cast(type, tp))
+    if tp is Any:
+        return lambda value, path: value
+    if tp is float:
+
+        def as_float(value: Any, path: str) -> Any:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return float(value)
+            raise BadInput(f"{path}: expected a number, found {_json_type(value)}")
+
+        return as_float
+
+    def as_scalar(value: Any, path: str) -> Any:
+        # bool is an int in Python; a JSON true is not a whole number
+        if type(value) is not tp:
+            raise BadInput(
+                f"{path}: expected {_TYPE_WORDS.get(tp, tp.__name__)}, found {_json_type(value)}"
+            )
+        return value
+
+    return as_scalar
+
+
+def _dataclass_converter(cls: type) -> Converter:
+    hints = typing.get_type_hints(cls)
+    plan = []
+    for f in dataclasses.fields(cls):
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        plan.append((f.name, required))
+    convs: dict[str, Converter] = {}
+
+    def build(value: Any, path: str) -> Any:
         if not isinstance(value, dict):
             raise BadInput(f"{path}: expected an object, found {_json_type(value)}")
-        return value
-    if dataclasses.is_dataclass(tp):
-        return _build(typing.cast(type, tp), value, path)
-    if tp is Any:
-        return value
-    if tp is float and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if tp is int and isinstance(value, bool):
-        raise BadInput(f"{path}: expected a whole number, found true/false")
-    if not isinstance(value, tp):
-        raise BadInput(
-            f"{path}: expected {_TYPE_WORDS.get(tp, tp.__name__)}, found {_json_type(value)}"
-        )
-    return value
+        kwargs = {}
+        for name, required in plan:
+            if name in value:
+                conv = convs.get(name)
+                if conv is None:
+                    conv = convs[name] = _converter(hints[name])
+                kwargs[name] = conv(value[name], f"{path}.{name}")
+            elif required:
+                raise BadInput(f"{path}: the required field {name!r} is missing")
+        return cls(**kwargs)
+
+    return build
 
 
 _TYPE_WORDS = {int: "a whole number", str: "text", bool: "true/false", float: "a number"}

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from refurb.errors import NotFound, Refused
 from refurb.model import Identity
 from refurb.store.db import Store, open_store
+from refurb.store.intake import record_snapshot
 from refurb.store.inventory import (
     add_lot,
     add_participant,
@@ -18,7 +19,6 @@ from refurb.store.inventory import (
     get_device,
     harvest,
     issue,
-    record_snapshot,
     return_device,
     search,
     status_mismatches,

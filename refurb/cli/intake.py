@@ -88,7 +88,7 @@ def intake(
     snap = load_snapshot_file(snapshot) if snapshot else take_snapshot(replay, not no_smart)
     verdict = evaluate(snap, sheet, policy, lang)
     store = open_db(db_url)
-    from refurb.store.inventory import record_snapshot
+    from refurb.store.intake import record_snapshot
 
     with store.transaction() as session:
         result = record_snapshot(

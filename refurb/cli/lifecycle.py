@@ -86,7 +86,7 @@ def status(
 @click.option("--destination", help="Where the media goes next (reuse, recycler name...).")
 @click.option("--removed", is_flag=True, help="The drive was taken out (record only).")
 @click.option("--destroyed", is_flag=True, help="The drive was physically destroyed.")
-@click.option("--note")
+@click.option("--note", help="Anything an auditor should know.")
 @operator_option
 @db_option
 @json_option
@@ -155,7 +155,7 @@ def wipe(
 @click.command()
 @click.argument("tag")
 @click.option("--to", "participant", required=True, help="Participant code.")
-@click.option("--note")
+@click.option("--note", help="Anything worth keeping about the hand-over.")
 @operator_option
 @db_option
 @json_option

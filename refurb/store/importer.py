@@ -14,7 +14,7 @@ from refurb.assess.policy import Policy
 from refurb.errors import RefurbError
 from refurb.model import snapshot_from_dict
 from refurb.store.db import Store
-from refurb.store.inventory import record_snapshot
+from refurb.store.intake import record_snapshot
 
 BATCH = 500
 
@@ -72,17 +72,19 @@ def import_snapshots(
         with store.transaction() as session:
             for path in batch:
                 try:
-                    snap = snapshot_from_dict(_read(path), str(path))
+                    doc = _read(path)
+                    snap = snapshot_from_dict(doc, str(path))
                     verdict = evaluate(snap, None, policy)
-                    with session.begin_nested():  # a refused file rolls back alone
-                        result = record_snapshot(
-                            session,
-                            snap,
-                            verdict,
-                            operator=operator,
-                            station=station,
-                            lot_code=lot_code,
-                        )
+                    # record_snapshot works in a savepoint: a refused file rolls back alone
+                    result = record_snapshot(
+                        session,
+                        snap,
+                        verdict,
+                        operator=operator,
+                        station=station,
+                        lot_code=lot_code,
+                        doc=doc,
+                    )
                     rows.append(ImportRow(str(path), result.outcome, result.tag))
                 except RefurbError as exc:
                     rows.append(ImportRow(str(path), "refused", None, exc.message))

@@ -4,35 +4,27 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from refurb import model
-from refurb.assess.verdict import Assessment as Verdict
 from refurb.errors import BadInput, NotFound, Refused
-from refurb.identity import identity_key, real
 from refurb.ids import new_id
-from refurb.lifecycle import DriveState, check_transition, require_sanitized
+from refurb.lifecycle import TRANSITIONS, DriveState, check_transition, require_sanitized
 from refurb.store.tables import (
     Assessment,
     Device,
     Drive,
     Event,
-    Finding,
     Lot,
     Part,
     Participant,
     Sanitization,
-    Snapshot,
 )
-from refurb.tags import is_well_formed, new_tag, normalize
+from refurb.tags import is_well_formed, normalize
 
 
 def now() -> datetime:
@@ -147,292 +139,6 @@ def transition(
         station=station,
         participant_id=participant_id,
     )
-
-
-# --- intake ------------------------------------------------------------------------
-
-
-@dataclass
-class IntakeResult:
-    outcome: str  # new | updated | known
-    tag: str
-    device_id: str
-    snapshot_id: str
-    disposition: str | None
-    status: str
-    warnings: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.__dict__.copy()
-
-
-def _new_device(session: Session, prefix: str, **values: Any) -> Device:
-    """Insert a device under a fresh random tag; a collision (another station drew the
-    same tag) rolls back only this insert and draws again."""
-    for _ in range(20):
-        device = Device(id=new_id(), tag=new_tag(prefix), **values)
-        try:
-            with session.begin_nested():
-                session.add(device)
-                session.flush()
-            return device
-        except IntegrityError as exc:
-            if "identity_key" in str(exc.orig):
-                raise
-            continue
-    raise Refused("could not draw a free asset tag after 20 tries", "report this as a bug")
-
-
-def record_snapshot(
-    session: Session,
-    snap: model.Snapshot,
-    verdict: Verdict,
-    *,
-    operator: str | None,
-    station: str,
-    lot_code: str | None = None,
-    weight_kg: float | None = None,
-    distinct: bool = False,
-    checklist: dict[str, Any] | None = None,
-) -> IntakeResult:
-    doc = snap.to_dict()
-    text = canonical_json(doc)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    known = session.get(Snapshot, snap.snapshot_id)
-    if known is not None:
-        if known.sha256 != digest:
-            raise Refused(
-                f"snapshot {snap.snapshot_id} is already recorded with different content",
-                "a snapshot file was edited; probe the machine again",
-            )
-        device = session.get(Device, known.device_id)
-        assert device is not None
-        return IntakeResult(
-            "known", device.tag, device.id, snap.snapshot_id, device.disposition, device.status
-        )
-    lot = get_lot(session, lot_code) if lot_code else None
-    if weight_kg is not None and not 0 < weight_kg < 200:
-        raise BadInput(
-            f"weight {weight_kg} kg is not plausible for one device",
-            "give the weight in kilograms, e.g. 2.1",
-        )
-    ident = snap.identity
-    key = identity_key(ident)
-    warnings: list[str] = []
-    device = None
-    if key is not None and not distinct:
-        device = session.exec(select(Device).where(Device.identity_key == key[1])).first()
-        if device is not None and key[0] in ("serial", "board"):
-            _refuse_shared_serial(session, device, ident)
-    if key is not None and distinct:
-        key = ("distinct", hashlib.sha256(f"{key[1]}:{snap.snapshot_id}".encode()).hexdigest()[:32])
-    if key is None:
-        warnings.append(
-            "no trustworthy serial, board serial, UUID or MAC: this machine gets "
-            "a new record each time it is probed; label it now and use the tag"
-        )
-    t = now()
-    outcome = "updated"
-    if device is None:
-        outcome = "new"
-        device = _new_device(
-            session,
-            station,
-            identity_kind=key[0] if key else None,
-            identity_key=key[1] if key else None,
-            vendor=real(ident.vendor),
-            model=real(ident.model),
-            serial=real(ident.serial),
-            chassis=ident.chassis,
-            lot_id=lot.id if lot else None,
-            community=lot.community if lot else None,
-            created_at=t,
-            updated_at=t,
-            status="received",
-        )
-        add_event(
-            session,
-            device,
-            "status",
-            status="received",
-            actor=operator,
-            station=station,
-            note=f"lot {lot.code}" if lot else None,
-            at=t,
-        )
-    elif lot is not None and device.lot_id is None:
-        device.lot_id, device.community = lot.id, lot.community
-    if weight_kg is not None:
-        device.weight_kg = weight_kg
-        add_event(
-            session, device, "weighed", actor=operator, note=f"{weight_kg:g} kg", station=station
-        )
-    session.add(
-        Snapshot(
-            id=snap.snapshot_id,
-            device_id=device.id,
-            taken_at=_parse_time(snap.taken_at),
-            tool_version=snap.tool_version,
-            source=snap.source,
-            sha256=digest,
-            doc=text,
-            imported_at=t,
-        )
-    )
-    _record_drives(session, device, snap, t)
-    _record_assessment(session, device, snap, verdict, operator, checklist, t)
-    _refresh_device(device, snap, verdict)
-    if "diagnosed" in _allowed(device.status):
-        add_event(
-            session,
-            device,
-            "status",
-            status="diagnosed",
-            actor=operator,
-            station=station,
-            note=f"verdict: {verdict.disposition}",
-        )
-    else:
-        add_event(
-            session,
-            device,
-            "assessed",
-            actor=operator,
-            station=station,
-            note=f"verdict: {verdict.disposition} (status stays {device.status})",
-        )
-    session.flush()
-    return IntakeResult(
-        outcome,
-        device.tag,
-        device.id,
-        snap.snapshot_id,
-        verdict.disposition,
-        device.status,
-        warnings,
-    )
-
-
-def _allowed(status: str) -> tuple[str, ...]:
-    from refurb.lifecycle import TRANSITIONS
-
-    return TRANSITIONS[status]
-
-
-def _refuse_shared_serial(session: Session, device: Device, ident: model.Identity) -> None:
-    """Same vendor, model and serial, but a different real system UUID: two machines."""
-    new_uuid = real(ident.uuid)
-    if not new_uuid:
-        return
-    rows = session.exec(select(Snapshot.doc).where(Snapshot.device_id == device.id)).all()
-    for doc in rows:
-        old_uuid = real(json.loads(doc).get("identity", {}).get("uuid"))
-        if old_uuid and old_uuid.casefold() != new_uuid.casefold():
-            raise Refused(
-                f"serial {ident.serial or ident.board_serial} is already recorded for "
-                f"{device.tag} ({device.vendor or '?'} {device.model or '?'}), but this "
-                "machine's system UUID differs: two machines share one serial",
-                "check the serial sticker; if they really are two machines, run again with "
-                "--distinct to record this one separately",
-            )
-
-
-def _parse_time(text: str) -> datetime:
-    try:
-        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadInput(f"taken_at {text!r} is not an ISO 8601 time") from None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
-
-
-def _record_drives(session: Session, device: Device, snap: model.Snapshot, t: datetime) -> None:
-    existing = list(session.exec(select(Drive).where(Drive.device_id == device.id)).all())
-    for disk in snap.disks:
-        if disk.kind == "usb":
-            continue
-        serial = real(disk.serial)
-        match = next((d for d in existing if serial and d.serial == serial), None)
-        if match is None and not serial:
-            match = next(
-                (
-                    d
-                    for d in existing
-                    if not d.serial and d.name == disk.name and d.model == disk.model
-                ),
-                None,
-            )
-        if match is None:
-            drive = Drive(
-                id=new_id(),
-                device_id=device.id,
-                name=disk.name,
-                model=disk.model,
-                serial=serial,
-                size_bytes=disk.size_bytes,
-                media_type=disk.kind,
-                present=True,
-                first_seen=t,
-            )
-            session.add(drive)
-            existing.append(drive)
-
-
-def _record_assessment(
-    session: Session,
-    device: Device,
-    snap: model.Snapshot,
-    verdict: Verdict,
-    operator: str | None,
-    checklist: dict[str, Any] | None,
-    t: datetime,
-) -> None:
-    aid = new_id()
-    session.add(
-        Assessment(
-            id=aid,
-            device_id=device.id,
-            snapshot_id=snap.snapshot_id,
-            disposition=verdict.disposition,
-            grade_functional=verdict.grade["functional"],
-            grade_cosmetic=verdict.grade["cosmetic"],
-            policy_name=verdict.policy["name"],
-            policy_version=verdict.policy["version"],
-            operator=operator,
-            checklist=canonical_json(checklist) if checklist else None,
-            doc=canonical_json(verdict.to_dict()),
-            created_at=t,
-        )
-    )
-    session.add_all(
-        [
-            Finding(
-                assessment_id=aid,
-                check=f.check,
-                status=f.status,
-                part=f.part,
-                value=json.dumps(f.value),
-                threshold=json.dumps(f.threshold),
-                reason=f.reason,
-            )
-            for f in verdict.findings
-        ]
-    )
-
-
-def _refresh_device(device: Device, snap: model.Snapshot, verdict: Verdict) -> None:
-    device.cpu = snap.cpu.model or device.cpu
-    device.memory_bytes = snap.memory.total_bytes or device.memory_bytes
-    internal = [d.size_bytes or 0 for d in snap.disks if d.kind != "usb"]
-    device.storage_bytes = sum(internal) or device.storage_bytes
-    healths = [b.health_pct for b in snap.batteries if b.health_pct is not None]
-    device.battery_health_pct = min(healths) if healths else device.battery_health_pct
-    device.disposition = verdict.disposition
-    device.grade_functional = verdict.grade["functional"]
-    device.grade_cosmetic = verdict.grade["cosmetic"]
-    if snap.identity.bios_date and device.year is None:
-        year = snap.identity.bios_date[-4:]
-        device.year = int(year) if year.isdigit() and 1990 < int(year) < 2100 else None
-    device.updated_at = now()
 
 
 # --- lots and participants --------------------------------------------------------
@@ -636,7 +342,7 @@ def wipe(
     if (
         level in ("clear", "purge")
         and verification_result == "pass"
-        and "wiped" in _allowed(device.status)
+        and "wiped" in TRANSITIONS[device.status]
         and not [s for s in drive_states(session, device) if s.sanitized_at is None]
     ):
         transition(session, device, "wiped", actor=performed_by, station=station)
@@ -716,7 +422,7 @@ def harvest(
             station=station,
             note=f"{kind} from {source.tag}",
         )
-    if source.status != "harvested" and "harvested" in _allowed(source.status):
+    if source.status != "harvested" and "harvested" in TRANSITIONS[source.status]:
         transition(session, source, "harvested", actor=actor, station=station)
     return part
 

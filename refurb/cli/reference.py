@@ -1,0 +1,61 @@
+"""The command reference (docs/cli.md), generated from the commands' own --help.
+
+Regenerate with ``python -m refurb.cli.reference > docs/cli.md``; a test fails when the
+file and the commands disagree.
+"""
+
+from __future__ import annotations
+
+import click
+
+from refurb.cli import COMMANDS, cli
+from refurb.errors import __doc__ as EXIT_CODES
+
+HEADER = """# Command reference
+
+Generated from `refurb --help` by `python -m refurb.cli.reference > docs/cli.md`;
+the test suite checks that this file matches the commands.
+
+## Exit codes
+
+```
+{codes}
+```
+"""
+
+
+def _help(cmd: click.Command, path: list[str]) -> str:
+    ctx = click.Context(cmd, info_name=" ".join(path), terminal_width=100, max_content_width=100)
+    return cmd.get_help(ctx)
+
+
+def render() -> str:
+    codes = (EXIT_CODES or "").split("Exit codes", 1)[-1].split(":", 1)[-1]
+    codes = "\n".join(
+        line[2:] if line.startswith("  ") else line for line in codes.strip("\n").splitlines()
+    )
+    parts = [
+        HEADER.format(codes=codes.strip()),
+        "## refurb\n",
+        "```",
+        _help(cli, ["refurb"]),
+        "```\n",
+    ]
+    ctx = click.Context(cli)
+    for name in sorted(COMMANDS):
+        cmd = cli.get_command(ctx, name)
+        assert cmd is not None
+        parts += [f"## refurb {name}\n", "```", _help(cmd, ["refurb", name]), "```\n"]
+        if isinstance(cmd, click.Group):
+            for sub in sorted(cmd.commands):
+                parts += [
+                    f"### refurb {name} {sub}\n",
+                    "```",
+                    _help(cmd.commands[sub], ["refurb", name, sub]),
+                    "```\n",
+                ]
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    print(render(), end="")
