@@ -334,3 +334,36 @@ def test_lookup_identity_is_case_insensitive_on_serial(store: Store) -> None:
     b = intake(store, laptop(serial="ABC123XY", uuid_=None))
     assert a.tag == b.tag
     assert Identity  # the identity key folds case: see refurb.identity.identity_key
+
+
+def test_one_batch_with_repeats_conflicts_and_refusals(store: Store) -> None:
+    """What `refurb import` sends: one batch, each item judged on its own."""
+    import dataclasses
+
+    from refurb.errors import BadInput, RefurbError
+    from refurb.store.intake import Item, record_snapshots
+
+    a = laptop(serial="BATCH-1", uuid_="11111111-0000-0000-0000-000000000001")
+    a_again = laptop(serial="BATCH-1", uuid_="11111111-0000-0000-0000-000000000001")
+    twin = laptop(serial="BATCH-1", uuid_="22222222-0000-0000-0000-000000000002")
+    edited = dataclasses.replace(a, taken_at="2030-01-01T00:00:00Z")
+    placeholder = laptop(serial="Default string", uuid_=None, board_serial=None, mac=None)
+    items = [
+        Item(a, verdict(a)),
+        Item(a, verdict(a)),
+        Item(a_again, verdict(a_again)),
+        Item(twin, verdict(twin)),
+        Item(edited, verdict(edited)),
+        Item(placeholder, verdict(placeholder)),
+        Item(placeholder, verdict(placeholder)),
+        Item(laptop(serial="W"), verdict(a), weight_kg=-1),
+    ]
+    with store.transaction() as s:
+        results = record_snapshots(s, items, operator="t", station="RF")
+    kinds = [r.outcome if not isinstance(r, RefurbError) else type(r).__name__ for r in results]
+    assert kinds == ["new", "known", "updated", "Refused", "Refused", "new", "known", "BadInput"]
+    assert isinstance(results[7], BadInput)
+    assert counts(store)[0] == 2  # BATCH-1 and the placeholder machine
+    assert counts(store)[2] == 3  # a, a_again, placeholder
+    with store.reading() as s:
+        assert status_mismatches(s) == []

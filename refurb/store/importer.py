@@ -14,7 +14,7 @@ from refurb.assess.policy import Policy
 from refurb.errors import RefurbError
 from refurb.model import snapshot_from_dict
 from refurb.store.db import Store
-from refurb.store.intake import record_snapshot
+from refurb.store.intake import Item, record_snapshots
 
 BATCH = 500
 
@@ -69,23 +69,26 @@ def import_snapshots(
     files = list(snapshot_files(paths))
     for start in range(0, len(files), BATCH):
         batch = files[start : start + BATCH]
+        items: list[Item] = []
+        where: list[str] = []
+        for path in batch:
+            try:
+                doc = _read(path)
+                snap = snapshot_from_dict(doc, str(path))
+            except RefurbError as exc:
+                rows.append(ImportRow(str(path), "refused", None, exc.message))
+                continue
+            items.append(Item(snap, evaluate(snap, None, policy), doc=doc))
+            where.append(str(path))
+        if not items:
+            continue
         with store.transaction() as session:
-            for path in batch:
-                try:
-                    doc = _read(path)
-                    snap = snapshot_from_dict(doc, str(path))
-                    verdict = evaluate(snap, None, policy)
-                    # record_snapshot works in a savepoint: a refused file rolls back alone
-                    result = record_snapshot(
-                        session,
-                        snap,
-                        verdict,
-                        operator=operator,
-                        station=station,
-                        lot_code=lot_code,
-                        doc=doc,
-                    )
-                    rows.append(ImportRow(str(path), result.outcome, result.tag))
-                except RefurbError as exc:
-                    rows.append(ImportRow(str(path), "refused", None, exc.message))
+            results = record_snapshots(
+                session, items, operator=operator, station=station, lot_code=lot_code
+            )
+        for name, result in zip(where, results, strict=True):
+            if isinstance(result, RefurbError):
+                rows.append(ImportRow(name, "refused", None, result.message))
+            else:
+                rows.append(ImportRow(name, result.outcome, result.tag))
     return rows

@@ -1,24 +1,33 @@
-"""Recording a snapshot and its assessment: the device (found by identity or created
+"""Recording snapshots and their assessments: the device (found by identity or created
 under a new tag), the immutable snapshot with its raw evidence, the drives, the
-assessment with its findings, and the events. SQLAlchemy Core statements, not ORM
-objects: an import of thousands of snapshots spends its time in SQLite, not in Python.
+assessment with its findings, and the events.
+
+One path for one snapshot (``refurb intake``) and for thousands (``refurb import``):
+a batch is planned in Python against what the database already holds (a few
+``IN (...)`` look-ups), then every table is written with one multi-row insert. A refused
+item (a different snapshot under a known id, two machines sharing a serial, an
+implausible weight) is reported for that item alone and writes nothing. If the batch
+loses a race with another station (the same random tag, the same new machine recorded a
+moment earlier), it is rolled back to its savepoint and its items are recorded one by
+one, each retried.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from refurb import model
 from refurb.assess.verdict import Assessment as Verdict
-from refurb.errors import BadInput, Refused
+from refurb.errors import BadInput, RefurbError, Refused
 from refurb.identity import identity_key, real
 from refurb.ids import new_id
 from refurb.lifecycle import TRANSITIONS
@@ -34,6 +43,7 @@ E = _TABLES[Event.__tablename__]
 DR = _TABLES[Drive.__tablename__]
 A = _TABLES[Assessment.__tablename__]
 F = _TABLES[Finding.__tablename__]
+_CHUNK = 500  # values in one IN (...) list
 
 
 @dataclass
@@ -50,6 +60,19 @@ class IntakeResult:
         return self.__dict__.copy()
 
 
+@dataclass
+class Item:
+    """One snapshot to record, with its verdict. ``doc`` is the document as read from a
+    file (kept as is, unknown keys included); without it the snapshot is serialised."""
+
+    snap: model.Snapshot
+    verdict: Verdict
+    doc: dict[str, Any] | None = None
+    checklist: dict[str, Any] | None = None
+    weight_kg: float | None = None
+    distinct: bool = False
+
+
 def record_snapshot(
     session: Session,
     snap: model.Snapshot,
@@ -63,189 +86,378 @@ def record_snapshot(
     checklist: dict[str, Any] | None = None,
     doc: dict[str, Any] | None = None,
 ) -> IntakeResult:
-    """Record one snapshot, retrying on the rare race it can lose: another station drew
-    the same random tag, or recorded the same new machine a moment earlier."""
+    """Record one snapshot; a refusal is raised."""
+    (result,) = record_snapshots(
+        session,
+        [Item(snap, verdict, doc, checklist, weight_kg, distinct)],
+        operator=operator,
+        station=station,
+        lot_code=lot_code,
+    )
+    if isinstance(result, RefurbError):
+        raise result
+    return result
+
+
+def record_snapshots(
+    session: Session,
+    items: list[Item],
+    *,
+    operator: str | None,
+    station: str,
+    lot_code: str | None = None,
+) -> list[IntakeResult | RefurbError]:
+    """Record a batch; each item's result, or the error that refused it, in order."""
     lot = get_lot(session, lot_code) if lot_code else None
     conn = session.connection()  # Core on the session's connection: no ORM bookkeeping
-    for _ in range(8):
+    tries = 1 if len(items) > 1 else 8
+    for _ in range(tries):
         try:
             with conn.begin_nested():
-                return _record(
-                    conn,
-                    snap,
-                    verdict,
-                    operator=operator,
-                    station=station,
-                    lot=lot,
-                    weight_kg=weight_kg,
-                    distinct=distinct,
-                    checklist=checklist,
-                    doc=doc,
-                )
+                return _write(conn, items, operator, station, lot)
         except IntegrityError:
             continue
+    if len(items) > 1:
+        out: list[IntakeResult | RefurbError] = []
+        for item in items:
+            out.extend(
+                record_snapshots(
+                    session, [item], operator=operator, station=station, lot_code=lot_code
+                )
+            )
+        return out
     raise Refused(
         "could not record the snapshot after 8 tries (conflicting writers)",
         "try again; report it if it keeps happening",
     )
 
 
-# Statements built once: executing them again skips SQLAlchemy's statement building.
-_KNOWN = select(S.c.sha256, S.c.device_id).where(S.c.id == bindparam("sid"))
-_KNOWN_DEVICE = select(D.c.tag, D.c.status, D.c.disposition).where(D.c.id == bindparam("did"))
-_BY_KEY = select(D.c.id, D.c.tag, D.c.status, D.c.vendor, D.c.model, D.c.lot_id, D.c.year).where(
-    D.c.identity_key == bindparam("key")
-)
-_INSERT_DEVICE, _INSERT_SNAPSHOT, _INSERT_EVENT = insert(D), insert(S), insert(E)
-_INSERT_DRIVE, _INSERT_ASSESSMENT, _INSERT_FINDING = insert(DR), insert(A), insert(F)
-_DRIVES_OF = select(DR.c.name, DR.c.model, DR.c.serial).where(DR.c.device_id == bindparam("did"))
+def _chunks(values: list[Any]) -> Iterable[list[Any]]:
+    for i in range(0, len(values), _CHUNK):
+        yield values[i : i + _CHUNK]
 
 
-def _record(
-    session: Connection,
-    snap: model.Snapshot,
-    verdict: Verdict,
-    *,
-    operator: str | None,
-    station: str,
-    lot: Lot | None,
-    weight_kg: float | None,
-    distinct: bool,
-    checklist: dict[str, Any] | None,
-    doc: dict[str, Any] | None,
-) -> IntakeResult:
-    text = canonical_json(doc if doc is not None else snap.to_dict())
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    known = session.execute(_KNOWN, {"sid": snap.snapshot_id}).first()
-    if known is not None:
-        if known.sha256 != digest:
-            raise Refused(
-                f"snapshot {snap.snapshot_id} is already recorded with different content",
-                "a snapshot file was edited; probe the machine again",
-            )
-        row = session.execute(_KNOWN_DEVICE, {"did": known.device_id}).one()
-        return IntakeResult(
-            "known", row.tag, known.device_id, snap.snapshot_id, row.disposition, row.status
-        )
-    if weight_kg is not None and not 0 < weight_kg < 200:
-        raise BadInput(
-            f"weight {weight_kg} kg is not plausible for one device",
-            "give the weight in kilograms, e.g. 2.1",
-        )
-    ident = snap.identity
-    key = identity_key(ident)
-    warnings: list[str] = []
-    dev: Any = None
-    if key is not None and not distinct:
-        dev = session.execute(_BY_KEY, {"key": key[1]}).first()
-        if dev is not None and key[0] in ("serial", "board"):
-            _refuse_shared_serial(session, dev, ident)
-    if key is not None and distinct:
-        key = ("distinct", hashlib.sha256(f"{key[1]}:{snap.snapshot_id}".encode()).hexdigest()[:32])
-    if key is None:
-        warnings.append(
-            "no trustworthy serial, board serial, UUID or MAC: this machine gets "
-            "a new record each time it is probed; label it now and use the tag"
-        )
+@dataclass
+class _Dev:
+    """A device as the batch sees it: from the database, or new in this batch."""
+
+    id: str
+    tag: str
+    status: str
+    vendor: str | None
+    model: str | None
+    lot_id: str | None
+    year: int | None
+    new: bool
+    drives: list[tuple[str | None, str | None, str | None]]  # (name, model, serial)
+    uuids: set[str] | None = None  # real system UUIDs seen, loaded when first needed
+    row: dict[str, Any] = field(default_factory=dict)  # the insert, or the update's values
+
+
+def _write(
+    conn: Connection, items: list[Item], operator: str | None, station: str, lot: Lot | None
+) -> list[IntakeResult | RefurbError]:
     t = now()
-    values = _device_values(snap, verdict)
-    device_id = dev.id if dev is not None else new_id()
-    events: list[dict[str, Any]] = []
-
-    def event(kind: str, status: str | None = None, note: str | None = None) -> None:
-        events.append(
-            {
-                "id": new_id(),
-                "device_id": device_id,
-                "at": t,
-                "kind": kind,
-                "status": status,
-                "actor": operator,
-                "station": station,
-                "note": note,
-                "participant_id": None,
-            }
+    texts = [canonical_json(i.doc if i.doc is not None else i.snap.to_dict()) for i in items]
+    digests = [hashlib.sha256(x.encode("utf-8")).hexdigest() for x in texts]
+    sids = list({i.snap.snapshot_id for i in items})
+    known: dict[str, Any] = {}
+    for chunk in _chunks(sids):
+        for krow in conn.execute(
+            select(S.c.id, S.c.sha256, D.c.id.label("did"), D.c.tag, D.c.status, D.c.disposition)
+            .join(D, D.c.id == S.c.device_id)
+            .where(S.c.id.in_(chunk))
+        ):
+            known[krow.id] = krow
+    keys = [
+        None
+        if (k := identity_key(i.snap.identity)) is None
+        else (
+            ("distinct", hashlib.sha256(f"{k[1]}:{i.snap.snapshot_id}".encode()).hexdigest()[:32])
+            if i.distinct
+            else k
         )
+        for i in items
+    ]
+    devs: dict[str, _Dev] = {}  # by identity key
+    wanted = list({k[1] for k in keys if k is not None})
+    for chunk in _chunks(wanted):
+        for row in conn.execute(
+            select(
+                D.c.id,
+                D.c.tag,
+                D.c.status,
+                D.c.vendor,
+                D.c.model,
+                D.c.lot_id,
+                D.c.year,
+                D.c.identity_key,
+            ).where(D.c.identity_key.in_(chunk))
+        ):
+            devs[row.identity_key] = _Dev(
+                row.id,
+                row.tag,
+                row.status,
+                row.vendor,
+                row.model,
+                row.lot_id,
+                row.year,
+                new=False,
+                drives=[],
+            )
+    by_id = {d.id: d for d in devs.values()}
+    for chunk in _chunks(list(by_id)):
+        for drow in conn.execute(
+            select(DR.c.device_id, DR.c.name, DR.c.model, DR.c.serial).where(
+                DR.c.device_id.in_(chunk)
+            )
+        ):
+            by_id[drow.device_id].drives.append((drow.name, drow.model, drow.serial))
 
-    status = dev.status if dev is not None else "received"
-    if dev is None:
-        event("status", "received", f"lot {lot.code}" if lot else None)
-    if weight_kg is not None:
-        event("weighed", note=f"{weight_kg:g} kg")
-    if "diagnosed" in TRANSITIONS[status]:
-        status = "diagnosed"
-        event("status", "diagnosed", f"verdict: {verdict.disposition}")
-    else:
-        event("assessed", note=f"verdict: {verdict.disposition} (status stays {status})")
-    if dev is None:
-        outcome, tag = "new", new_tag(station)
-        session.execute(
-            _INSERT_DEVICE,
-            {
-                "id": device_id,
-                "tag": tag,
+    results: list[IntakeResult | RefurbError] = []
+    rows: dict[str, list[dict[str, Any]]] = {
+        "snap": [],
+        "drive": [],
+        "assess": [],
+        "finding": [],
+        "event": [],
+    }
+    seen_sids: dict[str, int] = {}
+    created: list[_Dev] = []
+    for n, item in enumerate(items):
+        snap, sid = item.snap, item.snap.snapshot_id
+        if sid in known or sid in seen_sids:
+            same = known[sid].sha256 if sid in known else digests[seen_sids[sid]]
+            if same != digests[n]:
+                results.append(
+                    Refused(
+                        f"snapshot {sid} is already recorded with different content",
+                        "a snapshot file was edited; probe the machine again",
+                    )
+                )
+                continue
+            if sid in known:
+                row = known[sid]
+                results.append(
+                    IntakeResult("known", row.tag, row.did, sid, row.disposition, row.status)
+                )
+            else:
+                first = results[seen_sids[sid]]
+                assert isinstance(first, IntakeResult)
+                results.append(
+                    IntakeResult(
+                        "known", first.tag, first.device_id, sid, first.disposition, first.status
+                    )
+                )
+            continue
+        if item.weight_kg is not None and not 0 < item.weight_kg < 200:
+            results.append(
+                BadInput(
+                    f"weight {item.weight_kg} kg is not plausible for one device",
+                    "give the weight in kilograms, e.g. 2.1",
+                )
+            )
+            continue
+        key = keys[n]
+        dev = devs.get(key[1]) if key is not None else None
+        if dev is not None and key is not None and key[0] in ("serial", "board"):
+            refusal = _shared_serial(conn, dev, snap.identity)
+            if refusal is not None:
+                results.append(refusal)
+                continue
+        warnings = (
+            []
+            if key is not None
+            else [
+                "no trustworthy serial, board serial, UUID or MAC: this machine gets a new record "
+                "each time it is probed; label it now and use the tag"
+            ]
+        )
+        outcome = "updated"
+        if dev is None:
+            outcome = "new"
+            dev = _Dev(
+                new_id(),
+                new_tag(station),
+                "received",
+                real(snap.identity.vendor),
+                real(snap.identity.model),
+                None,
+                None,
+                new=True,
+                drives=[],
+            )
+            dev.row = {
+                "id": dev.id,
+                "tag": dev.tag,
                 "identity_kind": key[0] if key else None,
                 "identity_key": key[1] if key else None,
-                "vendor": real(ident.vendor),
-                "model": real(ident.model),
-                "serial": real(ident.serial),
-                "chassis": ident.chassis,
-                "lot_id": lot.id if lot else None,
-                "community": lot.community if lot else None,
-                "weight_kg": weight_kg,
-                "year": _year(snap),
+                "vendor": dev.vendor,
+                "model": dev.model,
+                "serial": real(snap.identity.serial),
+                "chassis": snap.identity.chassis,
+                "lot_id": None,
+                "community": None,
+                "weight_kg": None,
+                "year": None,
                 "created_at": t,
-                "updated_at": t,
-                "status": status,
-                **values,
-            },
+            }
+            created.append(dev)
+            if key is not None:
+                devs[key[1]] = dev
+            _event(
+                rows,
+                dev,
+                t,
+                operator,
+                station,
+                "status",
+                "received",
+                f"lot {lot.code}" if lot else None,
+            )
+        if dev.new or dev.uuids is not None:
+            uuid = real(snap.identity.uuid)
+            if uuid:
+                dev.uuids = (dev.uuids or set()) | {uuid.casefold()}
+        _plan_device(dev, item, lot, t)
+        if item.weight_kg is not None:
+            _event(rows, dev, t, operator, station, "weighed", None, f"{item.weight_kg:g} kg")
+        if "diagnosed" in TRANSITIONS[dev.status]:
+            dev.status = "diagnosed"
+            _event(
+                rows,
+                dev,
+                t,
+                operator,
+                station,
+                "status",
+                "diagnosed",
+                f"verdict: {item.verdict.disposition}",
+            )
+        else:
+            _event(
+                rows,
+                dev,
+                t,
+                operator,
+                station,
+                "assessed",
+                None,
+                f"verdict: {item.verdict.disposition} (status stays {dev.status})",
+            )
+        dev.row["status"] = dev.status
+        rows["snap"].append(
+            {
+                "id": sid,
+                "device_id": dev.id,
+                "taken_at": _parse_time(snap.taken_at),
+                "tool_version": snap.tool_version,
+                "source": snap.source,
+                "sha256": digests[n],
+                "doc": texts[n],
+                "imported_at": t,
+            }
         )
-    else:
-        outcome, tag = "updated", dev.tag
-        extra: dict[str, Any] = {"status": status, "updated_at": t}
-        if lot is not None and dev.lot_id is None:
-            extra.update(lot_id=lot.id, community=lot.community)
-        if weight_kg is not None:
-            extra["weight_kg"] = weight_kg
-        if dev.year is None and _year(snap) is not None:
-            extra["year"] = _year(snap)
-        session.execute(update(D).where(D.c.id == device_id).values(**values, **extra))
-    session.execute(
-        _INSERT_SNAPSHOT,
+        _plan_drives(rows, dev, snap, t)
+        _plan_assessment(rows, dev, item, operator, t)
+        seen_sids[sid] = n
+        results.append(
+            IntakeResult(
+                outcome, dev.tag, dev.id, sid, item.verdict.disposition, dev.status, warnings
+            )
+        )
+
+    if created:
+        conn.execute(insert(D), _uniform([d.row for d in created]))
+    for d in devs.values():
+        if not d.new and d.row:
+            conn.execute(update(D).where(D.c.id == d.id).values(**d.row))
+    for table, name in ((S, "snap"), (DR, "drive"), (A, "assess"), (F, "finding"), (E, "event")):
+        if rows[name]:
+            conn.execute(insert(table), rows[name])
+    return results
+
+
+def _event(
+    rows: dict[str, list[dict[str, Any]]],
+    dev: _Dev,
+    t: datetime,
+    operator: str | None,
+    station: str,
+    kind: str,
+    status: str | None,
+    note: str | None,
+) -> None:
+    rows["event"].append(
         {
-            "id": snap.snapshot_id,
-            "device_id": device_id,
-            "taken_at": _parse_time(snap.taken_at),
-            "tool_version": snap.tool_version,
-            "source": snap.source,
-            "sha256": digest,
-            "doc": text,
-            "imported_at": t,
-        },
-    )
-    _record_drives(session, device_id, snap, t, known_device=dev is not None)
-    _record_assessment(session, device_id, snap, verdict, operator, checklist, t)
-    session.execute(_INSERT_EVENT, events)
-    return IntakeResult(
-        outcome, tag, device_id, snap.snapshot_id, verdict.disposition, status, warnings
+            "id": new_id(),
+            "device_id": dev.id,
+            "at": t,
+            "kind": kind,
+            "status": status,
+            "actor": operator,
+            "station": station,
+            "note": note,
+            "participant_id": None,
+        }
     )
 
 
-def _refuse_shared_serial(session: Connection, dev: Any, ident: model.Identity) -> None:
+def _plan_device(dev: _Dev, item: Item, lot: Lot | None, t: datetime) -> None:
+    """The device's cached summary, from its latest snapshot and assessment."""
+    snap, verdict = item.snap, item.verdict
+    row = dev.row
+    row.update(
+        disposition=verdict.disposition,
+        grade_functional=verdict.grade["functional"],
+        grade_cosmetic=verdict.grade["cosmetic"],
+        updated_at=t,
+    )
+    if snap.cpu.model:
+        row["cpu"] = snap.cpu.model
+    if snap.memory.total_bytes:
+        row["memory_bytes"] = snap.memory.total_bytes
+    storage = sum(d.size_bytes or 0 for d in snap.disks if d.kind != "usb")
+    if storage:
+        row["storage_bytes"] = storage
+    healths = [b.health_pct for b in snap.batteries if b.health_pct is not None]
+    if healths:
+        row["battery_health_pct"] = min(healths)
+    if lot is not None and dev.lot_id is None:
+        dev.lot_id = lot.id
+        row.update(lot_id=lot.id, community=lot.community)
+    if item.weight_kg is not None:
+        row["weight_kg"] = item.weight_kg
+    if dev.year is None and (year := _year(snap)) is not None:
+        dev.year = row["year"] = year
+
+
+def _uniform(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A multi-row insert needs the same keys in every row."""
+    keys = set().union(*rows)
+    return [{k: r.get(k) for k in keys} for r in rows]
+
+
+def _shared_serial(conn: Connection, dev: _Dev, ident: model.Identity) -> Refused | None:
     """Same vendor, model and serial, but a different real system UUID: two machines."""
     new_uuid = real(ident.uuid)
     if not new_uuid:
-        return
-    for (doc,) in session.execute(select(S.c.doc).where(S.c.device_id == dev.id)):
-        old_uuid = real(json.loads(doc).get("identity", {}).get("uuid"))
-        if old_uuid and old_uuid.casefold() != new_uuid.casefold():
-            raise Refused(
-                f"serial {ident.serial or ident.board_serial} is already recorded for "
-                f"{dev.tag} ({dev.vendor or '?'} {dev.model or '?'}), but this "
-                "machine's system UUID differs: two machines share one serial",
-                "check the serial sticker; if they really are two machines, run again with "
-                "--distinct to record this one separately",
-            )
+        return None
+    if dev.uuids is None:
+        dev.uuids = set()
+        for (doc,) in conn.execute(select(S.c.doc).where(S.c.device_id == dev.id)):
+            old = real(json.loads(doc).get("identity", {}).get("uuid"))
+            if old:
+                dev.uuids.add(old.casefold())
+    if dev.uuids and new_uuid.casefold() not in dev.uuids:
+        return Refused(
+            f"serial {ident.serial or ident.board_serial} is already recorded for "
+            f"{dev.tag} ({dev.vendor or '?'} {dev.model or '?'}), but this machine's system "
+            "UUID differs: two machines share one serial",
+            "check the serial sticker; if they really are two machines, run again with "
+            "--distinct to record this one separately",
+        )
+    return None
 
 
 def _parse_time(text: str) -> datetime:
@@ -258,50 +470,28 @@ def _parse_time(text: str) -> datetime:
 
 def _year(snap: model.Snapshot) -> int | None:
     """Year of production, where the firmware date is the best evidence we have."""
-    date = snap.identity.bios_date or ""
-    year = date[-4:]
+    year = (snap.identity.bios_date or "")[-4:]
     return int(year) if year.isdigit() and 1990 < int(year) < 2100 else None
 
 
-def _device_values(snap: model.Snapshot, verdict: Verdict) -> dict[str, Any]:
-    """The device's cached summary, from its latest snapshot and assessment."""
-    values: dict[str, Any] = {
-        "disposition": verdict.disposition,
-        "grade_functional": verdict.grade["functional"],
-        "grade_cosmetic": verdict.grade["cosmetic"],
-    }
-    if snap.cpu.model:
-        values["cpu"] = snap.cpu.model
-    if snap.memory.total_bytes:
-        values["memory_bytes"] = snap.memory.total_bytes
-    storage = sum(d.size_bytes or 0 for d in snap.disks if d.kind != "usb")
-    if storage:
-        values["storage_bytes"] = storage
-    healths = [b.health_pct for b in snap.batteries if b.health_pct is not None]
-    if healths:
-        values["battery_health_pct"] = min(healths)
-    return values
-
-
-def _record_drives(
-    session: Connection, device_id: str, snap: model.Snapshot, t: datetime, known_device: bool
+def _plan_drives(
+    rows: dict[str, list[dict[str, Any]]], dev: _Dev, snap: model.Snapshot, t: datetime
 ) -> None:
-    existing = session.execute(_DRIVES_OF, {"did": device_id}).all() if known_device else []
-    seen = [(r.name, r.model, r.serial) for r in existing]
-    rows = []
     for disk in snap.disks:
         if disk.kind == "usb":
             continue
         serial = real(disk.serial)
-        if serial and any(s == serial for _, _, s in seen):
+        if serial and any(s == serial for _, _, s in dev.drives):
             continue
-        if not serial and any(not s and n == disk.name and m == disk.model for n, m, s in seen):
+        if not serial and any(
+            not s and n == disk.name and m == disk.model for n, m, s in dev.drives
+        ):
             continue
-        seen.append((disk.name, disk.model, serial))
-        rows.append(
+        dev.drives.append((disk.name, disk.model, serial))
+        rows["drive"].append(
             {
                 "id": new_id(),
-                "device_id": device_id,
+                "device_id": dev.id,
                 "name": disk.name,
                 "model": disk.model,
                 "serial": serial,
@@ -311,49 +501,37 @@ def _record_drives(
                 "first_seen": t,
             }
         )
-    if rows:
-        session.execute(_INSERT_DRIVE, rows)
 
 
-def _record_assessment(
-    session: Connection,
-    device_id: str,
-    snap: model.Snapshot,
-    verdict: Verdict,
-    operator: str | None,
-    checklist: dict[str, Any] | None,
-    t: datetime,
+def _plan_assessment(
+    rows: dict[str, list[dict[str, Any]]], dev: _Dev, item: Item, operator: str | None, t: datetime
 ) -> None:
-    aid = new_id()
-    session.execute(
-        _INSERT_ASSESSMENT,
+    verdict, aid = item.verdict, new_id()
+    rows["assess"].append(
         {
             "id": aid,
-            "device_id": device_id,
-            "snapshot_id": snap.snapshot_id,
+            "device_id": dev.id,
+            "snapshot_id": item.snap.snapshot_id,
             "disposition": verdict.disposition,
             "grade_functional": verdict.grade["functional"],
             "grade_cosmetic": verdict.grade["cosmetic"],
             "policy_name": verdict.policy["name"],
             "policy_version": verdict.policy["version"],
             "operator": operator,
-            "checklist": canonical_json(checklist) if checklist else None,
+            "checklist": canonical_json(item.checklist) if item.checklist else None,
             "doc": canonical_json(verdict.to_dict()),
             "created_at": t,
-        },
+        }
     )
-    session.execute(
-        _INSERT_FINDING,
-        [
-            {
-                "assessment_id": aid,
-                "check": f.check,
-                "status": f.status,
-                "part": f.part,
-                "value": json.dumps(f.value),
-                "threshold": json.dumps(f.threshold),
-                "reason": f.reason,
-            }
-            for f in verdict.findings
-        ],
+    rows["finding"].extend(
+        {
+            "assessment_id": aid,
+            "check": f.check,
+            "status": f.status,
+            "part": f.part,
+            "value": json.dumps(f.value),
+            "threshold": json.dumps(f.threshold),
+            "reason": f.reason,
+        }
+        for f in verdict.findings
     )
