@@ -174,3 +174,10 @@ def test_help_does_not_import_sqlalchemy() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_revisions_in_code_match_the_migration_scripts() -> None:
+    from refurb.store.db import REVISIONS, SCHEMA_HEAD, known_revisions
+
+    assert set(REVISIONS) == known_revisions()
+    assert head_revision() == SCHEMA_HEAD
