@@ -40,6 +40,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "participant": ("refurb.cli.people", "participant", "Participants, by pseudonymous code."),
     "db": ("refurb.cli.db", "db", "Database location, schema version and upgrades."),
     "label": ("refurb.cli.label", "label", "Print QR asset labels (PDF or printer)."),
+    "report": ("refurb.cli.report", "report", "Funder report: diversion, issued, served (en/fr)."),
+    "certificate": (
+        "refurb.cli.report",
+        "certificate",
+        "Data-sanitization certificate for a lot or devices.",
+    ),
 }
 
 

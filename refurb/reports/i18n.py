@@ -1,0 +1,131 @@
+"""Report wording and number formats in English and French."""
+
+from __future__ import annotations
+
+LABELS: dict[str, tuple[str, str]] = {
+    "title": ("Refurbishment program report", "Rapport du programme de remise à neuf"),
+    "period": ("Period", "Période"),
+    "generated": ("Generated", "Produit le"),
+    "totals": ("Totals", "Totaux"),
+    "received": ("Devices received", "Appareils reçus"),
+    "refurbished": ("Refurbished (made ready)", "Remis à neuf (prêts)"),
+    "issued": ("Laptops issued to participants", "Portables remis aux participants"),
+    "participants": ("Participants served", "Participants servis"),
+    "returned": ("Returned by participants", "Rendus par les participants"),
+    "harvested": ("Harvested for parts", "Démontés pour pièces"),
+    "parts_reused": ("Parts reused in other devices", "Pièces réutilisées"),
+    "recycled": ("Sent to a downstream recycler", "Envoyés au recycleur"),
+    "in_process": ("Still in process at period end", "En cours à la fin de la période"),
+    "diverted": ("Diverted from landfill (devices)", "Détournés de l'enfouissement (appareils)"),
+    "diverted_kg": ("Diverted from landfill (kg)", "Détournés de l'enfouissement (kg)"),
+    "diverted_kg_estimated": (
+        "of which estimated from default weights (kg)",
+        "dont estimés par poids par défaut (kg)",
+    ),
+    "avoided_kg_co2e": (
+        "Avoided manufacturing emissions (kg CO2e)",
+        "Émissions de fabrication évitées (kg éq. CO2)",
+    ),
+    "community": ("By community", "Par communauté"),
+    "site": ("By site", "Par site"),
+    "lot": ("By lot", "Par lot"),
+    "donor": ("By donor", "Par donateur"),
+    "months": ("By month", "Par mois"),
+    "status": ("Current status of devices", "Statut actuel des appareils"),
+    "method": ("Method and factors", "Méthode et facteurs"),
+    "none": ("(none)", "(aucun)"),
+    "factor": (
+        "Emissions factor: {f} kg CO2e avoided per laptop reused. Source: {s}.",
+        "Facteur d'émissions : {f} kg éq. CO2 évités par portable réutilisé. Source : {s}.",
+    ),
+    "weights": (
+        "Weights: measured where the shop weighed the device; otherwise the default "
+        "for its form factor ({w}). {p} of the diverted weight is estimated.",
+        "Poids : mesuré quand l'atelier a pesé l'appareil ; sinon la valeur par défaut "
+        "de son format ({w}). {p} du poids détourné est estimé.",
+    ),
+    "counting": (
+        "Each device counts once per figure in the period, in the month of its first "
+        "matching event; a laptop issued twice counts once. Diverted = issued, "
+        "harvested or recycled. `refurb report --devices FIGURE` lists the devices "
+        "behind any figure.",
+        "Chaque appareil compte une fois par chiffre sur la période, au mois de son "
+        "premier événement ; un portable remis deux fois compte une fois. Détourné = "
+        "remis, démonté ou recyclé. `refurb report --devices CHIFFRE` liste les "
+        "appareils derrière chaque chiffre.",
+    ),
+    "operators": ("Trainee activity", "Activité des stagiaires"),
+    "operator": ("Operator", "Opérateur"),
+    "diagnostics": ("Diagnostics", "Diagnostics"),
+    "wipes": ("Wipes", "Effacements"),
+    "verifications": ("Verifications", "Vérifications"),
+    "repairs": ("Repairs", "Réparations"),
+    "made_ready": ("Made ready", "Rendus prêts"),
+    "key": ("", ""),
+}
+
+# Column heads for narrow tables (terminal).
+SHORT: dict[str, tuple[str, str]] = {
+    "received": ("received", "reçus"),
+    "refurbished": ("ready", "prêts"),
+    "issued": ("issued", "remis"),
+    "participants": ("participants", "participants"),
+    "diverted": ("diverted", "détournés"),
+    "diverted_kg": ("diverted kg", "kg détournés"),
+}
+
+
+def short(key: str, lang: str) -> str:
+    en, fr = SHORT[key]
+    return fr if lang == "fr" else en
+
+
+MONTHS = {
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+}
+
+
+def t(key: str, lang: str) -> str:
+    en, fr = LABELS[key]
+    return fr if lang == "fr" else en
+
+
+def month_name(month: str, lang: str) -> str:
+    year, m = month.split("-")
+    name = MONTHS[lang if lang in MONTHS else "en"][int(m) - 1]
+    return f"{name} {year}"
+
+
+def number(value: float | int, lang: str, decimals: int = 0) -> str:
+    """1,234.5 in English; 1 234,5 in French (no-break space, decimal comma)."""
+    text = f"{value:,.{decimals}f}"
+    if lang == "fr":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text

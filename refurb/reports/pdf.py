@@ -1,0 +1,170 @@
+"""The funder report as a PDF: totals, bar charts by month and by community, the
+breakdowns, and the method with its factors and their sources."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from refurb.reports.i18n import month_name, number, t
+from refurb.reports.model import DIMENSIONS, MEASURES, Report
+from refurb.reports.render import fmt, method_lines
+
+
+def render_pdf(r: Report) -> bytes:
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.charts.legends import Legend
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    lang = r.lang
+    colon = "\u00a0:" if lang == "fr" else ":"  # French sets a space before the colon
+    styles = getSampleStyleSheet()
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=t("title", lang),
+        author="refurb",
+        invariant=1,
+    )
+    story: list[Any] = [
+        Paragraph(t("title", lang), styles["Title"]),
+        Paragraph(
+            f"{t('period', lang)}{colon} <b>{_esc(r.period.label)}</b> "
+            f"({r.period.since.isoformat()} – {r.period.until.isoformat()})",
+            styles["Normal"],
+        ),
+        Paragraph(
+            f"{t('generated', lang)}{colon} {r.generated_at[:16].replace('T', ' ')} UTC",
+            styles["Normal"],
+        ),
+        Spacer(1, 6 * mm),
+        Paragraph(t("totals", lang), styles["Heading2"]),
+    ]
+    grid = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), "Helvetica", 9),
+            ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ]
+    )
+    totals = [[t(m, lang), fmt(m, r.totals[m], lang)] for m in MEASURES]
+    story.append(Table(totals, colWidths=[120 * mm, 40 * mm], style=grid))
+
+    def chart(title: str, labels: list[str], series: list[tuple[str, list[float]]]) -> Drawing:
+        width, height = 174 * mm, 62 * mm
+        d = Drawing(width, height)
+        d.add(String(0, height - 10, title, fontName="Helvetica-Bold", fontSize=10))
+        bc = VerticalBarChart()
+        bc.x, bc.y, bc.width, bc.height = 30, 28, width - 130, height - 52
+        bc.data = [values or [0] for _, values in series]
+        bc.categoryAxis.categoryNames = labels or [""]
+        bc.categoryAxis.labels.fontSize = 6
+        bc.categoryAxis.labels.angle = 45 if len(labels) > 6 else 0
+        bc.categoryAxis.labels.boxAnchor = "ne" if len(labels) > 6 else "n"
+        bc.valueAxis.labels.fontSize = 7
+        top = max([max(values) for _, values in series if values] + [1.0])
+        step = _nice_step(top)
+        bc.valueAxis.valueMin, bc.valueAxis.valueStep = 0, step
+        bc.valueAxis.valueMax = step * (int(top // step) + 1)
+        palette = [colors.HexColor(c) for c in ("#1b6ca8", "#e08e0b", "#3a9d5d", "#a23b72")]
+        for i in range(len(series)):
+            bc.bars[i].fillColor = palette[i % len(palette)]
+            bc.bars[i].strokeColor = None
+        d.add(bc)
+        legend = Legend()
+        legend.alignment = "right"  # swatch, then its name
+        legend.x, legend.y = bc.x + bc.width + 12, height - 24
+        legend.fontSize = 7
+        legend.dx = legend.dy = 6
+        legend.colorNamePairs = [
+            (palette[i % len(palette)], name) for i, (name, _) in enumerate(series)
+        ]
+        d.add(legend)
+        return d
+
+    if r.months:
+        names = [month_name(m["month"], lang)[:3] + " " + m["month"][2:4] for m in r.months]
+        story += [
+            Spacer(1, 5 * mm),
+            chart(
+                t("months", lang),
+                names,
+                [
+                    (t(k, lang), [float(m[k]) for m in r.months])
+                    for k in ("received", "issued", "diverted")
+                ],
+            ),
+        ]
+    communities = r.breakdowns.get("community", [])
+    if communities:
+        names = [str(c["key"]) if c["key"] is not None else t("none", lang) for c in communities]
+        story += [
+            Spacer(1, 4 * mm),
+            chart(
+                t("community", lang),
+                names,
+                [
+                    (t(k, lang), [float(c[k]) for c in communities])
+                    for k in ("received", "issued", "diverted")
+                ],
+            ),
+        ]
+    for dim in DIMENSIONS:
+        rows = r.breakdowns[dim]
+        if not rows:
+            continue
+        cols = ["received", "issued", "participants", "diverted", "diverted_kg"]
+        head = [""] + [
+            Paragraph(f"<font size=7>{t(c, lang)}</font>", styles["Normal"]) for c in cols
+        ]
+        body = [
+            [str(row["key"]) if row["key"] is not None else t("none", lang)]
+            + [fmt(c, row[c], lang) for c in cols]
+            for row in rows
+        ]
+        story += [
+            Spacer(1, 4 * mm),
+            Paragraph(t(dim, lang), styles["Heading3"]),
+            Table(
+                [head, *body], colWidths=[44 * mm] + [26 * mm] * len(cols), style=grid, repeatRows=1
+            ),
+        ]
+    if r.statuses:
+        story += [
+            Spacer(1, 4 * mm),
+            Paragraph(t("status", lang), styles["Heading3"]),
+            Table(
+                [[k, number(v, lang)] for k, v in sorted(r.statuses.items())],
+                colWidths=[60 * mm, 30 * mm],
+                style=grid,
+            ),
+        ]
+    story += [Spacer(1, 5 * mm), Paragraph(t("method", lang), styles["Heading2"])]
+    story += [Paragraph(_esc(line), styles["Normal"]) for line in method_lines(r)]
+    doc.build(story)
+    return buf.getvalue()
+
+
+def _nice_step(top: float) -> float:
+    """A round axis step giving about five ticks."""
+    raw = top / 5
+    magnitude = 10 ** max(0, len(str(int(raw))) - 1)
+    for mult in (1, 2, 2.5, 5, 10):
+        if raw <= mult * magnitude:
+            return mult * magnitude
+    return 10 * magnitude
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

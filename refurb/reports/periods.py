@@ -1,0 +1,52 @@
+"""Report periods from the command line: --since/--until, --month, --quarter,
+--fiscal-year (April to March by default, as Canadian funders use)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from refurb.errors import BadInput
+from refurb.reports.model import Period
+
+
+def _add_months(d: date, months: int) -> date:
+    total = d.year * 12 + d.month - 1 + months
+    return date(total // 12, total % 12 + 1, 1)
+
+
+def resolve_period(
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    month: str | None = None,
+    quarter: str | None = None,
+    fiscal_year: int | None = None,
+    fiscal_start_month: int = 4,
+    today: date | None = None,
+) -> Period:
+    chosen = [x for x in (since or until, month, quarter, fiscal_year) if x]
+    if len(chosen) > 1:
+        raise BadInput("choose one period: --since/--until, --month, --quarter or --fiscal-year")
+    if month:
+        m = re.fullmatch(r"(\d{4})-(\d{2})", month)
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise BadInput(f"--month {month!r}: use YYYY-MM, e.g. 2026-03")
+        start = date(int(m.group(1)), int(m.group(2)), 1)
+        return Period(start, _add_months(start, 1), month)
+    if quarter:
+        m = re.fullmatch(r"(\d{4})-?Q([1-4])", quarter.upper())
+        if not m:
+            raise BadInput(f"--quarter {quarter!r}: use YYYY-Qn, e.g. 2026-Q2")
+        start = date(int(m.group(1)), 3 * (int(m.group(2)) - 1) + 1, 1)
+        return Period(start, _add_months(start, 3), f"{m.group(1)}-Q{m.group(2)}")
+    if fiscal_year:
+        start = date(fiscal_year, fiscal_start_month, 1)
+        end = _add_months(start, 12)
+        return Period(start, end, f"FY {fiscal_year}-{str(fiscal_year + 1)[2:]}")
+    start = since or date(2000, 1, 1)
+    end = until or _add_months(date.today() if today is None else today, 1).replace(day=1)
+    if end <= start:
+        raise BadInput(f"the period ends ({end}) before it starts ({start})")
+    label = f"{start.isoformat()} – {end.isoformat()}" if since or until else "all time"
+    return Period(start, end, label)

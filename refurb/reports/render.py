@@ -1,0 +1,97 @@
+"""Reports as a terminal table, CSV or JSON (pure)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from refurb.reports.i18n import month_name, number, short, t
+from refurb.reports.model import BREAKDOWN_MEASURES, DIMENSIONS, MEASURES, Report
+
+
+def fmt(measure: str, value: Any, lang: str) -> str:
+    decimals = 1 if "kg" in measure else 0
+    return number(value, lang, decimals)
+
+
+def method_lines(r: Report) -> list[str]:
+    lang = r.lang
+    e = r.factors["emissions"]
+    weights = ", ".join(
+        f"{k} {number(v, lang, 1)} kg" for k, v in sorted(r.factors["weights_kg"].items())
+    )
+    kg = r.totals["diverted_kg"]
+    share = (r.totals["diverted_kg_estimated"] / kg * 100) if kg else 0.0
+    return [
+        t("factor", lang).format(f=number(e["kg_co2e_per_reuse"], lang, 0), s=e["source"]),
+        t("weights", lang).format(w=weights, p=f"{number(share, lang, 0)} %"),
+        t("counting", lang),
+    ]
+
+
+def table(r: Report) -> str:
+    lang = r.lang
+    colon = "\u00a0:" if lang == "fr" else ":"
+    lines = [
+        t("title", lang),
+        f"{t('period', lang)}{colon} {r.period.label} ({r.period.since} .. {r.period.until})",
+        "",
+    ]
+    width = max(len(t(m, lang)) for m in MEASURES)
+    for m in MEASURES:
+        lines.append(f"  {t(m, lang):<{width}}  {fmt(m, r.totals[m], lang):>12}")
+    for dim in DIMENSIONS:
+        rows = r.breakdowns[dim]
+        if not rows:
+            continue
+        lines += ["", t(dim, lang)]
+        cols = ["received", "issued", "participants", "diverted", "diverted_kg"]
+        lines.append("  " + f"{'':<20}" + "".join(f"{short(c, lang):>14}" for c in cols))
+        for row in rows:
+            key = str(row["key"]) if row["key"] is not None else t("none", lang)
+            lines.append(
+                "  " + f"{key[:20]:<20}" + "".join(f"{fmt(c, row[c], lang):>14}" for c in cols)
+            )
+    if r.months:
+        lines += ["", t("months", lang)]
+        cols = ["received", "refurbished", "issued", "diverted"]
+        lines.append("  " + f"{'':<20}" + "".join(f"{short(c, lang):>14}" for c in cols))
+        for month in r.months:
+            lines.append(
+                f"  {month_name(month['month'], lang):<20}"
+                + "".join(f"{fmt(c, month[c], lang):>14}" for c in cols)
+            )
+    lines += ["", t("method", lang)] + [f"  {x}" for x in method_lines(r)]
+    return "\n".join(lines)
+
+
+def csv_text(r: Report) -> str:
+    """One long table: section, key, measure, value — easy to pivot in a spreadsheet."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["section", "key", "measure", "value"])
+    for m in MEASURES:
+        w.writerow(["total", "", m, r.totals[m]])
+    for dim in DIMENSIONS:
+        for row in r.breakdowns[dim]:
+            for m in BREAKDOWN_MEASURES:
+                w.writerow([dim, _safe(row["key"]), m, row[m]])
+    for row in r.months:
+        for m, v in row.items():
+            if m != "month":
+                w.writerow(["month", row["month"], m, v])
+    for status, n in sorted(r.statuses.items()):
+        w.writerow(["status", status, "devices", n])
+    return out.getvalue()
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def json_text(r: Report) -> str:
+    return json.dumps(r.to_dict() | {"method": method_lines(r)}, indent=2, ensure_ascii=False)

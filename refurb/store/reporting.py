@@ -1,0 +1,282 @@
+"""Funder tallies in SQL (SQLite and PostgreSQL alike), never by loading devices.
+
+Every figure is defined on the event log over a period [since, until):
+a device counts for a measure when it has the matching status event in the period,
+once, however many such events it has, and in the month of its first such event (so
+the months add up to the period). See docs/reports.md for each definition.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, SQLModel
+
+from refurb.reports.model import DIMENSIONS, MONTH_MEASURES, Period, Report
+from refurb.store.tables import Device, Event, Lot, Part, Sanitization
+
+_T = SQLModel.metadata.tables
+E = _T[Event.__tablename__]
+D = _T[Device.__tablename__]
+L = _T[Lot.__tablename__]
+P = _T[Part.__tablename__]
+SAN = _T[Sanitization.__tablename__]
+
+# measure -> the statuses whose event makes a device count
+STATUS_OF = {
+    "received": ("received",),
+    "refurbished": ("ready",),
+    "issued": ("issued",),
+    "returned": ("returned",),
+    "harvested": ("harvested",),
+    "recycled": ("recycled",),
+    "diverted": ("issued", "harvested", "recycled"),
+}
+FINAL = ("issued", "harvested", "recycled")
+_DIM_COLUMNS = {"community": D.c.community, "site": L.c.site, "lot": L.c.code, "donor": L.c.donor}
+
+
+def _start(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=UTC)
+
+
+def _per_device(period: Period) -> Any:
+    """One row per device with an event in the period: the first time of each measure."""
+    in_period = and_(
+        E.c.at >= _start(period.since),
+        E.c.at < _start(period.until),
+        E.c.status.in_({s for v in STATUS_OF.values() for s in v}),
+    )
+    cols: list[Any] = [E.c.device_id]
+    for measure, statuses in STATUS_OF.items():
+        cols.append(func.min(case((E.c.status.in_(statuses), E.c.at))).label(measure))
+    return select(*cols).where(in_period).group_by(E.c.device_id).subquery("per_device")
+
+
+def _weight(weights: dict[str, float]) -> ColumnElement[Any]:
+    """Measured weight, else the default for the chassis, else the default for 'other'."""
+    default = case(
+        *[(D.c.chassis == k, v) for k, v in weights.items() if k != "other"],
+        else_=weights.get("other", 2.0),
+    )
+    return func.coalesce(D.c.weight_kg, default)
+
+
+def _month(session: Session, column: Any) -> ColumnElement[str]:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _measures(pd: Any, weights: dict[str, float]) -> list[Any]:
+    diverted = pd.c.diverted.is_not(None)
+    return [func.count(pd.c[m]).label(m) for m in STATUS_OF] + [
+        func.coalesce(func.sum(case((diverted, _weight(weights)), else_=0.0)), 0.0).label(
+            "diverted_kg"
+        ),
+        func.coalesce(
+            func.sum(case((and_(diverted, D.c.weight_kg.is_(None)), _weight(weights)), else_=0.0)),
+            0.0,
+        ).label("diverted_kg_estimated"),
+    ]
+
+
+def _participants(period: Period, by: Any | None = None) -> Select[Any]:
+    cols = [func.count(func.distinct(E.c.participant_id)).label("participants")]
+    q = (
+        select(*(([by.label("key")] if by is not None else []) + cols))
+        .select_from(E.join(D, D.c.id == E.c.device_id).outerjoin(L, L.c.id == D.c.lot_id))
+        .where(
+            E.c.status == "issued", E.c.at >= _start(period.since), E.c.at < _start(period.until)
+        )
+    )
+    return q.group_by(by) if by is not None else q
+
+
+def tally(
+    session: Session,
+    period: Period,
+    *,
+    weights: dict[str, float],
+    emissions: dict[str, Any],
+    lang: str = "en",
+) -> Report:
+    pd = _per_device(period)
+    joined = pd.join(D, D.c.id == pd.c.device_id).outerjoin(L, L.c.id == D.c.lot_id)
+    measures = _measures(pd, weights)
+    totals_row = session.execute(select(*measures).select_from(joined)).one()._asdict()
+    totals: dict[str, float] = {
+        k: (round(float(v), 3) if k.endswith("_kg") or "kg" in k else int(v))
+        for k, v in totals_row.items()
+    }
+    totals["participants"] = int(session.execute(_participants(period)).scalar_one())
+    totals["parts_reused"] = int(
+        session.execute(
+            select(func.count())
+            .select_from(P)
+            .where(
+                P.c.into_device_id.is_not(None),
+                P.c.fitted_at >= _start(period.since),
+                P.c.fitted_at < _start(period.until),
+            )
+        ).scalar_one()
+    )
+    totals["in_process"] = in_process(session, period)
+    factor = float(emissions["kg_co2e_per_reuse"])
+    totals["avoided_kg_co2e"] = round(totals["issued"] * factor, 1)
+
+    breakdowns: dict[str, list[dict[str, Any]]] = {}
+    for dim in DIMENSIONS:
+        col = _DIM_COLUMNS[dim]
+        rows = session.execute(
+            select(col.label("key"), *measures).select_from(joined).group_by(col).order_by(col)
+        ).all()
+        served = dict(session.execute(_participants(period, col)).all())
+        breakdowns[dim] = [
+            {
+                "key": r.key,
+                **{k: _num(k, v) for k, v in r._asdict().items() if k != "key"},
+                "participants": int(served.get(r.key, 0)),
+            }
+            for r in rows
+        ]
+    months: dict[str, dict[str, Any]] = {}
+    for measure in MONTH_MEASURES:
+        month = _month(session, pd.c[measure])
+        for key, n in session.execute(
+            select(month.label("m"), func.count())
+            .select_from(pd)
+            .where(pd.c[measure].is_not(None))
+            .group_by(month)
+        ):
+            months.setdefault(key, {"month": key})[measure] = int(n)
+    month_rows = [
+        {m: row.get(m, 0) for m in MONTH_MEASURES} | {"month": k}
+        for k, row in sorted(months.items())
+    ]
+    statuses = dict(
+        session.execute(
+            select(D.c.status, func.count())
+            .where(D.c.created_at < _start(period.until))
+            .group_by(D.c.status)
+        ).all()
+    )
+    return Report(
+        period=period,
+        totals=totals,
+        breakdowns=breakdowns,
+        months=month_rows,
+        statuses={k: int(v) for k, v in statuses.items()},
+        factors={"weights_kg": weights, "emissions": emissions},
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        lang=lang,
+    )
+
+
+def _num(key: str, value: Any) -> float | int:
+    return round(float(value), 3) if "kg" in key else int(value)
+
+
+def in_process(session: Session, period: Period) -> int:
+    """Devices received before the period's end whose last status at the end is not a
+    final one (issued, harvested, recycled)."""
+    end = _start(period.until)
+    ranked = (
+        select(
+            E.c.device_id,
+            E.c.status,
+            func.row_number()
+            .over(partition_by=E.c.device_id, order_by=(E.c.at.desc(), E.c.id.desc()))
+            .label("n"),
+        )
+        .where(E.c.status.is_not(None), E.c.at < end)
+        .subquery()
+    )
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(ranked)
+            .where(ranked.c.n == 1, ranked.c.status.not_in(FINAL))
+        ).scalar_one()
+    )
+
+
+def devices_behind(
+    session: Session, period: Period, measure: str, filters: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The devices a figure counts, for an auditor: same definitions, listed."""
+    if measure == "participants":
+        measure = "issued"
+    if measure == "in_process":
+        raise ValueError("in_process")
+    column = "diverted" if measure.startswith("diverted") else measure
+    pd = _per_device(period)
+    q = (
+        select(
+            D.c.tag,
+            D.c.vendor,
+            D.c.model,
+            D.c.serial,
+            D.c.status,
+            D.c.community,
+            L.c.code.label("lot"),
+            L.c.donor,
+            D.c.weight_kg,
+            pd.c[column].label("at"),
+        )
+        .select_from(pd.join(D, D.c.id == pd.c.device_id).outerjoin(L, L.c.id == D.c.lot_id))
+        .where(pd.c[column].is_not(None))
+        .order_by(pd.c[column], D.c.tag)
+    )
+    for dim, value in filters.items():
+        q = q.where(_DIM_COLUMNS[dim] == value)
+    return [dict(r._asdict()) for r in session.execute(q)]
+
+
+def operators(session: Session, period: Period) -> list[dict[str, Any]]:
+    """Per trainee or operator: diagnostics, wipes, verifications, repairs, hand-overs."""
+    since, until = _start(period.since), _start(period.until)
+    counts: dict[str, dict[str, int]] = {}
+
+    def add(rows: Any, measure: str) -> None:
+        for who, n in rows:
+            if who:
+                counts.setdefault(who, {})[measure] = int(n)
+
+    for measure, status in (
+        ("diagnostics", "diagnosed"),
+        ("repairs", "repairing"),
+        ("made_ready", "ready"),
+        ("issued", "issued"),
+    ):
+        add(
+            session.execute(
+                select(E.c.actor, func.count())
+                .where(E.c.status == status, E.c.at >= since, E.c.at < until)
+                .group_by(E.c.actor)
+            ),
+            measure,
+        )
+    add(
+        session.execute(
+            select(SAN.c.performed_by, func.count())
+            .where(SAN.c.performed_at >= since, SAN.c.performed_at < until)
+            .group_by(SAN.c.performed_by)
+        ),
+        "wipes",
+    )
+    add(
+        session.execute(
+            select(SAN.c.verified_by, func.count())
+            .where(SAN.c.verified_at >= since, SAN.c.verified_at < until)
+            .group_by(SAN.c.verified_by)
+        ),
+        "verifications",
+    )
+    keys = ("diagnostics", "wipes", "verifications", "repairs", "made_ready", "issued")
+    return [
+        {"operator": who, **{k: c.get(k, 0) for k in keys}} for who, c in sorted(counts.items())
+    ]

@@ -1,0 +1,285 @@
+"""Funder figures checked device by device on a program of a few thousand devices with
+known histories, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from refurb.config import DEFAULT_EMISSIONS
+from refurb.reports.model import MEASURES
+from refurb.reports.periods import resolve_period
+from refurb.store.db import Store, open_store
+from refurb.store.reporting import devices_behind, tally
+from tests import program
+from tests.test_probe_live_and_bad_input import run_cli
+
+PROGRAM = program.build(3000)
+PERIODS = [
+    resolve_period(fiscal_year=2025),
+    resolve_period(month="2025-07"),
+    resolve_period(quarter="2026-Q1"),
+    resolve_period(since=date(2024, 1, 1), until=date(2027, 1, 1)),
+]
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    s = open_store(db_url)
+    program.write(s, PROGRAM)
+    yield s
+    s.dispose()
+
+
+def test_every_figure_and_breakdown_is_exact(store: Store) -> None:
+    for period in PERIODS:
+        want = program.expected(PROGRAM, period)
+        with store.reading() as s:
+            report = tally(s, period, weights=program.WEIGHTS, emissions=DEFAULT_EMISSIONS)
+        got = report.totals
+        assert set(got) == set(MEASURES)
+        for measure in (
+            "received",
+            "refurbished",
+            "issued",
+            "returned",
+            "harvested",
+            "recycled",
+            "diverted",
+            "participants",
+            "in_process",
+            "parts_reused",
+        ):
+            assert got[measure] == want["totals"].get(measure, 0), (period.label, measure)
+        for measure in ("diverted_kg", "diverted_kg_estimated"):
+            assert got[measure] == pytest.approx(want["totals"].get(measure, 0), abs=0.01)
+        assert got["avoided_kg_co2e"] == pytest.approx(got["issued"] * 225.0)
+        for dim in ("community", "lot", "donor", "site"):
+            rows = {r["key"]: r for r in report.breakdowns[dim]}
+            assert set(rows) == set(want["by"][dim]), (period.label, dim)
+            for key, figures in want["by"][dim].items():
+                for measure, value in figures.items():
+                    assert rows[key][measure] == pytest.approx(value, abs=0.01), (
+                        period.label,
+                        dim,
+                        key,
+                        measure,
+                    )
+                assert rows[key]["participants"] == len(want["served"][dim][key])
+        months = {m["month"]: m for m in report.months}
+        assert set(months) == set(want["months"])
+        for month, figures in want["months"].items():
+            for measure, value in figures.items():
+                assert months[month][measure] == value
+        # the months add up to the period
+        for measure in ("received", "issued", "diverted"):
+            assert sum(m[measure] for m in report.months) == got[measure]
+
+
+def test_a_device_issued_twice_counts_once(store: Store) -> None:
+    period = PERIODS[-1]
+    twice = [d for d in PROGRAM.devices if sum(s == "issued" for _, s, _ in d.events) == 2]
+    assert twice, "the program has re-issued laptops"
+    with store.reading() as s:
+        listed = devices_behind(s, period, "issued", {})
+        report = tally(s, period, weights=program.WEIGHTS, emissions=DEFAULT_EMISSIONS)
+    tags = [r["tag"] for r in listed]
+    assert len(tags) == len(set(tags)) == report.totals["issued"]
+    assert {d.tag for d in twice} <= set(tags)
+
+
+def test_devices_behind_each_figure_add_up(store: Store) -> None:
+    period = PERIODS[0]
+    with store.reading() as s:
+        report = tally(s, period, weights=program.WEIGHTS, emissions=DEFAULT_EMISSIONS)
+        for measure in ("received", "refurbished", "issued", "harvested", "recycled", "diverted"):
+            assert len(devices_behind(s, period, measure, {})) == report.totals[measure]
+        for row in report.breakdowns["community"]:
+            listed = devices_behind(s, period, "diverted", {"community": row["key"]})
+            assert len(listed) == row["diverted"]
+            kg = sum(
+                r["weight_kg"]
+                or program.WEIGHTS[next(d.chassis for d in PROGRAM.devices if d.tag == r["tag"])]
+                for r in listed
+            )
+            assert kg == pytest.approx(row["diverted_kg"], abs=0.01)
+
+
+def _pdf_text(pdf: bytes) -> str:
+    pdfium = pytest.importorskip("pypdfium2", reason="pip install -e '.[test]'")
+    doc = pdfium.PdfDocument(pdf)
+    text = "\n".join(page.get_textpage().get_text_range() for page in doc)
+    doc.close()
+    return text
+
+
+def test_report_command_in_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "program.db"
+    store = open_store(str(db))
+    program.write(store, PROGRAM)
+    store.dispose()
+    args = ["report", "--fiscal-year", "2025", "--db", str(db)]
+    want = program.expected(PROGRAM, PERIODS[0])["totals"]
+    code, out, _ = run_cli([*args, "--json"], capsys)
+    doc = json.loads(out)
+    assert code == 0 and doc["totals"]["issued"] == want["issued"]
+    assert "EY for 3StepIT" in " ".join(doc["method"])
+    code, out, _ = run_cli([*args, "--csv"], capsys)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {
+        "section": "total",
+        "key": "",
+        "measure": "received",
+        "value": str(int(want["received"])),
+    } in rows
+    code, out, _ = run_cli(args, capsys)
+    assert f"{int(want['received']):,}" in out and "Diverted from landfill" in out
+    pdf = tmp_path / "fr.pdf"
+    code, _, _ = run_cli([*args, "--lang", "fr", "--pdf", str(pdf)], capsys)
+    text = _pdf_text(pdf.read_bytes())
+    assert "Portables remis aux participants" in text and "Par communauté" in text
+    # French thousands separator (a no-break space; pdfium extracts it as a space)
+    assert f"{int(want['received']):,}".replace(",", " ") in text.replace("\u00a0", " ")
+    assert "225" in text and "EY for 3StepIT" in text  # factor and source beside the figure
+    assert "avril 25" in text.lower() or "avr" in text.lower()  # French month names
+
+
+def test_report_pdf_looks_like_a_report(tmp_path: Path) -> None:
+    """Render the first page and look at it: a title band of text, then two bar charts."""
+    pdfium = pytest.importorskip("pypdfium2", reason="pip install -e '.[test]'")
+    from refurb.reports.pdf import render_pdf
+
+    store = open_store(str(tmp_path / "p.db"))
+    program.write(store, PROGRAM)
+    with store.reading() as s:
+        report = tally(s, PERIODS[0], weights=program.WEIGHTS, emissions=DEFAULT_EMISSIONS)
+    store.dispose()
+    doc = pdfium.PdfDocument(render_pdf(report))
+    image = doc[0].render(scale=1).to_pil().convert("RGB")
+    doc.close()
+    image.save(tmp_path / "page1.png")
+    colours = image.getcolors(maxcolors=1 << 16) or []
+    # the chart bars are filled in the palette's blue, orange and green
+    counts = {rgb: n for n, rgb in colours}
+    for bar in ((0x1B, 0x6C, 0xA8), (0xE0, 0x8E, 0x0B), (0x3A, 0x9D, 0x5D)):
+        assert counts.get(bar, 0) > 500, bar
+
+
+def test_devices_behind_a_figure_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "program.db"
+    store = open_store(str(db))
+    program.write(store, PROGRAM)
+    store.dispose()
+    want = program.expected(PROGRAM, PERIODS[1])
+    code, out, _ = run_cli(
+        [
+            "report",
+            "--month",
+            "2025-07",
+            "--devices",
+            "diverted",
+            "--community",
+            "Iqaluit",
+            "--json",
+            "--redact-serials",
+            "--db",
+            str(db),
+        ],
+        capsys,
+    )
+    rows = json.loads(out)
+    assert code == 0
+    assert len(rows) == want["by"]["community"]["Iqaluit"]["diverted"]
+    assert all(r["serial"] is None and r["community"] == "Iqaluit" for r in rows)
+    code, _, err = run_cli(["report", "--devices", "everything", "--db", str(db)], capsys)
+    assert code == 3 and "choose one of" in err
+    code, _, err = run_cli(["report", "--month", "2025-13", "--db", str(db)], capsys)
+    assert code == 3 and "YYYY-MM" in err
+
+
+def test_operators_and_certificate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = ["--db", str(tmp_path / "x.db")]
+    capture = str(Path(__file__).parent / "captures" / "own-linux-lenovo-t480-handmade")
+    assert (
+        run_cli(
+            [
+                "lot",
+                "add",
+                "L-9",
+                "--donor",
+                "Hamlet",
+                "--date",
+                "2026-11-01",
+                "--community",
+                "Arviat",
+                *db,
+            ],
+            capsys,
+        )[0]
+        == 0
+    )
+    tag = json.loads(
+        run_cli(
+            [
+                "intake",
+                "--replay",
+                capture,
+                "--lot",
+                "L-9",
+                "--operator",
+                "trainee-03",
+                "--json",
+                *db,
+            ],
+            capsys,
+        )[1]
+    )["intake"]["tag"]
+    code, out, _ = run_cli(["certificate", "--lot", "L-9", *db], capsys)
+    assert code == 6 and json.loads(out)["drives"][0]["records"] == []
+    assert (
+        run_cli(
+            [
+                "wipe",
+                tag,
+                "--level",
+                "purge",
+                "--method",
+                "block-erase",
+                "--tool",
+                "nvme-cli",
+                "--tool-version",
+                "2.4",
+                "--verify",
+                "sample read-back",
+                "--result",
+                "pass",
+                "--verified-by",
+                "lead-01",
+                "--operator",
+                "trainee-03",
+                *db,
+            ],
+            capsys,
+        )[0]
+        == 0
+    )
+    pdf = tmp_path / "cert.pdf"
+    code, out, _ = run_cli(
+        ["certificate", "--lot", "L-9", "--json", "--pdf", str(pdf), *db], capsys
+    )
+    record = json.loads(out)["drives"][0]["records"][0]
+    assert code == 0 and record["level"] == "purge" and record["verified_by"] == "lead-01"
+    text = _pdf_text(pdf.read_bytes())
+    assert "NIST SP 800-88 Rev. 2" in text and "S3TNNX0K123456" in text and tag in text
+    code, out, _ = run_cli(["report", "--operators", "--json", *db], capsys)
+    people = {r["operator"]: r for r in json.loads(out)}
+    assert people["trainee-03"]["diagnostics"] == 1 and people["trainee-03"]["wipes"] == 1
+    assert people["lead-01"]["verifications"] == 1
