@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, literal, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, SQLModel
 
@@ -54,6 +54,23 @@ def _per_device(period: Period) -> Any:
     for measure, statuses in STATUS_OF.items():
         cols.append(func.min(case((E.c.status.in_(statuses), E.c.at))).label(measure))
     return select(*cols).where(in_period).group_by(E.c.device_id).subquery("per_device")
+
+
+def _materialized(session: Session, per_device: Any) -> Any:
+    """The per-device rows, computed once into a temporary table that the totals,
+    breakdowns and months then read (instead of re-reading the events each time)."""
+    from sqlalchemy import Column, DateTime, MetaData, String, Table
+
+    name = "refurb_report_per_device"
+    columns = [Column("device_id", String, primary_key=True)] + [
+        Column(m, DateTime(timezone=True)) for m in STATUS_OF
+    ]
+    table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+    conn = session.connection()
+    table.drop(conn, checkfirst=True)
+    table.create(conn)
+    conn.execute(table.insert().from_select([c.name for c in columns], per_device))
+    return table
 
 
 def _weight(weights: dict[str, float]) -> ColumnElement[Any]:
@@ -104,14 +121,25 @@ def tally(
     emissions: dict[str, Any],
     lang: str = "en",
 ) -> Report:
-    pd = _per_device(period)
+    pd = _materialized(session, _per_device(period))
     joined = pd.join(D, D.c.id == pd.c.device_id).outerjoin(L, L.c.id == D.c.lot_id)
-    measures = _measures(pd, weights)
-    totals_row = session.execute(select(*measures).select_from(joined)).one()._asdict()
-    totals: dict[str, float] = {
-        k: (round(float(v), 3) if k.endswith("_kg") or "kg" in k else int(v))
-        for k, v in totals_row.items()
-    }
+    dims = [_DIM_COLUMNS[d].label(d) for d in DIMENSIONS]
+    # One pass at the finest grain; every device falls in exactly one group, so the totals
+    # and each breakdown are exact sums of these rows.
+    grain = session.execute(
+        select(*dims, *_measures(pd, weights)).select_from(joined).group_by(*dims)
+    ).all()
+    measure_keys = [*STATUS_OF, "diverted_kg", "diverted_kg_estimated"]
+    totals: dict[str, float] = dict.fromkeys(measure_keys, 0)
+    groups: dict[str, dict[Any, dict[str, float]]] = {d: {} for d in DIMENSIONS}
+    for g in grain:
+        values = g._asdict()
+        for m in measure_keys:
+            totals[m] += values[m]
+            for d in DIMENSIONS:
+                bucket = groups[d].setdefault(values[d], dict.fromkeys(measure_keys, 0))
+                bucket[m] += values[m]
+    totals = {k: _num(k, v) for k, v in totals.items()}
     totals["participants"] = int(session.execute(_participants(period)).scalar_one())
     totals["parts_reused"] = int(
         session.execute(
@@ -130,29 +158,31 @@ def tally(
 
     breakdowns: dict[str, list[dict[str, Any]]] = {}
     for dim in DIMENSIONS:
-        col = _DIM_COLUMNS[dim]
-        rows = session.execute(
-            select(col.label("key"), *measures).select_from(joined).group_by(col).order_by(col)
-        ).all()
-        served = dict(session.execute(_participants(period, col)).all())
+        served = dict(session.execute(_participants(period, _DIM_COLUMNS[dim])).all())
         breakdowns[dim] = [
             {
-                "key": r.key,
-                **{k: _num(k, v) for k, v in r._asdict().items() if k != "key"},
-                "participants": int(served.get(r.key, 0)),
+                "key": key,
+                **{m: _num(m, v) for m, v in figures.items()},
+                "participants": int(served.get(key, 0)),
             }
-            for r in rows
+            for key, figures in sorted(
+                groups[dim].items(), key=lambda kv: (kv[0] is None, str(kv[0]))
+            )
         ]
-    months: dict[str, dict[str, Any]] = {}
-    for measure in MONTH_MEASURES:
-        month = _month(session, pd.c[measure])
-        for key, n in session.execute(
-            select(month.label("m"), func.count())
+    # Months: each measure by the month of its first event, in one statement.
+    parts = []
+    for m in MONTH_MEASURES:
+        # one expression object, used twice: PostgreSQL must see the same GROUP BY term
+        month = _month(session, pd.c[m])
+        parts.append(
+            select(literal(m).label("measure"), month.label("month"), func.count().label("n"))
             .select_from(pd)
-            .where(pd.c[measure].is_not(None))
+            .where(pd.c[m].is_not(None))
             .group_by(month)
-        ):
-            months.setdefault(key, {"month": key})[measure] = int(n)
+        )
+    months: dict[str, dict[str, Any]] = {}
+    for measure, key, n in session.execute(union_all(*parts)):
+        months.setdefault(key, {"month": key})[measure] = int(n)
     month_rows = [
         {m: row.get(m, 0) for m in MONTH_MEASURES} | {"month": k}
         for k, row in sorted(months.items())
@@ -176,31 +206,34 @@ def tally(
     )
 
 
-def _num(key: str, value: Any) -> float | int:
+def _num(key: str, value: Any) -> Any:
     return round(float(value), 3) if "kg" in key else int(value)
 
 
 def in_process(session: Session, period: Period) -> int:
-    """Devices received before the period's end whose last status at the end is not a
-    final one (issued, harvested, recycled)."""
+    """Devices received before the period's end whose status at the end is not a final
+    one (issued, harvested, recycled).
+
+    The only status that can follow a final one is ``returned`` (after ``issued``), so a
+    device is final at the end when its last final event before the end comes after its
+    last return.
+    """
     end = _start(period.until)
-    ranked = (
-        select(
-            E.c.device_id,
-            E.c.status,
-            func.row_number()
-            .over(partition_by=E.c.device_id, order_by=(E.c.at.desc(), E.c.id.desc()))
-            .label("n"),
-        )
-        .where(E.c.status.is_not(None), E.c.at < end)
+    last_final = func.max(case((E.c.status.in_(FINAL), E.c.at)))
+    last_return = func.max(case((E.c.status == "returned", E.c.at)))
+    finals = (
+        select(E.c.device_id)
+        .where(E.c.at < end, E.c.status.in_((*FINAL, "returned")))
+        .group_by(E.c.device_id)
+        .having(and_(last_final.is_not(None), (last_return.is_(None)) | (last_return < last_final)))
         .subquery()
     )
-    return int(
-        session.execute(
-            select(func.count())
-            .select_from(ranked)
-            .where(ranked.c.n == 1, ranked.c.status.not_in(FINAL))
-        ).scalar_one()
+    received = select(func.count(func.distinct(E.c.device_id))).where(
+        E.c.status == "received", E.c.at < end
+    )
+    final_count = select(func.count()).select_from(finals)
+    return int(session.execute(received).scalar_one()) - int(
+        session.execute(final_count).scalar_one()
     )
 
 
