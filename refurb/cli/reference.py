@@ -25,7 +25,15 @@ the test suite checks that this file matches the commands.
 
 
 def _help(cmd: click.Command, path: list[str]) -> str:
-    ctx = click.Context(cmd, info_name=" ".join(path), terminal_width=100, max_content_width=100)
+    # The same help option names as at run time, so the text never depends on whether a
+    # command already ran in this process (click caches the help option per command).
+    ctx = click.Context(
+        cmd,
+        info_name=" ".join(path),
+        terminal_width=100,
+        max_content_width=100,
+        help_option_names=["-h", "--help"],
+    )
     return cmd.get_help(ctx)
 
 
