@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from refurb.cli.common import db_option, open_db, operator_option, resolve_operator, station_prefix
@@ -33,7 +35,7 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
     store = open_db(db_url)
     who = resolve_operator(operator)
     station = station_prefix()
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin
     click.echo(HELP, err=True)
     applied = 0
     while True:
