@@ -17,6 +17,13 @@ from refurb.errors import BadInput
 DEFAULT_POLICY = Path(__file__).with_name("default-policy.toml")
 
 
+def default_policy_text() -> str:
+    """The shipped policy, read as a package resource (works inside the zipapp agent)."""
+    from importlib import resources
+
+    return resources.files("refurb.assess").joinpath("default-policy.toml").read_text("utf-8")
+
+
 @dataclass(frozen=True)
 class BatteryPolicy:
     good_health_pct: float
@@ -74,7 +81,7 @@ _SECTIONS: dict[str, type] = {
 
 
 def default_policy() -> Policy:
-    return load_policy(DEFAULT_POLICY)
+    return parse_policy(default_policy_text(), "the default policy")
 
 
 def load_policy(path: str | Path) -> Policy:

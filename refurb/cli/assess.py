@@ -103,12 +103,15 @@ def assess(
     from refurb.config import load_config
 
     if show_policy:
-        from refurb.assess.policy import DEFAULT_POLICY
+        from refurb.assess.policy import default_policy_text
 
-        path = policy_path or load_config().policy or str(DEFAULT_POLICY)
-        resolve_policy(path)  # refuse a malformed one here too
-        with open(path, encoding="utf-8") as fh:
-            click.echo(fh.read(), nl=False)
+        path = policy_path or load_config().policy
+        if path:
+            resolve_policy(path)  # refuse a malformed one here too
+            with open(path, encoding="utf-8") as fh:
+                click.echo(fh.read(), nl=False)
+        else:
+            click.echo(default_policy_text(), nl=False)
         return 0
     if snapshot and replay:
         raise BadInput("give a SNAPSHOT file or --replay, not both")

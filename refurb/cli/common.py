@@ -41,7 +41,16 @@ def json_option(f: F) -> F:
 
 
 def open_db(db_url: str | None) -> Store:
-    from refurb.store.db import open_store
+    try:
+        from refurb.store.db import open_store
+    except ImportError:
+        from refurb.errors import EnvironmentProblem
+
+        raise EnvironmentProblem(
+            "this refurb has no inventory (it is the USB-stick agent, or SQLAlchemy is missing)",
+            "save snapshots with `refurb probe --outbox DIR` and run "
+            "`refurb import DIR` at the station",
+        ) from None
 
     return open_store(db_url)
 

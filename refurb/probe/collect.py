@@ -58,7 +58,7 @@ def collect(src: Source, *, smart: bool = True) -> Snapshot:
             Gap("machine", None, "not supported", f"refurb has no readers for {src.os_name!r}")
         )
     if snap.memory.total_bytes is None:
-        _psutil_memory(src, snap)
+        _psutil_memory(src, snap, gaps)
     if smart:
         _add_recorded_disks(src, snap.disks)
         for disk in snap.disks:
@@ -68,11 +68,21 @@ def collect(src: Source, *, smart: bool = True) -> Snapshot:
     return snap
 
 
-def _psutil_memory(src: Source, snap: Snapshot) -> None:
+def _psutil_memory(src: Source, snap: Snapshot, gaps: list[Gap]) -> None:
     if src.kind != "live":
         return
-    import psutil  # only where the OS readers found no total
-
+    try:
+        import psutil  # only where the OS readers found no total
+    except ImportError:  # the USB-stick agent ships without compiled libraries
+        gaps.append(
+            Gap(
+                "memory",
+                "total_bytes",
+                TOOL_MISSING,
+                "no OS reading of the memory total and psutil is not installed",
+            )
+        )
+        return
     snap.memory.total_bytes = int(psutil.virtual_memory().total)
 
 

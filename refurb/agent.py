@@ -1,0 +1,61 @@
+"""Build the USB-stick agent: one file, ``refurb-agent.pyz``, that runs ``refurb probe``
+(and ``assess``, ``check``) on a laptop with nothing but Python 3.11+ installed.
+
+    python -m refurb.agent --out /media/stick/refurb-agent.pyz
+    python3 /media/stick/refurb-agent.pyz probe --outbox /media/stick/outbox
+
+It is built offline from what this station already has installed: the refurb package
+and the pure-Python libraries the probe needs (click, platformdirs). No compiled code
+goes in, so one file serves every operating system; psutil, which the probe only uses as
+a last resort for the memory total on Windows and macOS, is left out (the probe records
+a gap instead). The inventory, labels and reports stay at the station.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import zipapp
+from pathlib import Path
+
+BUNDLED = ("click", "platformdirs")
+MAIN = "from refurb.cli import main\n\nmain()\n"
+# What a probe on the bench needs; the inventory, labels and reports are left out.
+LEFT_OUT = ("store", "labels.py", "qr.py", "reports", "schema.py", "agent.py")
+
+
+def build(out: Path) -> Path:
+    import refurb
+
+    with tempfile.TemporaryDirectory(prefix="refurb-agent-") as tmp:
+        root = Path(tmp)
+        src = Path(refurb.__file__).parent
+        shutil.copytree(
+            src, root / "refurb", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", *LEFT_OUT)
+        )
+        for name in BUNDLED:
+            module = __import__(name)
+            assert module.__file__ is not None, name
+            shutil.copytree(
+                Path(module.__file__).parent,
+                root / name,
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+            )
+        (root / "__main__.py").write_text(MAIN)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        zipapp.create_archive(root, out, interpreter="/usr/bin/env python3", compressed=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default="refurb-agent.pyz", help="where to write the agent")
+    args = parser.parse_args(argv)
+    path = build(Path(args.out))
+    print(f"agent written to {path} ({path.stat().st_size // 1024} KiB)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
