@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from refurb import __version__
 from refurb.model import TOOL_MISSING, Disk, Gap, OsInfo, Snapshot
 from refurb.probe.readers import Reader
-from refurb.probe.smart import parse_smartctl
 from refurb.probe.source import Source, ToolMissing
 
 _SMART_FILE = re.compile(r"^smartctl-(.+)\.json$")
@@ -139,6 +138,8 @@ def _smart(src: Source, disk: Disk, gaps: list[Gap]) -> None:
             )
         )
         return
+    from refurb.probe.smart import parse_smartctl  # not loaded by `probe --no-smart`
+
     reading = parse_smartctl(result.stdout, result.returncode, part)
     gaps.extend(reading.gaps)
     disk.smart = reading.smart

@@ -164,7 +164,17 @@ def read_memory(r: Reader, src: Source) -> Memory:
             mem.total_bytes = int(m.group(1)) * 1024
         else:
             r.gaps.append(Gap("memory", "total_bytes", UNREADABLE, "no MemTotal in /proc/meminfo"))
-    mem.modules = read_dmidecode_memory(src, r.gaps)
+    if src.listdir(DMI):
+        mem.modules = read_dmidecode_memory(src, r.gaps)
+    else:  # no SMBIOS tables at all (a VM, many ARM boards): dmidecode would find nothing
+        r.gaps.append(
+            Gap(
+                "memory",
+                "modules",
+                NOT_PRESENT,
+                "no SMBIOS tables on this machine, so no module list",
+            )
+        )
     return mem
 
 
