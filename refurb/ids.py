@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
 
 _lock = threading.Lock()
 _last = 0
@@ -22,5 +21,5 @@ def new_id() -> str:
         _last = counter
     ts, seq = counter >> 12, counter & 0xFFF
     rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
-    value = (ts << 80) | (0x7 << 76) | (seq << 64) | (0b10 << 62) | rand
-    return str(uuid.UUID(int=value))
+    h = f"{(ts << 80) | (0x7 << 76) | (seq << 64) | (0b10 << 62) | rand:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"  # the UUID text form

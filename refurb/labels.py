@@ -13,6 +13,7 @@ shortened with an ellipsis, and the least important lines are dropped first.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import tomllib
@@ -272,7 +273,10 @@ def label_lines(d: LabelData, lang: str) -> list[str]:
     return [clean_text(x) for x in lines if x]
 
 
+@functools.lru_cache(maxsize=4096)
 def fit(text: str, font: str, size: float, width: float) -> str:
+    """``text`` shortened with an ellipsis to ``width`` points. Cached: a batch of labels
+    repeats the same models, CPUs and dates many times."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     if stringWidth(text, font, size) <= width:

@@ -367,3 +367,13 @@ def test_one_batch_with_repeats_conflicts_and_refusals(store: Store) -> None:
     assert counts(store)[2] == 3  # a, a_again, placeholder
     with store.reading() as s:
         assert status_mismatches(s) == []
+
+
+def test_ids_are_time_ordered_uuid7() -> None:
+    import uuid
+
+    from refurb.ids import new_id
+
+    ids = [new_id() for _ in range(5000)]
+    assert ids == sorted(ids) and len(set(ids)) == 5000
+    assert all(uuid.UUID(i).version == 7 and str(uuid.UUID(i)) == i for i in ids[:50])

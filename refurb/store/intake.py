@@ -519,7 +519,7 @@ def _plan_assessment(
             "policy_version": verdict.policy["version"],
             "operator": operator,
             "checklist": canonical_json(item.checklist) if item.checklist else None,
-            "doc": canonical_json(verdict.to_dict()),
+            "doc": json.dumps(verdict.to_dict(), ensure_ascii=False, separators=(",", ":")),
             "created_at": t,
         }
     )
@@ -529,9 +529,23 @@ def _plan_assessment(
             "check": f.check,
             "status": f.status,
             "part": f.part,
-            "value": json.dumps(f.value),
-            "threshold": json.dumps(f.threshold),
+            "value": _json_value(f.value),
+            "threshold": _json_value(f.threshold),
             "reason": f.reason,
         }
         for f in verdict.findings
     )
+
+
+def _json_value(value: Any) -> str:
+    """A finding's value as JSON; the common scalars without a trip through json.dumps
+    (a batch import writes tens of thousands of them)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return str(value)
+    return json.dumps(value)
