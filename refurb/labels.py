@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from refurb.errors import BadInput
+from refurb.i18n import pick
 
 MM = 72 / 25.4  # PDF points per millimetre
 QUIET = 4  # modules of quiet zone on each side
@@ -211,8 +212,7 @@ _WORDS = {
 
 
 def _w(key: str, lang: str) -> str:
-    en, fr = _WORDS[key]
-    return fr if lang == "fr" else en
+    return pick(_WORDS[key], lang)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from refurb.i18n import pick
+
 LANGS = ("en", "fr")
 
 CATALOG: dict[str, tuple[str, str]] = {
@@ -255,10 +257,8 @@ STATUS = {
 
 
 def say(lang: str, key: str, **params: Any) -> str:
-    en, fr = CATALOG[key]
-    return (fr if lang == "fr" else en).format(**params)
+    return pick(CATALOG[key], lang).format(**params)
 
 
 def word(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
-    en, fr = table.get(key, (key, key))
-    return fr if lang == "fr" else en
+    return pick(table.get(key, (key, key)), lang)

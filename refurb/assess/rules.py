@@ -13,6 +13,7 @@ from typing import Any
 from refurb.assess.checklist import ITEMS, Checklist
 from refurb.assess.messages import say
 from refurb.assess.policy import Policy
+from refurb.i18n import pick
 from refurb.identity import PORTABLE_CHASSIS
 from refurb.model import Battery, Disk, Snapshot
 
@@ -280,7 +281,7 @@ def one_disk(disk: Disk, policy: Policy, lang: str) -> list[Finding]:
         )
     for attr, check, what_pair, limit_key in _COUNTERS:
         value = getattr(s, attr)
-        what = what_pair[1] if lang == "fr" else what_pair[0]
+        what = pick(what_pair, lang)
         if disk.protocol == "NVMe":
             continue  # ATA attributes; NVMe has its own signals below
         limit = (
@@ -337,7 +338,7 @@ def one_disk(disk: Disk, policy: Policy, lang: str) -> list[Finding]:
     if disk.protocol == "NVMe" or s.critical_warning is not None:
         if s.critical_warning:
             meanings = [
-                pair[1] if lang == "fr" else pair[0]
+                pick(pair, lang)
                 for bit, pair in _NVME_WARNINGS.items()
                 if s.critical_warning & (1 << bit)
             ]
@@ -535,7 +536,7 @@ def checklist_rules(checklist: Checklist | None, lang: str) -> list[Finding]:
         return [Finding("checklist", "unknown", None, None, say(lang, "checklist.missing"))]
     out = []
     for item in ITEMS:
-        name = item.name[1] if lang == "fr" else item.name[0]
+        name = pick(item.name, lang)
         answer = checklist.answers.get(item.key, "skip")
         check = f"checklist.{item.key}"
         if answer == "pass":
@@ -545,7 +546,7 @@ def checklist_rules(checklist: Checklist | None, lang: str) -> list[Finding]:
                 )
             )
         elif answer == "fail":
-            action = _ACTIONS[item.action][1 if lang == "fr" else 0]
+            action = pick(_ACTIONS[item.action], lang)
             reason = say(lang, "checklist.fail", item=name, action=action)
             out.append(
                 Finding(

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from refurb.errors import BadInput
+from refurb.i18n import pick
 
 _UI = {
     "intro": (
@@ -40,8 +41,7 @@ _YES_NO = {
 
 
 def _t(key: str, lang: str) -> str:
-    en, fr = _UI[key]
-    return fr if lang == "fr" else en
+    return pick(_UI[key], lang)
 
 
 def _parse_answers(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -170,8 +170,8 @@ def check(
         for item in ITEMS:
             if item.key in sheet.answers:
                 continue
-            q = item.question[1] if lang == "fr" else item.question[0]
-            name = item.name[1] if lang == "fr" else item.name[0]
+            q = pick(item.question, lang)
+            name = pick(item.name, lang)
             reply = click.prompt(f"{name} - {q}", type=click.Choice(list(keys)), show_choices=True)
             sheet.answers[item.key] = keys[reply]
         if sheet.cosmetic is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from refurb.i18n import pick
+
 _WORDS = {
     "title": ("Data sanitization certificate", "Certificat d'effacement des données"),
     "standard": ("Standard", "Norme"),
@@ -45,8 +47,7 @@ _WORDS = {
 
 
 def _w(key: str, lang: str) -> Any:
-    en, fr = _WORDS[key]
-    return fr if lang == "fr" else en
+    return pick(_WORDS[key], lang)
 
 
 def render_certificate(data: dict[str, Any], lang: str = "en") -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from refurb.i18n import pick
+
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("Refurbishment program report", "Rapport du programme de remise à neuf"),
     "period": ("Period", "Période"),
@@ -76,8 +78,7 @@ SHORT: dict[str, tuple[str, str]] = {
 
 
 def short(key: str, lang: str) -> str:
-    en, fr = SHORT[key]
-    return fr if lang == "fr" else en
+    return pick(SHORT[key], lang)
 
 
 MONTHS = {
@@ -113,8 +114,7 @@ MONTHS = {
 
 
 def t(key: str, lang: str) -> str:
-    en, fr = LABELS[key]
-    return fr if lang == "fr" else en
+    return pick(LABELS[key], lang)
 
 
 def month_name(month: str, lang: str) -> str:
