@@ -87,6 +87,10 @@ def intake(
         sheet.operator = who
     snap = load_snapshot_file(snapshot) if snapshot else take_snapshot(replay, not no_smart)
     verdict = evaluate(snap, sheet, policy, lang)
+    if not as_json:
+        # The verdict first: the trainee reads it while the inventory opens (the database
+        # libraries take most of a second to load on a bench laptop).
+        click.echo(render(verdict, verbose=False))
     store = open_db(db_url)
     from refurb.store.intake import record_snapshot
 
@@ -116,7 +120,6 @@ def intake(
     }[result.outcome]
     ident = snap.identity
     click.echo(f"{result.tag}   {word}   {ident.vendor or '?'} {ident.model or '?'}")
-    click.echo(render(verdict, verbose=False))
     for warning in result.warnings:
         click.echo(f"note: {warning}", err=True)
     if label_out:
