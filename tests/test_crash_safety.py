@@ -49,8 +49,9 @@ def test_kill_9_during_import_loses_nothing_and_doubles_nothing(tmp_path: Path) 
         if db.exists():
             with sqlite3.connect(db) as con:
                 assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-                tables = {r[0] for r in con.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'")}
+                tables = {
+                    r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                }
                 if "snapshots" not in tables:
                     # killed while creating the schema: DDL is transactional, so nothing
                     assert tables == set(), tables
