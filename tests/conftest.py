@@ -99,6 +99,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> object:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'refurb.db'}"
         return
+    yield from _postgres_url()
+
+
+@pytest.fixture
+def pg_url() -> object:
+    """A fresh PostgreSQL database, for the tests about PostgreSQL alone."""
+    yield from _postgres_url()
+
+
+def _postgres_url():  # type: ignore[no-untyped-def]
     reason = postgres_available()
     if reason:
         if REQUIRE_PG:

@@ -60,10 +60,9 @@ def test_an_older_sqlite_database_is_backed_up_and_upgraded(tmp_path: Path) -> N
 
 @pytest.mark.postgres
 def test_an_older_postgres_database_says_what_to_run_then_upgrades(
-    db_url: str, capsys: pytest.CaptureFixture[str]
+    pg_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    if db_url.startswith("sqlite"):
-        pytest.skip("the PostgreSQL half of this test")
+    db_url = pg_url
     _old_database(db_url)
     with pytest.raises(DatabaseError) as exc:
         open_store(db_url)
