@@ -51,9 +51,10 @@ _UUID_PLACEHOLDERS = {
 }
 
 
-def clean(value: str | None) -> str | None:
-    """Trim a firmware string; blank becomes None. Keeps the text as read otherwise."""
-    if value is None:
+def clean(value: object) -> str | None:
+    """Trim a firmware string; blank becomes None. Keeps the text as read otherwise.
+    Anything that is not text (a number where ioreg or CIM should give a name) is None."""
+    if not isinstance(value, str):
         return None
     value = value.replace("\x00", "").strip()
     return value or None
@@ -69,7 +70,7 @@ def is_placeholder(value: str | None) -> bool:
     return len(compact) >= 3 and bool(_REPEATED.match(compact))
 
 
-def real(value: str | None) -> str | None:
+def real(value: object) -> str | None:
     """A cleaned identity value, or None when it is a firmware placeholder."""
     value = clean(value)
     return None if is_placeholder(value) else value
