@@ -34,12 +34,25 @@ def import_(
     db_url: str | None,
     as_json: bool,
 ) -> int:
-    """Import snapshot files, or folders of them (a USB stick's outbox). Safe to run
-    again: what is already recorded is skipped. Files that are refused are listed with
-    the reason and left where they are; the others go in."""
+    """Import snapshot files, or folders of them (a USB stick's outbox), or bundles from
+    `refurb export`. Safe to run again: what is already recorded is skipped. Files that
+    are refused are listed with the reason and left where they are; the others go in. A
+    bundle is checked whole (signature, checksums) before anything is written."""
     from refurb.cli.assess import resolve_policy
+    from refurb.cli.sync import import_bundle, is_bundle
     from refurb.store.importer import import_snapshots
 
+    bundles = [p for p in paths if is_bundle(p)]
+    paths = tuple(p for p in paths if p not in bundles)
+    merged = {b: import_bundle(b, db_url) for b in bundles}
+    if merged and not paths:
+        if as_json:
+            echo_json({"bundles": merged})
+        else:
+            for b, added in merged.items():
+                new = ", ".join(f"{n} {t}" for t, n in added.items() if n) or "nothing new"
+                click.echo(f"bundle {b}: {new}")
+        return 0
     policy = resolve_policy(policy_path)
     store = open_db(db_url)
     rows = import_snapshots(

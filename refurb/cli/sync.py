@@ -1,0 +1,84 @@
+"""refurb export (and bundles for refurb import)"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from refurb.cli.common import db_option, echo_json, json_option, open_db, station_prefix
+from refurb.errors import BadInput
+
+
+def program_key() -> bytes:
+    from refurb.config import load_config
+
+    key = os.environ.get("REFURB_PROGRAM_KEY") or load_config().program_key
+    if not key or len(key) < 16:
+        raise BadInput(
+            "no program key (or shorter than 16 characters)",
+            "set program_key in the config file (the same at every station and "
+            "the hub), or REFURB_PROGRAM_KEY",
+        )
+    return key.encode("utf-8")
+
+
+def is_bundle(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def import_bundle(path: str, db_url: str | None) -> dict[str, Any]:
+    from refurb.store.bundles import merge, read_bundle
+
+    key = program_key()
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise BadInput(f"bundle {path}: cannot be read ({exc.strerror})") from None
+    rows = read_bundle(data, key, path)  # checked whole before anything is written
+    store = open_db(db_url)
+    with store.transaction() as session:
+        return merge(session, rows)
+
+
+@click.command()
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    metavar="BUNDLE",
+    help="The bundle file to write (e.g. iqaluit-2026-11.refurb).",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Only what changed since this day (with what it refers to).",
+)
+@db_option
+@json_option
+def export(out: str, since: Any, db_url: str | None, as_json: bool) -> None:
+    """Write this station's records (lots, devices, snapshots, assessments, events,
+    sanitization records, parts) as one bundle signed with the program key, for the hub:
+    `refurb import BUNDLE` there merges it exactly once."""
+    from datetime import UTC
+
+    from refurb.fsutil import write_atomic
+    from refurb.store.bundles import export_bundle
+
+    key = program_key()
+    store = open_db(db_url)
+    with store.reading() as session:
+        data, counts = export_bundle(
+            session, key, station_prefix(), since.replace(tzinfo=UTC) if since else None
+        )
+    write_atomic(out, data)
+    if as_json:
+        echo_json({"bundle": out, "rows": counts})
+    else:
+        click.echo(f"{out}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))

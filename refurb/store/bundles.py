@@ -1,0 +1,369 @@
+"""Bundles: what a station holds, as one signed file, merged exactly once at a hub.
+
+A bundle is a zip with one JSON-lines member per table, a manifest (format, station,
+row counts and SHA-256 of every member) and the manifest's HMAC-SHA256 under the
+program's shared key. Import checks everything — signature, format, checksums, every
+row parses — before it writes anything, then merges in one transaction:
+
+- rows are keyed by their UUIDs, so a row already at the hub is skipped: importing a
+  bundle twice, overlapping bundles, or bundles in any order give the same database;
+- the same physical laptop seen by two shops (same identity key) becomes one device:
+  the second shop's device id is mapped onto the first, with all its history;
+- lots and participants are matched by their codes, drives by device and serial;
+- each touched device's status is recomputed from its merged event log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import zipfile
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, TypeDecorator, insert, select, update
+from sqlmodel import Session, SQLModel
+
+from refurb.errors import BadInput, Refused
+
+FORMAT = "refurb-bundle/1"
+# parents before children, so foreign keys hold while merging
+TABLES = (
+    "lots",
+    "participants",
+    "devices",
+    "snapshots",
+    "drives",
+    "assessments",
+    "findings",
+    "events",
+    "sanitizations",
+    "parts",
+)
+_T = SQLModel.metadata.tables
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def export_bundle(
+    session: Session, key: bytes, station: str, since: datetime | None = None
+) -> tuple[bytes, dict[str, int]]:
+    """Every row (or, with ``since``, every row made or changed since then, with the
+    parents it refers to) as one signed bundle."""
+    conn = session.connection()
+    rows: dict[str, list[dict[str, Any]]] = {}
+    stamp = {
+        "devices": "updated_at",
+        "snapshots": "imported_at",
+        "drives": "first_seen",
+        "assessments": "created_at",
+        "events": "at",
+        "sanitizations": "recorded_at",
+        "parts": "harvested_at",
+    }
+    for name in TABLES:
+        table = _T[name]
+        q = select(table)
+        if since is not None and name in stamp:
+            q = q.where(table.c[stamp[name]] >= since)
+        if name == "findings" and since is not None:
+            a = _T["assessments"]
+            q = q.where(table.c.assessment_id.in_(select(a.c.id).where(a.c.created_at >= since)))
+        rows[name] = [dict(r._mapping) for r in conn.execute(q)]
+    if since is not None:  # the parents every exported row points at
+        device_ids = {
+            r["device_id"]
+            for n in ("snapshots", "drives", "assessments", "events", "sanitizations")
+            for r in rows[n]
+        }
+        device_ids |= {
+            r[k] for r in rows["parts"] for k in ("from_device_id", "into_device_id") if r[k]
+        }
+        have = {r["id"] for r in rows["devices"]}
+        d = _T["devices"]
+        missing = list(device_ids - have)
+        for i in range(0, len(missing), 500):
+            rows["devices"] += [
+                dict(r._mapping)
+                for r in conn.execute(select(d).where(d.c.id.in_(missing[i : i + 500])))
+            ]
+        drive_ids = {r["drive_id"] for r in rows["sanitizations"]} | {
+            r["drive_id"] for r in rows["parts"] if r["drive_id"]
+        }
+        have = {r["id"] for r in rows["drives"]}
+        dr = _T["drives"]
+        rows["drives"] += [
+            dict(r._mapping)
+            for r in conn.execute(select(dr).where(dr.c.id.in_(list(drive_ids - have))))
+        ]
+        for r in rows["findings"]:
+            r.pop("id", None)
+    else:
+        for r in rows["findings"]:
+            r.pop("id", None)  # findings are keyed by their assessment; local ids differ
+    members = {
+        f"{n}.jsonl": "".join(
+            json.dumps(r, default=_default, ensure_ascii=False) + "\n" for r in rows[n]
+        ).encode("utf-8")
+        for n in TABLES
+    }
+    manifest = {
+        "format": FORMAT,
+        "station": station,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "since": since.isoformat() if since else None,
+        "members": {
+            m: {"rows": rows[m[:-6]].__len__(), "sha256": hashlib.sha256(data).hexdigest()}
+            for m, data in members.items()
+        },
+    }
+    manifest_bytes = json.dumps(manifest, sort_keys=True, indent=1).encode("utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("manifest.json", manifest_bytes)
+        z.writestr("manifest.sig", hmac.new(key, manifest_bytes, "sha256").hexdigest())
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue(), {n: len(rows[n]) for n in TABLES}
+
+
+def read_bundle(data: bytes, key: bytes, where: str) -> dict[str, list[dict[str, Any]]]:
+    """Check a bundle whole and return its rows; refuse it (BadInput) otherwise."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        manifest_bytes = z.read("manifest.json")
+        signature = z.read("manifest.sig").decode("ascii").strip()
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, OSError) as exc:
+        raise BadInput(
+            f"bundle {where} is damaged or truncated ({exc})",
+            "copy it again from the station; nothing was imported",
+        ) from None
+    expected = hmac.new(key, manifest_bytes, "sha256").hexdigest()
+    if not hmac.compare_digest(expected, signature):
+        raise BadInput(
+            f"bundle {where}: the signature does not match the program key",
+            "it was changed after export, or signed with another key; nothing was imported",
+        )
+    try:
+        manifest = json.loads(manifest_bytes)
+    except ValueError:
+        raise BadInput(f"bundle {where}: the manifest is not JSON") from None
+    fmt = manifest.get("format")
+    if fmt != FORMAT:
+        raise BadInput(
+            f"bundle {where}: format {fmt!r}; this refurb reads {FORMAT}",
+            "upgrade refurb at the hub; nothing was imported",
+        )
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for name in TABLES:
+        member = f"{name}.jsonl"
+        info = manifest.get("members", {}).get(member)
+        try:
+            blob = z.read(member)
+        except (KeyError, zipfile.BadZipFile, OSError) as exc:
+            raise BadInput(f"bundle {where}: {member} is missing or damaged ({exc})") from None
+        if info is None or hashlib.sha256(blob).hexdigest() != info.get("sha256"):
+            raise BadInput(
+                f"bundle {where}: {member} does not match its checksum",
+                "the bundle is damaged; nothing was imported",
+            )
+        try:
+            rows[name] = [_typed(name, json.loads(line)) for line in blob.splitlines() if line]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise BadInput(
+                f"bundle {where}: {member} holds a row that cannot be read ({exc})"
+            ) from None
+    return rows
+
+
+def _typed(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    cols = _T[table].c
+    out = {}
+    for k, v in row.items():
+        col = cols[k]  # KeyError: a column this refurb does not know
+        kind = col.type.impl if isinstance(col.type, TypeDecorator) else col.type
+        if v is not None and isinstance(kind, DateTime):
+            t = datetime.fromisoformat(v)
+            v = t if t.tzinfo else t.replace(tzinfo=UTC)
+        elif v is not None and isinstance(kind, Date):
+            v = date.fromisoformat(v)
+        out[k] = v
+    return out
+
+
+def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    """Merge checked rows; returns how many rows of each table were new here."""
+    conn = session.connection()
+    added = dict.fromkeys(TABLES, 0)
+    remap: dict[str, dict[str, str]] = {"lots": {}, "participants": {}, "devices": {}, "drives": {}}
+
+    def known_ids(table: str, ids: list[str]) -> set[str]:
+        t = _T[table]
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            found |= {
+                r[0] for r in conn.execute(select(t.c.id).where(t.c.id.in_(ids[i : i + 500])))
+            }
+        return found
+
+    def by_code(table: str) -> None:
+        t = _T[table]
+        for r in rows[table]:
+            there = conn.execute(select(t.c.id).where(t.c.code == r["code"])).scalar()
+            if there is None:
+                conn.execute(insert(t).values(**r))
+                added[table] += 1
+            elif there != r["id"]:
+                remap[table][r["id"]] = there
+
+    by_code("lots")
+    by_code("participants")
+    d = _T["devices"]
+    touched: set[str] = set()
+    present = known_ids("devices", [r["id"] for r in rows["devices"]])
+    for r in rows["devices"]:
+        r["lot_id"] = remap["lots"].get(r["lot_id"], r["lot_id"])
+        if r["id"] in present:
+            touched.add(r["id"])
+            continue
+        same = None
+        if r["identity_key"]:
+            same = conn.execute(
+                select(d.c.id, d.c.created_at).where(d.c.identity_key == r["identity_key"])
+            ).first()
+        if same is not None:
+            if (same.created_at, same.id) <= (r["created_at"], r["id"]):
+                remap["devices"][r["id"]] = same.id
+                touched.add(same.id)
+                continue
+            # The bundle's record of this laptop is the older one: it survives, whatever
+            # the order bundles arrive in, and the hub's later record folds into it.
+            conn.execute(update(d).where(d.c.id == same.id).values(identity_key=None))
+            conn.execute(insert(d).values(**r))
+            _repoint(conn, same.id, r["id"])
+            conn.execute(d.delete().where(d.c.id == same.id))
+            for old, new in list(remap["devices"].items()):
+                if new == same.id:
+                    remap["devices"][old] = r["id"]
+            touched.discard(same.id)
+            touched.add(r["id"])
+            continue
+        clash = conn.execute(select(d.c.id).where(d.c.tag == r["tag"])).scalar()
+        if clash is not None:
+            raise Refused(
+                f"tag {r['tag']} is on two different devices (this hub and the bundle)",
+                "give each shop its own tag prefix (station in the config); nothing was imported",
+            )
+        conn.execute(insert(d).values(**r))
+        added["devices"] += 1
+        touched.add(r["id"])
+
+    def dev(x: str | None) -> str | None:
+        return remap["devices"].get(x, x) if x else x
+
+    dr = _T["drives"]
+    present = known_ids("drives", [r["id"] for r in rows["drives"]])
+    for r in rows["drives"]:
+        r["device_id"] = dev(r["device_id"])
+        if r["id"] in present:
+            continue
+        if r["serial"]:
+            same = conn.execute(
+                select(dr.c.id).where(dr.c.device_id == r["device_id"], dr.c.serial == r["serial"])
+            ).scalar()
+            if same is not None:
+                remap["drives"][r["id"]] = same
+                continue
+        conn.execute(insert(dr).values(**r))
+        added["drives"] += 1
+
+    def plain(table: str, fix: dict[str, Any]) -> set[str]:
+        t = _T[table]
+        present = known_ids(table, [r["id"] for r in rows[table]])
+        new_rows = []
+        for r in rows[table]:
+            if r["id"] in present:
+                continue
+            for k, f in fix.items():
+                r[k] = f(r[k])
+            new_rows.append(r)
+        if new_rows:
+            conn.execute(insert(t), new_rows)
+        added[table] += len(new_rows)
+        return {r["id"] for r in new_rows}
+
+    plain("snapshots", {"device_id": dev})
+    new_assessments = plain("assessments", {"device_id": dev})
+    fresh = [r for r in rows["findings"] if r["assessment_id"] in new_assessments]
+    if fresh:
+        conn.execute(insert(_T["findings"]), fresh)
+    added["findings"] = len(fresh)
+    person = remap["participants"]
+    plain("events", {"device_id": dev, "participant_id": lambda p: person.get(p, p) if p else p})
+    drive = remap["drives"]
+    plain("sanitizations", {"device_id": dev, "drive_id": lambda x: drive.get(x, x)})
+    plain(
+        "parts",
+        {
+            "from_device_id": dev,
+            "into_device_id": dev,
+            "drive_id": lambda x: drive.get(x, x) if x else x,
+        },
+    )
+    for r in rows["events"]:
+        if r["device_id"]:
+            touched.add(r["device_id"])  # already mapped to the surviving device
+    _refresh(conn, touched)
+    return added
+
+
+_DEVICE_REFS = (
+    ("snapshots", "device_id"),
+    ("drives", "device_id"),
+    ("assessments", "device_id"),
+    ("events", "device_id"),
+    ("sanitizations", "device_id"),
+    ("parts", "from_device_id"),
+    ("parts", "into_device_id"),
+)
+
+
+def _repoint(conn: Any, old: str, new: str) -> None:
+    for table, column in _DEVICE_REFS:
+        t = _T[table]
+        conn.execute(update(t).where(t.c[column] == old).values({column: new}))
+
+
+def _refresh(conn: Any, device_ids: set[str]) -> None:
+    """Status, verdict and grades of each touched device, from its merged history."""
+    e, a, d = _T["events"], _T["assessments"], _T["devices"]
+    for did in device_ids:
+        status = conn.execute(
+            select(e.c.status)
+            .where(e.c.device_id == did, e.c.status.is_not(None))
+            .order_by(e.c.at.desc(), e.c.id.desc())
+            .limit(1)
+        ).scalar()
+        latest = conn.execute(
+            select(a.c.disposition, a.c.grade_functional, a.c.grade_cosmetic)
+            .where(a.c.device_id == did)
+            .order_by(a.c.created_at.desc(), a.c.id.desc())
+            .limit(1)
+        ).first()
+        values: dict[str, Any] = {}
+        if status:
+            values["status"] = status
+        if latest:
+            values.update(
+                disposition=latest.disposition,
+                grade_functional=latest.grade_functional,
+                grade_cosmetic=latest.grade_cosmetic,
+            )
+        if values:
+            conn.execute(update(d).where(d.c.id == did).values(**values))

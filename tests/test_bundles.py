@@ -1,0 +1,215 @@
+"""Shops export signed bundles; a hub merges them exactly once, in any order."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
+
+from refurb.errors import BadInput
+from refurb.reports.periods import resolve_period
+from refurb.store.bundles import export_bundle, merge, read_bundle
+from refurb.store.db import Store, open_store
+from refurb.store.intake import record_snapshot
+from refurb.store.inventory import add_participant, get_device, issue, transition, wipe
+from refurb.store.reporting import tally
+from tests.store_helpers import laptop, verdict
+from tests.test_probe_live_and_bad_input import run_cli
+
+KEY = b"a program key of some length"
+T = SQLModel.metadata.tables
+
+
+def counts(store: Store) -> dict[str, int]:
+    with store.reading() as s:
+        return {
+            n: s.execute(select(func.count()).select_from(T[n])).scalar_one()
+            for n in (
+                "devices",
+                "snapshots",
+                "events",
+                "assessments",
+                "findings",
+                "drives",
+                "sanitizations",
+                "participants",
+            )
+        }
+
+
+def totals(store: Store) -> dict[str, float]:
+    with store.reading() as s:
+        r = tally(
+            s,
+            resolve_period(since=datetime(2020, 1, 1).date(), until=datetime(2030, 1, 1).date()),
+            weights={"laptop": 2.0, "other": 2.0},
+            emissions={"kg_co2e_per_reuse": 225.0, "source": "test"},
+        )
+    return r.totals
+
+
+def shop_work(
+    store: Store, station: str, rnd: random.Random, shared_serial: str, cuts: list[datetime]
+) -> None:
+    """A few devices with histories; one of them is the laptop every shop also sees."""
+    with store.transaction() as s:
+        add_participant(s, f"{station}-P1", None)
+    serials = [shared_serial] + [f"{station}-{i}" for i in range(rnd.randint(2, 4))]
+    for serial in serials:
+        snap = laptop(serial=serial, uuid_=None, board_serial=None)
+        with store.transaction() as s:
+            tag = record_snapshot(
+                s, snap, verdict(snap), operator=f"{station}-t", station=station
+            ).tag
+        cuts.append(datetime.now(UTC))
+        if rnd.random() < 0.6:
+            with store.transaction() as s:
+                wipe(
+                    s,
+                    tag,
+                    drive_ref=None,
+                    level="purge",
+                    method="block-erase",
+                    tool="nwipe",
+                    tool_version="1",
+                    verification_method="read-back",
+                    verification_result="pass",
+                    performed_by="t",
+                    verified_by=None,
+                    destination=None,
+                    notes=None,
+                    station=station,
+                )
+                transition(s, get_device(s, tag), "ready", actor="t")
+                if rnd.random() < 0.7:
+                    issue(s, tag, f"{station}-P1", "t", None, station)
+            cuts.append(datetime.now(UTC))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [7, 11, 23, 42])
+def test_shops_merge_at_the_hub_in_any_order_exactly_once(
+    db_url: str, tmp_path: Path, seed: int
+) -> None:
+    rnd = random.Random(seed)
+    cuts: list[datetime] = []
+    shops = {}
+    for station in ("IQ", "KU", "AR"):
+        shops[station] = open_store(str(tmp_path / f"{station}.db"))
+        shop_work(shops[station], station, rnd, "SHARED-LAPTOP-1", cuts)
+    full = {}
+    slices = []
+    for station, store in shops.items():
+        with store.reading() as s:
+            full[station] = export_bundle(s, KEY, station)[0]
+            for cut in rnd.sample(cuts, 3):  # overlapping partial bundles
+                slices.append(export_bundle(s, KEY, station, since=cut)[0])
+    reference = open_store(str(tmp_path / "reference.db"))
+    for station in ("IQ", "KU", "AR"):
+        with reference.transaction() as s:
+            merge(s, read_bundle(full[station], KEY, station))
+    hub = open_store(db_url)
+    everything = slices + list(full.values())
+    rnd.shuffle(everything)
+    for data in everything + everything[:3]:  # and a few imported twice
+        with hub.transaction() as s:
+            merge(s, read_bundle(data, KEY, "bundle"))
+    assert counts(hub) == counts(reference)
+    assert totals(hub) == totals(reference)
+    with hub.reading() as s, reference.reading() as r:
+        tags = select(T["devices"].c.tag, T["devices"].c.status).order_by(T["devices"].c.tag)
+        assert s.execute(tags).all() == r.execute(tags).all()  # same survivors, same statuses
+    device_total = sum(counts(store)["devices"] for store in shops.values())
+    assert counts(hub)["devices"] == device_total - 2  # the shared laptop is one device
+    with hub.reading() as s:
+        from refurb.store.inventory import status_mismatches
+
+        assert status_mismatches(s) == []
+    for store in (*shops.values(), reference, hub):
+        store.dispose()
+
+
+def _bundle(tmp_path: Path) -> bytes:
+    store = open_store(str(tmp_path / "shop.db"))
+    snap = laptop()
+    with store.transaction() as s:
+        record_snapshot(s, snap, verdict(snap), operator="t", station="IQ")
+    with store.reading() as s:
+        data = export_bundle(s, KEY, "IQ")[0]
+    store.dispose()
+    return data
+
+
+def _rewrite(data: bytes, change: dict[str, bytes]) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name in src.namelist():
+            z.writestr(name, change.get(name, src.read(name)))
+    return out.getvalue()
+
+
+def test_damaged_tampered_foreign_and_future_bundles_are_refused(tmp_path: Path) -> None:
+    import hashlib
+    import hmac
+
+    data = _bundle(tmp_path)
+    assert read_bundle(data, KEY, "ok")["devices"]
+    events = zipfile.ZipFile(io.BytesIO(data)).read("events.jsonl")
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))
+    manifest["format"] = "refurb-bundle/2"
+    future = json.dumps(manifest).encode()
+    cases = {
+        "truncated": (data[: len(data) // 2], "damaged or truncated"),
+        "garbage": (b"PK\x03\x04" + b"\x00" * 100, "damaged or truncated"),
+        "tampered": (
+            _rewrite(data, {"events.jsonl": events.replace(b'"t"', b'"x"')}),
+            "does not match its checksum",
+        ),
+        "wrong key": (data, "signature does not match"),
+        "future": (
+            _rewrite(
+                data,
+                {
+                    "manifest.json": future,
+                    "manifest.sig": hmac.new(KEY, future, hashlib.sha256).hexdigest().encode(),
+                },
+            ),
+            "refurb-bundle/2",
+        ),
+    }
+    for name, (blob, message) in cases.items():
+        key = b"another key entirely, not ours" if name == "wrong key" else KEY
+        with pytest.raises(BadInput) as exc:
+            read_bundle(blob, key, name)
+        assert message in str(exc.value), name
+
+
+def test_export_and_import_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    capture = str(Path(__file__).parent / "captures" / "own-linux-lenovo-t480-handmade")
+    shop, hub = str(tmp_path / "shop.db"), str(tmp_path / "hub.db")
+    assert run_cli(["intake", "--replay", capture, "--db", shop], capsys)[0] == 0
+    code, _, err = run_cli(["export", "--out", str(tmp_path / "b.refurb"), "--db", shop], capsys)
+    assert code == 3 and "program key" in err
+    monkeypatch.setenv("REFURB_PROGRAM_KEY", KEY.decode())
+    assert run_cli(["export", "--out", str(tmp_path / "b.refurb"), "--db", shop], capsys)[0] == 0
+    for _ in range(2):
+        code, out, _ = run_cli(
+            ["import", str(tmp_path / "b.refurb"), "--db", hub, "--json"], capsys
+        )
+        assert code == 0
+    assert json.loads(out)["bundles"][str(tmp_path / "b.refurb")]["devices"] == 0  # twice: no-op
+    assert len(json.loads(run_cli(["list", "--db", hub, "--json"], capsys)[1])) == 1
+    bad = tmp_path / "bad.refurb"
+    bad.write_bytes((tmp_path / "b.refurb").read_bytes()[:300])
+    code, _, err = run_cli(["import", str(bad), "--db", hub], capsys)
+    assert code == 3 and "damaged" in err
