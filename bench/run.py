@@ -470,6 +470,67 @@ def bench_report(tmp: Path, n: int) -> list[Row]:
     ]
 
 
+def bench_bundles(tmp: Path, n: int) -> list[Row]:
+    from refurb.store.bundles import export_bundle, merge, read_bundle
+    from refurb.store.db import open_store
+
+    shop = tmp / "bundle-shop.db"
+    build_program(shop, n)
+    key = b"benchmark program key"
+    store = open_store(str(shop))
+    with store.reading() as s:
+        events = s.execute(select_count("events")).scalar_one()
+        start = time.perf_counter()
+        data, _ = export_bundle(s, key, "RF")
+        export_s = time.perf_counter() - start
+    store.dispose()
+    hub = open_store(str(tmp / "bundle-hub.db"))
+    start = time.perf_counter()
+    rows = read_bundle(data, key, "bench")
+    with hub.transaction() as s:
+        merge(s, rows)
+    import_s = time.perf_counter() - start
+    start = time.perf_counter()
+    with hub.transaction() as s:
+        merge(s, read_bundle(data, key, "bench"))
+    again_s = time.perf_counter() - start
+    hub.dispose()
+    con = sqlite3.connect(shop)
+    start = time.perf_counter()
+    con.execute("SELECT * FROM events").fetchall()
+    raw = time.perf_counter() - start
+    con.close()
+    return [
+        row(
+            f"export a bundle ({events:,} events, {n:,} devices)",
+            f"{events / export_s:,.0f} events/s",
+            f"raw SELECT of the events {events / raw:,.0f}/s",
+            (events / export_s) / (events / raw),
+            ">= 5,000 events/s",
+            events / export_s >= 5000,
+        ),
+        row(
+            "import it at a hub (checked, merged)",
+            f"{events / import_s:,.0f} events/s",
+            "",
+            None,
+            ">= 5,000 events/s",
+            events / import_s >= 5000,
+        ),
+        row(
+            "import it again (nothing new)", f"{events / again_s:,.0f} events/s", "", None, "", None
+        ),
+        row("bundle size", f"{len(data) / (1 << 20):.1f} MiB", "", None, "", None),
+    ]
+
+
+def select_count(table: str) -> object:
+    from sqlalchemy import func, select
+    from sqlmodel import SQLModel
+
+    return select(func.count()).select_from(SQLModel.metadata.tables[table])
+
+
 def bench_labels(n: int) -> list[Row]:
     import io
 
@@ -622,9 +683,9 @@ def main() -> None:
     args = parser.parse_args()
     started = datetime.now(UTC)
     sizes = (
-        dict(runs=5, snaps=500, devices=20_000, labels=200)
+        dict(runs=5, snaps=500, devices=20_000, labels=200, bundle_devices=2_000)
         if args.quick
-        else dict(runs=15, snaps=10_000, devices=1_000_000, labels=1000)
+        else dict(runs=15, snaps=10_000, devices=1_000_000, labels=1000, bundle_devices=25_000)
     )
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="refurb-bench-") as tmp_name:
@@ -635,6 +696,7 @@ def main() -> None:
             ("import", lambda: bench_import(tmp, sizes["snaps"])),
             ("lookups", lambda: bench_lookups(tmp, sizes["devices"], 200)),
             ("report", lambda: bench_report(tmp, sizes["devices"])),
+            ("bundles", lambda: bench_bundles(tmp, sizes["bundle_devices"])),
             ("labels", lambda: bench_labels(sizes["labels"])),
         ):
             print(f"... {title}", file=sys.stderr)

@@ -20,10 +20,11 @@ import hmac
 import io
 import json
 import zipfile
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, TypeDecorator, insert, select, update
+from sqlalchemy import Date, DateTime, TypeDecorator, func, insert, select, update
 from sqlmodel import Session, SQLModel
 
 from refurb.errors import BadInput, Refused
@@ -43,6 +44,14 @@ TABLES = (
     "parts",
 )
 _T = SQLModel.metadata.tables
+
+
+@dataclass
+class _Seen:
+    """A device this merge has just written, as the identity look-up returns it."""
+
+    id: str
+    created_at: datetime
 
 
 def _default(value: Any) -> Any:
@@ -102,11 +111,8 @@ def export_bundle(
             dict(r._mapping)
             for r in conn.execute(select(dr).where(dr.c.id.in_(list(drive_ids - have))))
         ]
-        for r in rows["findings"]:
-            r.pop("id", None)
-    else:
-        for r in rows["findings"]:
-            r.pop("id", None)  # findings are keyed by their assessment; local ids differ
+    for r in rows["findings"]:
+        r.pop("id", None)  # findings are keyed by their assessment; local ids differ
     members = {
         f"{n}.jsonl": "".join(
             json.dumps(r, default=_default, ensure_ascii=False) + "\n" for r in rows[n]
@@ -226,17 +232,30 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str, 
     by_code("participants")
     d = _T["devices"]
     touched: set[str] = set()
-    present = known_ids("devices", [r["id"] for r in rows["devices"]])
-    for r in rows["devices"]:
+    incoming = rows["devices"]
+    present = known_ids("devices", [r["id"] for r in incoming])
+    by_key: dict[str, Any] = {}
+    keys = list({r["identity_key"] for r in incoming if r["identity_key"]})
+    for i in range(0, len(keys), 500):
+        for hit in conn.execute(
+            select(d.c.id, d.c.created_at, d.c.identity_key).where(
+                d.c.identity_key.in_(keys[i : i + 500])
+            )
+        ):
+            by_key[hit.identity_key] = hit
+    tags = [r["tag"] for r in incoming]
+    taken: dict[str, str] = {}
+    for i in range(0, len(tags), 500):
+        taken.update(
+            conn.execute(select(d.c.tag, d.c.id).where(d.c.tag.in_(tags[i : i + 500]))).all()
+        )
+    fresh: list[dict[str, Any]] = []
+    for r in incoming:
         r["lot_id"] = remap["lots"].get(r["lot_id"], r["lot_id"])
         if r["id"] in present:
             touched.add(r["id"])
             continue
-        same = None
-        if r["identity_key"]:
-            same = conn.execute(
-                select(d.c.id, d.c.created_at).where(d.c.identity_key == r["identity_key"])
-            ).first()
+        same = by_key.get(r["identity_key"]) if r["identity_key"] else None
         if same is not None:
             if (same.created_at, same.id) <= (r["created_at"], r["id"]):
                 remap["devices"][r["id"]] = same.id
@@ -253,16 +272,21 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str, 
                     remap["devices"][old] = r["id"]
             touched.discard(same.id)
             touched.add(r["id"])
+            by_key[r["identity_key"]] = _Seen(r["id"], r["created_at"])
             continue
-        clash = conn.execute(select(d.c.id).where(d.c.tag == r["tag"])).scalar()
-        if clash is not None:
+        if taken.get(r["tag"], r["id"]) != r["id"]:
             raise Refused(
                 f"tag {r['tag']} is on two different devices (this hub and the bundle)",
                 "give each shop its own tag prefix (station in the config); nothing was imported",
             )
-        conn.execute(insert(d).values(**r))
-        added["devices"] += 1
+        fresh.append(r)
+        taken[r["tag"]] = r["id"]
+        if r["identity_key"]:
+            by_key[r["identity_key"]] = _Seen(r["id"], r["created_at"])
         touched.add(r["id"])
+    if fresh:
+        conn.execute(insert(d), fresh)
+    added["devices"] += len(fresh)
 
     def dev(x: str | None) -> str | None:
         return remap["devices"].get(x, x) if x else x
@@ -343,27 +367,32 @@ def _repoint(conn: Any, old: str, new: str) -> None:
 def _refresh(conn: Any, device_ids: set[str]) -> None:
     """Status, verdict and grades of each touched device, from its merged history."""
     e, a, d = _T["events"], _T["assessments"], _T["devices"]
-    for did in device_ids:
-        status = conn.execute(
-            select(e.c.status)
-            .where(e.c.device_id == did, e.c.status.is_not(None))
-            .order_by(e.c.at.desc(), e.c.id.desc())
-            .limit(1)
-        ).scalar()
-        latest = conn.execute(
-            select(a.c.disposition, a.c.grade_functional, a.c.grade_cosmetic)
-            .where(a.c.device_id == did)
+    status = (
+        select(e.c.status)
+        .where(e.c.device_id == d.c.id, e.c.status.is_not(None))
+        .order_by(e.c.at.desc(), e.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+    def latest(column: Any) -> Any:
+        return (
+            select(column)
+            .where(a.c.device_id == d.c.id)
             .order_by(a.c.created_at.desc(), a.c.id.desc())
             .limit(1)
-        ).first()
-        values: dict[str, Any] = {}
-        if status:
-            values["status"] = status
-        if latest:
-            values.update(
-                disposition=latest.disposition,
-                grade_functional=latest.grade_functional,
-                grade_cosmetic=latest.grade_cosmetic,
+            .scalar_subquery()
+        )
+
+    ids = list(device_ids)
+    for i in range(0, len(ids), 500):
+        conn.execute(
+            update(d)
+            .where(d.c.id.in_(ids[i : i + 500]))
+            .values(
+                status=func.coalesce(status, d.c.status),
+                disposition=func.coalesce(latest(a.c.disposition), d.c.disposition),
+                grade_functional=func.coalesce(latest(a.c.grade_functional), d.c.grade_functional),
+                grade_cosmetic=func.coalesce(latest(a.c.grade_cosmetic), d.c.grade_cosmetic),
             )
-        if values:
-            conn.execute(update(d).where(d.c.id == did).values(**values))
+        )
