@@ -39,6 +39,10 @@ class DatabaseError(RefurbError):
     exit_code = 4
 
 
+class Conflict(DatabaseError):
+    """Another writer stored the same record at the same moment; running again is safe."""
+
+
 class NotFound(RefurbError):
     exit_code = 5
 

@@ -213,3 +213,45 @@ def test_export_and_import_from_the_command_line(
     bad.write_bytes((tmp_path / "b.refurb").read_bytes()[:300])
     code, _, err = run_cli(["import", str(bad), "--db", hub], capsys)
     assert code == 3 and "damaged" in err
+
+
+@pytest.mark.slow
+def test_several_hub_processes_import_at_once(db_url: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    rnd = random.Random(5)
+    cuts: list[datetime] = []
+    paths = []
+    reference = open_store(str(tmp_path / "reference.db"))
+    for station in ("IQ", "KU", "AR"):
+        store = open_store(str(tmp_path / f"{station}.db"))
+        shop_work(store, station, rnd, "SHARED-LAPTOP-2", cuts)
+        with store.reading() as s:
+            data = export_bundle(s, KEY, station)[0]
+        store.dispose()
+        path = tmp_path / f"{station}.refurb"
+        path.write_bytes(data)
+        paths.append(str(path))
+        with reference.transaction() as s:
+            merge(s, read_bundle(data, KEY, station))
+    open_store(db_url).dispose()  # the hub's schema exists before the stations call in
+    env = {**os.environ, "REFURB_PROGRAM_KEY": KEY.decode()}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "refurb", "import", *order, "--db", db_url],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for order in (paths, paths[::-1], [paths[1], paths[2], paths[0]])
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    hub = open_store(db_url)
+    assert counts(hub) == counts(reference)
+    hub.dispose()
+    reference.dispose()

@@ -41,10 +41,20 @@ def import_bundle(path: str, db_url: str | None) -> dict[str, Any]:
             data = fh.read()
     except OSError as exc:
         raise BadInput(f"bundle {path}: cannot be read ({exc.strerror})") from None
-    rows = read_bundle(data, key, path)  # checked whole before anything is written
+    from refurb.errors import Conflict
+
+    read_bundle(data, key, path)  # checked whole before anything is written
     store = open_db(db_url)
-    with store.transaction() as session:
-        return merge(session, rows)
+    for attempt in range(8):
+        rows = read_bundle(data, key, path)  # fresh rows: a merge rewrites ids in place
+        try:
+            with store.transaction() as session:
+                return merge(session, rows)
+        except Conflict:
+            # another hub process merged the same rows first; this run now finds them
+            if attempt == 7:
+                raise
+    raise AssertionError("unreachable")
 
 
 @click.command()

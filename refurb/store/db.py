@@ -19,11 +19,11 @@ from typing import Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlmodel import Session, create_engine
 
-from refurb.errors import DatabaseError
+from refurb.errors import Conflict, DatabaseError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The schema revisions this refurb knows, oldest first. Kept here so that opening a
@@ -129,6 +129,9 @@ def translate_errors(url: str) -> Iterator[None]:
         yield
     except OperationalError as exc:
         raise _explain(exc, url) from None
+    except IntegrityError as exc:
+        raise Conflict(f"another writer stored the same record at the same moment on "
+                       f"{safe_url(url)}", "run the command again; nothing was changed") from exc
     except SADatabaseError as exc:
         raise _explain(exc, url) from None
 
