@@ -130,8 +130,10 @@ def translate_errors(url: str) -> Iterator[None]:
     except OperationalError as exc:
         raise _explain(exc, url) from None
     except IntegrityError as exc:
-        raise Conflict(f"another writer stored the same record at the same moment on "
-                       f"{safe_url(url)}", "run the command again; nothing was changed") from exc
+        raise Conflict(
+            f"another writer stored the same record at the same moment on {safe_url(url)}",
+            "run the command again; nothing was changed",
+        ) from exc
     except SADatabaseError as exc:
         raise _explain(exc, url) from None
 
