@@ -202,10 +202,9 @@ def bench_intake(tmp: Path, runs: int) -> list[Row]:
     db = tmp / "intake.db"
     argv = [PY, "-m", "refurb", "intake", "--replay", str(T480), "--db", str(db)]
     subprocess.run(argv, capture_output=True, check=True)
-    t = timed_commands(
-        {"intake": argv, "probe": [PY, "-m", "refurb", "probe", "--replay", str(T480), "--json"]},
-        runs,
-    )
+    probe = [PY, "-m", "refurb", "probe", "--replay", str(T480), "--json"]
+    assess = [PY, "-m", "refurb", "assess", "--replay", str(T480)]
+    t = timed_commands({"intake": argv, "probe": probe, "assess": assess}, runs)
     return [
         row(
             "intake end to end (replay, SQLite)",
@@ -214,7 +213,15 @@ def bench_intake(tmp: Path, runs: int) -> list[Row]:
             t["intake"] / t["probe"],
             "< 1 s",
             t["intake"] < 1000,
-        )
+        ),
+        row(
+            "verdict on screen (intake prints it before opening the database)",
+            f"{t['assess']:.0f} ms",
+            f"probe --replay alone {t['probe']:.0f} ms",
+            t["assess"] / t["probe"],
+            "< 1 s",
+            t["assess"] < 1000,
+        ),
     ]
 
 
