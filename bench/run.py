@@ -676,6 +676,8 @@ def write(rows: list[Row], started: datetime, quick: bool) -> str:
         "",
         "- Process timings include Python's start-up and site-packages scan, the same "
         "for refurb and the `import psutil` reference.",
+        "- This machine's timings swing by about 20 % from run to run; a figure near its "
+        "target can read pass in one run and short in the next.",
         "- The million-device database is written with plain sqlite3 (devices and one "
         "drive each); look-ups then go through refurb's store as `refurb show` does.",
         "",
