@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +12,7 @@ from refurb.errors import BadInput
 if TYPE_CHECKING:
     from refurb.assess.checklist import Checklist
     from refurb.assess.policy import Policy
+    from refurb.assess.verdict import Assessment
     from refurb.model import Snapshot
 
 CHECK_EXIT = {"refurbish": 0, "repair": 10, "harvest": 11, "recycle": 12}
@@ -58,31 +59,67 @@ def resolve_policy(path: str | None) -> Policy:
     return load_policy(path) if path else default_policy()
 
 
+def verdict_inputs(f: Any) -> Any:
+    """The options of every command that judges a machine: what to judge and how."""
+    for option in reversed(
+        [
+            click.argument("snapshot", required=False, type=click.Path(dir_okay=False)),
+            click.option(
+                "--replay",
+                type=click.Path(),
+                metavar="CAPTURE",
+                help="Use a recorded capture instead of probing this machine.",
+            ),
+            click.option(
+                "--checklist",
+                type=click.Path(dir_okay=False),
+                help="Bench checklist answers (JSON, as written by `refurb check --out`).",
+            ),
+            click.option(
+                "--policy",
+                "policy_path",
+                type=click.Path(dir_okay=False),
+                help="Thresholds to use (TOML); default: the shipped policy or config.",
+            ),
+            click.option("--no-smart", is_flag=True, help="Probe without smartctl (faster)."),
+            click.option(
+                "--lang", type=click.Choice(["en", "fr"]), help="Language of the reasons."
+            ),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+def judge(
+    snapshot: str | None,
+    replay: str | None,
+    checklist: str | None,
+    policy_path: str | None,
+    no_smart: bool,
+    lang: str,
+    operator: str | None = None,
+) -> tuple[Snapshot, Checklist | None, Assessment]:
+    """The snapshot (file, capture or live probe), the checklist and the verdict."""
+    from refurb.assess import evaluate
+    from refurb.cli.probe import take_snapshot
+
+    if snapshot and replay:
+        raise BadInput("give a SNAPSHOT file or --replay, not both")
+    policy = resolve_policy(policy_path)
+    sheet = load_checklist_file(checklist)
+    if sheet is not None and sheet.operator is None:
+        sheet.operator = operator
+    snap = load_snapshot_file(snapshot) if snapshot else take_snapshot(replay, not no_smart)
+    return snap, sheet, evaluate(snap, sheet, policy, lang)
+
+
 @click.command()
-@click.argument("snapshot", required=False, type=click.Path(dir_okay=False))
-@click.option(
-    "--replay",
-    type=click.Path(),
-    metavar="CAPTURE",
-    help="Assess a recorded capture instead of this machine.",
-)
-@click.option(
-    "--checklist",
-    type=click.Path(dir_okay=False),
-    help="Bench checklist answers (JSON, as written by `refurb check --out`).",
-)
-@click.option(
-    "--policy",
-    "policy_path",
-    type=click.Path(dir_okay=False),
-    help="Thresholds to use (TOML); default: the shipped policy or config.",
-)
+@verdict_inputs
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
 @click.option(
     "--check", is_flag=True, help="Exit 0 only for refurbish (10 repair, 11 harvest, 12 recycle)."
 )
-@click.option("--lang", type=click.Choice(["en", "fr"]), help="Language of the reasons.")
-@click.option("--no-smart", is_flag=True, help="Live probe without smartctl.")
 @click.option("--show-policy", is_flag=True, help="Print the policy in force and exit.")
 def assess(
     snapshot: str | None,
@@ -98,7 +135,6 @@ def assess(
     """Decide: refurbish, repair, harvest or recycle, with a plain reason for every
     finding. Probes this machine unless SNAPSHOT (a snapshot JSON file) or --replay is
     given. Missing data is reported as unknown, never as a pass."""
-    from refurb.assess import evaluate
     from refurb.assess.render import render
     from refurb.config import load_config
 
@@ -113,18 +149,9 @@ def assess(
         else:
             click.echo(default_policy_text(), nl=False)
         return 0
-    if snapshot and replay:
-        raise BadInput("give a SNAPSHOT file or --replay, not both")
-    lang = lang or load_config().lang
-    pol = resolve_policy(policy_path)
-    answers = load_checklist_file(checklist)
-    if snapshot:
-        snap = load_snapshot_file(snapshot)
-    else:
-        from refurb.cli.probe import take_snapshot
-
-        snap = take_snapshot(replay, not no_smart)
-    result = evaluate(snap, answers, pol, lang)
+    _, _, result = judge(
+        snapshot, replay, checklist, policy_path, no_smart, lang or load_config().lang
+    )
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

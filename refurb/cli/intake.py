@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from refurb.cli.assess import judge, verdict_inputs
 from refurb.cli.common import (
     db_option,
     echo_json,
@@ -16,27 +17,12 @@ from refurb.cli.common import (
 
 
 @click.command()
-@click.argument("snapshot", required=False, type=click.Path(dir_okay=False))
-@click.option(
-    "--replay",
-    type=click.Path(),
-    metavar="CAPTURE",
-    help="Record a recorded capture instead of probing this machine.",
-)
-@click.option(
-    "--checklist",
-    type=click.Path(dir_okay=False),
-    help="Bench checklist answers from `refurb check --out`.",
-)
+@verdict_inputs
 @click.option("--lot", "lot_code", help="The intake lot (donation) this device came in.")
 @click.option("--weight", "weight_kg", type=float, help="Measured weight in kg.")
 @click.option(
-    "--policy", "policy_path", type=click.Path(dir_okay=False), help="Assessment thresholds (TOML)."
-)
-@click.option(
     "--distinct", is_flag=True, help="Record as a new device even if its serial is already known."
 )
-@click.option("--no-smart", is_flag=True, help="Probe without smartctl.")
 @click.option(
     "--label",
     "label_out",
@@ -47,7 +33,6 @@ from refurb.cli.common import (
 @click.option(
     "--stock", default=None, help="Label stock for --label (see refurb label --list-stocks)."
 )
-@click.option("--lang", type=click.Choice(["en", "fr"]), help="Language of the verdict.")
 @operator_option
 @db_option
 @json_option
@@ -69,24 +54,13 @@ def intake(
 ) -> None:
     """Probe this machine (or SNAPSHOT, or --replay), assess it, record it in the
     inventory and print its asset tag. The main job at the bench."""
-    from refurb.assess import evaluate
     from refurb.assess.render import render
-    from refurb.cli.assess import load_checklist_file, load_snapshot_file, resolve_policy
-    from refurb.cli.probe import take_snapshot
     from refurb.config import load_config
-    from refurb.errors import BadInput
 
-    if snapshot and replay:
-        raise BadInput("give a SNAPSHOT file or --replay, not both")
     lang = lang or load_config().lang
     who = resolve_operator(operator)
     station = station_prefix()
-    policy = resolve_policy(policy_path)
-    sheet = load_checklist_file(checklist)
-    if sheet is not None and sheet.operator is None:
-        sheet.operator = who
-    snap = load_snapshot_file(snapshot) if snapshot else take_snapshot(replay, not no_smart)
-    verdict = evaluate(snap, sheet, policy, lang)
+    snap, sheet, verdict = judge(snapshot, replay, checklist, policy_path, no_smart, lang, who)
     if not as_json:
         # The verdict first: the trainee reads it while the inventory opens (the database
         # libraries take most of a second to load on a bench laptop).
