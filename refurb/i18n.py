@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TypeVar
 
 T = TypeVar("T")
-LANGS = ("en", "fr")
 
 
 def pick(pair: tuple[T, T], lang: str) -> T:

@@ -90,7 +90,7 @@ def test_show_list_search_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_csv_never_starts_a_cell_with_a_formula(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from refurb.cli.inventory import csv_safe
+    from refurb.csvsafe import csv_safe
 
     assert csv_safe('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert csv_safe("+1") == "'+1" and csv_safe("@SUM") == "'@SUM" and csv_safe("ok") == "ok"

@@ -7,8 +7,6 @@ from typing import Any
 
 from refurb.i18n import pick
 
-LANGS = ("en", "fr")
-
 CATALOG: dict[str, tuple[str, str]] = {
     # CPU
     "cpu.ok": (

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from refurb.cli.common import db_option, echo_json, json_option, open_db
+from refurb.csvsafe import csv_safe
 
 COLUMNS = (
     "tag",
@@ -39,13 +40,6 @@ def _table(rows: list[dict[str, Any]]) -> None:
             f"{(r['vendor'] or '?')[:12]:<12} {(r['model'] or '?')[:28]:<28} "
             f"{r['community'] or ''}"
         )
-
-
-def csv_safe(value: Any) -> Any:
-    """Spreadsheets run cells that start with = + - @ as formulas: quote them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _csv(rows: list[dict[str, Any]]) -> None:

@@ -158,7 +158,7 @@ def _rows_out(rows: list[dict[str, Any]], as_csv: bool, as_json: bool) -> None:
         import csv
         import sys
 
-        from refurb.cli.inventory import csv_safe
+        from refurb.csvsafe import csv_safe
 
         w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
         w.writeheader()

@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+from refurb.csvsafe import csv_safe
 from refurb.reports.i18n import month_name, number, short, t
 from refurb.reports.model import BREAKDOWN_MEASURES, DIMENSIONS, MEASURES, Report
 
@@ -77,7 +78,7 @@ def csv_text(r: Report) -> str:
     for dim in DIMENSIONS:
         for row in r.breakdowns[dim]:
             for m in BREAKDOWN_MEASURES:
-                w.writerow([dim, _safe(row["key"]), m, row[m]])
+                w.writerow([dim, "" if row["key"] is None else csv_safe(row["key"]), m, row[m]])
     for row in r.months:
         for m, v in row.items():
             if m != "month":
@@ -85,12 +86,6 @@ def csv_text(r: Report) -> str:
     for status, n in sorted(r.statuses.items()):
         w.writerow(["status", status, "devices", n])
     return out.getvalue()
-
-
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
 
 
 def json_text(r: Report) -> str:
