@@ -180,3 +180,56 @@ def test_the_revisions_in_code_match_the_migration_scripts() -> None:
 
     assert set(REVISIONS) == known_revisions()
     assert head_revision() == SCHEMA_HEAD
+
+
+@pytest.mark.parametrize("fail_at", [1, 3, 9])
+def test_a_new_database_interrupted_while_created_holds_nothing(db_url: str, fail_at: int) -> None:
+    """The schema of a new database is made in one transaction: an error (or kill -9)
+    after some CREATE TABLEs leaves no tables at all, and the next open makes them all."""
+    engine = sqlalchemy.create_engine(db_url)
+    seen = 0
+
+    def fail_on_nth_create(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        nonlocal seen
+        if statement.lstrip().upper().startswith("CREATE TABLE"):
+            seen += 1
+            if seen == fail_at:
+                raise RuntimeError("power cut")
+
+    sqlalchemy.event.listen(engine, "before_cursor_execute", fail_on_nth_create)
+    with pytest.raises(RuntimeError, match="power cut"):
+        upgrade(engine)
+    sqlalchemy.event.remove(engine, "before_cursor_execute", fail_on_nth_create)
+    assert seen == fail_at
+    with engine.connect() as conn:
+        assert sqlalchemy.inspect(conn).get_table_names() == []
+    engine.dispose()
+    store = open_store(db_url)
+    try:
+        assert current_revision(store.engine) == head_revision()
+    finally:
+        store.dispose()
+
+
+def test_an_upgrade_interrupted_half_way_leaves_the_old_schema_and_rows(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _old_database(url)
+    engine = sqlalchemy.create_engine(url)
+
+    def fail_late(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("UPDATE ALEMBIC_VERSION"):
+            raise RuntimeError("power cut")
+
+    sqlalchemy.event.listen(engine, "before_cursor_execute", fail_late)
+    with pytest.raises(RuntimeError, match="power cut"):
+        upgrade(engine)
+    sqlalchemy.event.remove(engine, "before_cursor_execute", fail_late)
+    assert current_revision(engine) == "0001"
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT tag FROM devices").scalar_one() == "RF-0000AT"
+    engine.dispose()
+    store = open_store(url)
+    try:
+        assert current_revision(store.engine) == head_revision()
+    finally:
+        store.dispose()

@@ -208,9 +208,20 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` in one transaction.
+
+    Python's sqlite3 module opens a transaction only before INSERT/UPDATE/DELETE, so
+    CREATE TABLE statements would each commit on their own and a kill -9 half-way
+    through a new database's creation would leave some tables and no version. An
+    explicit BEGIN IMMEDIATE makes the whole upgrade one transaction (SQLite's DDL is
+    transactional) and takes the write lock first, so that a second process opening
+    the same new file waits, then finds the schema made and does nothing.
+    """
     from alembic import command
 
     with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         command.upgrade(_alembic_config(conn), revision)
 
 
