@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from sqlmodel import SQLModel
 
 from refurb.reports.model import Period
+from refurb.store import tallies
 from refurb.store.db import Store
 
 COMMUNITIES = ["Iqaluit", "Kugaaruk", "Kimmirut", "Arviat"]
@@ -109,6 +110,8 @@ def write(store: Store, prog: Program) -> None:
             ],
         )
         people = {who for d in prog.devices for _, _, who in d.events if who}
+        # written straight into the tables, as new records: the tallies' keeper adds them
+        tallies.keeper(s).created((d.id for d in prog.devices), people)
         conn.execute(
             insert(t["participants"]),
             [

@@ -11,14 +11,22 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from refurb.errors import BadInput
 from refurb.reports.periods import resolve_period
+from refurb.store import tallies
 from refurb.store.bundles import export_bundle, merge, read_bundle
 from refurb.store.db import Store, open_store
 from refurb.store.intake import record_snapshot
-from refurb.store.inventory import add_participant, get_device, issue, transition, wipe
+from refurb.store.inventory import (
+    add_participant,
+    get_device,
+    issue,
+    return_device,
+    transition,
+    wipe,
+)
 from refurb.store.reporting import tally
 from tests.store_helpers import laptop, verdict
 from tests.test_probe_live_and_bad_input import run_cli
@@ -55,12 +63,32 @@ def totals(store: Store) -> dict[str, float]:
     return r.totals
 
 
+def _wipe(s: Session, tag: str, station: str) -> None:
+    wipe(
+        s,
+        tag,
+        drive_ref=None,
+        level="purge",
+        method="block-erase",
+        tool="nwipe",
+        tool_version="1",
+        verification_method="read-back",
+        verification_result="pass",
+        performed_by="t",
+        verified_by=None,
+        destination=None,
+        notes=None,
+        station=station,
+    )
+
+
 def shop_work(
     store: Store, station: str, rnd: random.Random, shared_serial: str, cuts: list[datetime]
 ) -> None:
     """A few devices with histories; one of them is the laptop every shop also sees."""
     with store.transaction() as s:
         add_participant(s, f"{station}-P1", None)
+        add_participant(s, f"{station}-P2", "elsewhere")
     serials = [shared_serial] + [f"{station}-{i}" for i in range(rnd.randint(2, 4))]
     for serial in serials:
         snap = laptop(serial=serial, uuid_=None, board_serial=None)
@@ -71,25 +99,19 @@ def shop_work(
         cuts.append(datetime.now(UTC))
         if rnd.random() < 0.6:
             with store.transaction() as s:
-                wipe(
-                    s,
-                    tag,
-                    drive_ref=None,
-                    level="purge",
-                    method="block-erase",
-                    tool="nwipe",
-                    tool_version="1",
-                    verification_method="read-back",
-                    verification_result="pass",
-                    performed_by="t",
-                    verified_by=None,
-                    destination=None,
-                    notes=None,
-                    station=station,
-                )
+                _wipe(s, tag, station)
                 transition(s, get_device(s, tag), "ready", actor="t")
                 if rnd.random() < 0.7:
                     issue(s, tag, f"{station}-P1", "t", None, station)
+                    if rnd.random() < 0.5:  # back, and out again to someone else
+                        return_device(s, tag, "t", None, station)
+                        _wipe(s, tag, station)
+                        transition(s, get_device(s, tag), "ready", actor="t")
+                        issue(s, tag, f"{station}-P2", "t", None, station)
+            cuts.append(datetime.now(UTC))
+        elif rnd.random() < 0.5:
+            with store.transaction() as s:
+                transition(s, get_device(s, tag), "recycled", actor="t", station=station)
             cuts.append(datetime.now(UTC))
 
 
@@ -132,6 +154,10 @@ def test_shops_merge_at_the_hub_in_any_order_exactly_once(
         from refurb.store.inventory import status_mismatches
 
         assert status_mismatches(s) == []
+    # The report tallies each store kept as it went equal tallies rebuilt from its events.
+    for store in (*shops.values(), reference, hub):
+        with store.reading() as s:
+            assert tallies.differences(s.connection()) == []
     for store in (*shops.values(), reference, hub):
         store.dispose()
 

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy
 
 from refurb.errors import DatabaseError
+from refurb.store import tallies
 from refurb.store.db import current_revision, head_revision, open_store, upgrade
 from tests.test_probe_live_and_bad_input import run_cli
 
@@ -55,6 +56,11 @@ def test_an_older_sqlite_database_is_backed_up_and_upgraded(tmp_path: Path) -> N
         assert tuple(row) == ("RF-0000AT", "Latitude E5530", 8589934592, "received", None)
         assert conn.exec_driver_sql("SELECT actor FROM events").scalar() == "trainee-01"
         assert conn.exec_driver_sql("SELECT donor FROM lots").scalar() == "Hamlet office"
+        # the report tallies (schema 0003) were filled from the events already there
+        assert conn.exec_driver_sql(
+            "SELECT month, community, n FROM tally_marks WHERE measure = 'received'"
+        ).all() == [("2025-05", "Kimmirut", 1)]
+        assert tallies.differences(conn) == []
     store.dispose()
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import Date, DateTime, TypeDecorator, func, insert, select, upda
 from sqlmodel import Session, SQLModel
 
 from refurb.errors import BadInput, Refused
+from refurb.store import tallies
 
 FORMAT = "refurb-bundle/1"
 # parents before children, so foreign keys hold while merging
@@ -243,6 +244,15 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str, 
             )
         ):
             by_key[hit.identity_key] = hit
+    # The report tallies: every device this bundle may change (or fold into another) and
+    # every participant it may issue a laptop to, read before anything is written.
+    person_of = remap["participants"]
+    tallies.keeper(session).watch(
+        {r["id"] for r in incoming}
+        | {hit.id for hit in by_key.values()}
+        | {r["device_id"] for r in rows["events"] if r["device_id"]},
+        {person_of.get(p, p) for r in rows["events"] if (p := r["participant_id"])},
+    )
     tags = [r["tag"] for r in incoming]
     taken: dict[str, str] = {}
     for i in range(0, len(tags), 500):

@@ -24,12 +24,13 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlmodel import Session, create_engine
 
 from refurb.errors import Conflict, DatabaseError
+from refurb.store import tallies
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The schema revisions this refurb knows, oldest first. Kept here so that opening a
 # current database needs no Alembic import (a quarter of a second on a bench laptop);
 # a test checks them against the migration scripts.
-REVISIONS = ("0001", "0002")
+REVISIONS = ("0001", "0002", "0003")
 SCHEMA_HEAD = REVISIONS[-1]
 
 
@@ -102,6 +103,7 @@ class Store:
                     # Take the write lock up front: two stations never deadlock on upgrade.
                     session.connection().exec_driver_sql("BEGIN IMMEDIATE")
                 yield session
+                tallies.apply(session)  # the report tallies, in the same transaction
                 session.commit()
         except BaseException:
             session.rollback()

@@ -31,6 +31,7 @@ from refurb.errors import BadInput, RefurbError, Refused
 from refurb.identity import identity_key, real
 from refurb.ids import new_id
 from refurb.lifecycle import TRANSITIONS
+from refurb.store import tallies
 from refurb.store.inventory import canonical_json, get_lot, now
 from refurb.store.tables import Assessment, Device, Drive, Event, Finding, Lot, Snapshot
 from refurb.tags import new_tag
@@ -114,7 +115,7 @@ def record_snapshots(
     for _ in range(tries):
         try:
             with conn.begin_nested():
-                return _write(conn, items, operator, station, lot)
+                return _write(conn, items, operator, station, lot, tallies.keeper(session))
         except IntegrityError:
             continue
     if len(items) > 1:
@@ -155,7 +156,12 @@ class _Dev:
 
 
 def _write(
-    conn: Connection, items: list[Item], operator: str | None, station: str, lot: Lot | None
+    conn: Connection,
+    items: list[Item],
+    operator: str | None,
+    station: str,
+    lot: Lot | None,
+    keeper: tallies.Keeper,
 ) -> list[IntakeResult | RefurbError]:
     t = now()
     texts = [canonical_json(i.doc if i.doc is not None else i.snap.to_dict()) for i in items]
@@ -367,6 +373,8 @@ def _write(
             )
         )
 
+    keeper.watch(d.id for d in devs.values() if not d.new and d.row)
+    keeper.created(d.id for d in created)
     if created:
         conn.execute(insert(D), _uniform([d.row for d in created]))
     for d in devs.values():

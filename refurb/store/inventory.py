@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from refurb.errors import BadInput, NotFound, Refused
 from refurb.ids import new_id
 from refurb.lifecycle import TRANSITIONS, DriveState, check_transition, require_sanitized
+from refurb.store import tallies
 from refurb.store.tables import (
     Assessment,
     Device,
@@ -73,6 +74,8 @@ def add_event(
     participant_id: str | None = None,
     at: datetime | None = None,
 ) -> Event:
+    # the report tallies: read this device's (and participant's) part before it changes
+    tallies.keeper(session).watch([device.id], [participant_id] if participant_id else [])
     ev = Event(
         id=new_id(),
         device_id=device.id,

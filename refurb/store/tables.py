@@ -183,3 +183,57 @@ class Part(SQLModel, table=True):
     harvested_at: datetime
     fitted_at: datetime | None = None
     actor: str | None = None
+
+
+# --- running tallies for funder reports (refurb.store.tallies keeps them) ---------------
+# Each is a sum over devices (or participants) of what that device contributes, kept up
+# to date in the same transaction as the events, so a report reads a few thousand rows
+# instead of every event. Months are "YYYY-MM" in UTC; "" stands for none.
+
+
+class TallyMark(SQLModel, table=True):
+    """Devices with a ``measure`` event in ``month`` whose previous month with such an
+    event was ``prev``: a device counts once in a period, in the month where
+    ``month`` is in the period and ``prev`` is before it."""
+
+    __tablename__ = "tally_marks"
+    measure: str = Field(primary_key=True)
+    month: str = Field(primary_key=True)
+    prev: str = Field(primary_key=True)
+    community: str = Field(primary_key=True)
+    lot_id: str = Field(primary_key=True)
+    chassis: str = Field(primary_key=True)
+    n: int = 0
+    unweighed: int = 0  # of which without a measured weight (the chassis default applies)
+    grams: int = Field(default=0, sa_type=BigInteger)  # sum of measured weights
+
+
+class TallyPeople(SQLModel, table=True):
+    """Participants with a laptop issued in ``month`` (within a group: ``scope`` is
+    "" for everyone, community, site, lot or donor, and ``key`` the group), whose
+    previous such month was ``prev``."""
+
+    __tablename__ = "tally_people"
+    scope: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    month: str = Field(primary_key=True)
+    prev: str = Field(primary_key=True)
+    n: int = 0
+
+
+class TallyFinal(SQLModel, table=True):
+    """Net change, in ``month``, of devices whose status is final (issued, harvested,
+    recycled): a device out of process counts +1, back again (returned) -1."""
+
+    __tablename__ = "tally_finals"
+    month: str = Field(primary_key=True)
+    n: int = 0
+
+
+class TallyStatus(SQLModel, table=True):
+    """Devices by their current status and the month they were first recorded."""
+
+    __tablename__ = "tally_statuses"
+    status: str = Field(primary_key=True)
+    month: str = Field(primary_key=True)
+    n: int = 0
