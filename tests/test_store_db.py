@@ -239,3 +239,17 @@ def test_an_upgrade_interrupted_half_way_leaves_the_old_schema_and_rows(tmp_path
         assert current_revision(store.engine) == head_revision()
     finally:
         store.dispose()
+
+
+def test_the_migrations_make_exactly_the_tables_the_code_declares(db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    store = open_store(db_url)
+    try:
+        with store.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, SQLModel.metadata) == []
+    finally:
+        store.dispose()
