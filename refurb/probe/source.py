@@ -183,6 +183,8 @@ class CaptureSource(Source):
         self.links: dict[str, str] = links if isinstance(links, dict) else {}
         dirs = meta.get("dirs", {})
         self.dirs: dict[str, list[str]] = dirs if isinstance(dirs, dict) else {}
+        missing = meta.get("missing", {})
+        self.missing: dict[str, str] = missing if isinstance(missing, dict) else {}
         self.root = (self.path / "root").resolve()
 
     def _local(self, path: str) -> Path:
@@ -206,6 +208,9 @@ class CaptureSource(Source):
 
     def _run(self, name: str, argv: list[str], timeout: float) -> CommandResult:
         out = self.path / "commands" / name
+        why = self.missing.get(name)
+        if isinstance(why, str):  # the live machine could not run it: the same gap
+            raise ToolMissing(why)
         try:
             data = out.read_bytes()
         except FileNotFoundError:
@@ -270,6 +275,7 @@ class RecordingSource(LiveSource):
         self.scrub = scrub
         self.links_seen: dict[str, str] = {}
         self.dirs_seen: dict[str, list[str]] = {}
+        self.missing_seen: dict[str, str] = {}
         if self.dest.exists() and any(self.dest.iterdir()):
             raise BadInput(f"capture folder {self.dest} is not empty", "record into a new folder")
         try:
@@ -305,7 +311,11 @@ class RecordingSource(LiveSource):
         return target
 
     def _run(self, name: str, argv: list[str], timeout: float) -> CommandResult:
-        result = super()._run(name, argv, timeout)
+        try:
+            result = super()._run(name, argv, timeout)
+        except ToolMissing as exc:
+            self.missing_seen[name] = str(exc)
+            raise
         self._keep(self.dest / "commands" / name, result.stdout)
         (self.dest / "commands" / f"{name}.rc").write_text(f"{result.returncode}\n")
         return result
@@ -318,6 +328,7 @@ class RecordingSource(LiveSource):
             "arch": self.arch,
             "links": self.links_seen,
             "dirs": self.dirs_seen,
+            "missing": self.missing_seen,
             "scrubbed": self.scrub,
             "note": note or "recorded by refurb probe --record",
         }
