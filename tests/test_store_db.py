@@ -166,6 +166,16 @@ def test_db_info_and_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     code, out, _ = run_cli(["db", "info", "--db", db, "--json"], capsys)
     assert code == 0 and json.loads(out)["devices"] == 1
     assert run_cli(["db", "verify", "--db", db], capsys)[0] == 0
+    # a tally knocked out of step (as a hand edit would) is found, then repaired
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE tally_marks SET n = n + 1 WHERE measure = 'received'")
+    code, out, _ = run_cli(["db", "verify", "--db", db, "--json"], capsys)
+    assert code == 1
+    found = json.loads(out)
+    assert found["statuses"] == [] and len(found["tallies"]) == 1
+    assert "received" in found["tallies"][0]
+    assert run_cli(["db", "verify", "--db", db, "--repair"], capsys)[0] == 0
+    assert run_cli(["db", "verify", "--db", db], capsys)[0] == 0
 
 
 def test_help_does_not_import_sqlalchemy() -> None:

@@ -56,23 +56,36 @@ def info(db_url: str | None, as_json: bool) -> None:
 @db.command()
 @db_option
 @json_option
-def verify(db_url: str | None, as_json: bool) -> int:
-    """Recompute every device's status from its event log and report any mismatch with
-    the cached status (there should be none)."""
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Rebuild the report tallies from the event log (one transaction).",
+)
+def verify(db_url: str | None, as_json: bool, repair: bool) -> int:
+    """Recompute every device's status and the report tallies from the event log and
+    report any mismatch with what is stored (there should be none). Exits 1 on one."""
+    from refurb.store import tallies
     from refurb.store.db import open_store
     from refurb.store.inventory import status_mismatches
 
     store = open_store(db_url)
+    if repair:
+        with store.transaction() as session:
+            tallies.rebuild(session.connection())
     with store.reading() as session:
         bad = status_mismatches(session)
+        drift = tallies.differences(session.connection())
     if as_json:
-        echo_json(bad)
+        echo_json({"statuses": bad, "tallies": drift, "repaired": repair})
     else:
-        click.echo(
-            "every status matches its event log"
-            if not bad
-            else "\n".join(
-                f"{b['tag']}: cached {b['cached']}, log says {b['derived']}" for b in bad
-            )
-        )
-    return 1 if bad else 0
+        for b in bad:
+            click.echo(f"{b['tag']}: cached {b['cached']}, log says {b['derived']}")
+        if not bad:
+            click.echo("every status matches its event log")
+        for line in drift:
+            click.echo(f"tally {line}")
+        if drift:
+            click.echo("the report tallies differ from the events: run refurb db verify --repair")
+        else:
+            click.echo("the report tallies match the events" + (" (rebuilt)" if repair else ""))
+    return 1 if bad or drift else 0
