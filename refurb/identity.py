@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from refurb.model import Identity
+from refurb.untrusted import CONTROL
 
 # Exact placeholder strings seen in DMI/SMBIOS and battery firmware (compared case-folded).
 _PLACEHOLDERS = {
@@ -52,11 +53,11 @@ _UUID_PLACEHOLDERS = {
 
 
 def clean(value: object) -> str | None:
-    """Trim a firmware string; blank becomes None. Keeps the text as read otherwise.
+    """Trim a firmware string and drop control characters; blank becomes None.
     Anything that is not text (a number where ioreg or CIM should give a name) is None."""
     if not isinstance(value, str):
         return None
-    value = value.replace("\x00", "").strip()
+    value = CONTROL.sub("", value).strip()  # no NULs, no terminal escapes
     return value or None
 
 

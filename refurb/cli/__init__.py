@@ -6,6 +6,7 @@ Each command lives in its own module and is imported only when it runs, so
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 from typing import Any
@@ -60,12 +61,57 @@ class LazyGroup(click.Group):
             return None
         module = importlib.import_module(spec[0])
         cmd: click.Command = getattr(module, spec[1])
+        _clean_text_arguments(cmd)
         return cmd
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def _clean_text_arguments(cmd: click.Command) -> None:
+    """Every plain-text argument of a command (and of a group's subcommands) passes
+    through refurb.untrusted before the command sees it: one place, every command."""
+    if getattr(cmd, "_refurb_cleaned", False):
+        return
+    setattr(cmd, "_refurb_cleaned", True)  # noqa: B010
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            _clean_text_arguments(sub)
+        return
+    names = {
+        p.name: "/".join(p.opts)
+        for p in cmd.params
+        if p.name and isinstance(p.type, click.types.StringParamType)
+    }
+    callback = cmd.callback
+    if callback is None or not names:
+        return
+
+    @functools.wraps(callback)
+    def cleaned(*args: Any, **kwargs: Any) -> Any:
+        for name, shown in names.items():
+            kwargs[name] = _cleaned(shown, kwargs.get(name))
+        return callback(*args, **kwargs)
+
+    cmd.callback = cleaned
+
+
+def _cleaned(shown: str, value: Any) -> Any:
+    from refurb.errors import BadInput
+    from refurb.untrusted import MAX_TEXT, one_line
+
+    if isinstance(value, tuple):
+        return tuple(_cleaned(shown, v) for v in value)
+    if not isinstance(value, str):
+        return value
+    if len(value) > MAX_TEXT:
+        raise BadInput(
+            f"{shown} is {len(value):,} characters long",
+            f"keep it under {MAX_TEXT:,} characters",
+        )
+    return one_line(value) if value else value
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -51,6 +51,8 @@ def _w(key: str, lang: str) -> Any:
 
 
 def render_certificate(data: dict[str, Any], lang: str = "en") -> bytes:
+    from xml.sax.saxutils import escape
+
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
@@ -74,7 +76,7 @@ def render_certificate(data: dict[str, Any], lang: str = "en") -> bytes:
 
     def p(text: Any) -> Any:
         value = "" if text is None else str(text)
-        return Paragraph(value.replace("&", "&amp;").replace("<", "&lt;"), small)
+        return Paragraph(escape(value), small)
 
     story: list[Any] = [
         Paragraph(_w("title", lang), styles["Title"]),
@@ -84,8 +86,8 @@ def render_certificate(data: dict[str, Any], lang: str = "en") -> bytes:
     if lot:
         story.append(
             Paragraph(
-                f"{_w('lot', lang)} {lot['code']} — {_w('donor', lang)}: "
-                f"{lot['donor']} — {_w('received', lang)} {lot['received_on']}",
+                f"{_w('lot', lang)} {escape(lot['code'])} — {_w('donor', lang)}: "
+                f"{escape(lot['donor'])} — {_w('received', lang)} {lot['received_on']}",
                 styles["Normal"],
             )
         )

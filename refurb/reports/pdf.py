@@ -167,4 +167,7 @@ def _nice_step(top: float) -> float:
 
 
 def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text from the database shown in a reportlab Paragraph, never read as markup."""
+    from xml.sax.saxutils import escape
+
+    return escape(text)
