@@ -130,7 +130,7 @@ def translate_errors(url: str) -> Iterator[None]:
     try:
         yield
     except OperationalError as exc:
-        raise _explain(exc, url) from None
+        raise _explain(_root_cause(exc), url) from None
     except IntegrityError as exc:
         raise Conflict(
             f"another writer stored the same record at the same moment on {safe_url(url)}",
@@ -138,6 +138,18 @@ def translate_errors(url: str) -> Iterator[None]:
         ) from exc
     except SADatabaseError as exc:
         raise _explain(exc, url) from None
+
+
+def _root_cause(exc: DBAPIError) -> DBAPIError:
+    """When SQLite meets a full disk (or an I/O error) it rolls the whole transaction back
+    by itself, so releasing the savepoint around a batch then fails with "no such
+    savepoint"; the error worth telling is the one before it."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DBAPIError) and "no such savepoint" not in str(seen.orig):
+            return seen
+        seen = seen.__context__
+    return exc
 
 
 def _explain(exc: DBAPIError, url: str) -> DatabaseError:
