@@ -534,6 +534,165 @@ def bench_report(tmp: Path, n: int) -> list[Row]:
     ]
 
 
+TALLY_TABLES = ("tally_marks", "tally_people", "tally_finals", "tally_statuses")
+PG_URL = os.environ.get("REFURB_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_database(name: str) -> str | None:
+    """A fresh database on the PostgreSQL server (None when there is no server)."""
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    try:
+        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error:
+        return None
+    return PG_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_pg_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _copy_to_pg(sqlite_path: Path, url: str, tables: list[str]) -> float:
+    """Copy tables of a refurb SQLite file into a refurb PostgreSQL database (COPY)."""
+    import psycopg
+
+    from refurb.store.db import open_store
+
+    open_store(url).dispose()  # the schema, by refurb's own migrations
+    start = time.perf_counter()
+    src = sqlite3.connect(sqlite_path)
+    with psycopg.connect(url.replace("+psycopg", "")) as pg:
+        pg.execute("SET timezone = 'UTC'")
+        for table in tables:
+            cols = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
+            names = ", ".join(f'"{c}"' for c in cols)
+            with pg.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for r in src.execute(f"SELECT {names} FROM {table}"):
+                    copy.write_row(r)
+        pg.execute("ANALYZE")
+    src.close()
+    return time.perf_counter() - start
+
+
+def bench_postgres(tmp: Path, n: int, runs: int) -> list[Row]:
+    """The look-ups and the report again, on PostgreSQL: the million-device databases
+    the SQLite benchmarks built, copied into the server."""
+    from refurb.config import DEFAULT_EMISSIONS, DEFAULT_WEIGHTS_KG
+    from refurb.reports.pdf import render_pdf
+    from refurb.reports.periods import resolve_period
+    from refurb.reports.render import json_text
+    from refurb.store.db import open_store
+    from refurb.store.inventory import device_record, get_device, search
+    from refurb.store.reporting import tally, tally_from_events
+
+    url = _pg_database("refurb_bench_lookups")
+    if url is None:
+        return [row("PostgreSQL benchmarks", "skipped: no server", "", None, "", None)]
+    copied = _copy_to_pg(tmp / "million.db", url, ["devices", "drives"])
+    con = sqlite3.connect(tmp / "million.db")
+    sample = [r[0] for r in con.execute("SELECT tag FROM devices ORDER BY random() LIMIT 200")]
+    serials = [r[0] for r in con.execute("SELECT serial FROM devices ORDER BY random() LIMIT 200")]
+    con.close()
+    import psycopg
+
+    store = open_store(url)
+    with store.reading() as s:
+        it = iter(sample * 3)
+        by_tag = median_ms(lambda: device_record(s, get_device(s, next(it))), runs)
+        it2 = iter(serials * 3)
+        by_serial = median_ms(lambda: search(s, next(it2)), runs)
+    store.dispose()
+    with psycopg.connect(url.replace("+psycopg", "")) as raw_pg:
+        it3 = iter(sample * 3)
+        raw = median_ms(
+            lambda: raw_pg.execute("SELECT * FROM devices WHERE tag = %s", (next(it3),)).fetchall(),
+            runs,
+        )
+    _drop_pg_database("refurb_bench_lookups")
+
+    url = _pg_database("refurb_bench_report")
+    assert url is not None
+    copied += _copy_to_pg(
+        tmp / "program.db",
+        url,
+        [*("lots", "participants", "devices", "events"), *TALLY_TABLES],
+    )
+    store = open_store(url)
+    period = resolve_period(fiscal_year=2025)
+    kw: dict[str, object] = dict(weights=DEFAULT_WEIGHTS_KG, emissions=DEFAULT_EMISSIONS)
+    with store.reading() as s:
+        tally(s, period, **kw)  # type: ignore[arg-type]
+        json_times, pdf_times = [], []
+        for _ in range(5):
+            start = time.perf_counter()
+            report = tally(s, period, **kw)  # type: ignore[arg-type]
+            json_text(report)
+            json_times.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            render_pdf(tally(s, period, **kw))  # type: ignore[arg-type]
+            pdf_times.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        slow = tally_from_events(s, period, **kw)  # type: ignore[arg-type]
+        events_ms = (time.perf_counter() - start) * 1000
+    store.dispose()
+    same = {k: v for k, v in slow.to_dict().items() if k != "generated_at"} == {
+        k: v for k, v in report.to_dict().items() if k != "generated_at"
+    }
+    with psycopg.connect(url.replace("+psycopg", "")) as raw_pg:
+        start = time.perf_counter()
+        raw_pg.execute(
+            "SELECT status, count(*) FROM events WHERE at >= '2025-04-01' AND at < "
+            "'2026-04-01' GROUP BY status"
+        ).fetchall()
+        ref = (time.perf_counter() - start) * 1000
+    _drop_pg_database("refurb_bench_report")
+    table_ms, pdf_ms = statistics.median(json_times), statistics.median(pdf_times)
+    return [
+        row(
+            f"show by tag ({n:,} devices, PostgreSQL, in process)",
+            f"{by_tag:.2f} ms",
+            f"raw psycopg SELECT by tag {raw:.3f} ms",
+            by_tag / raw,
+            "< 5 ms",
+            by_tag < 5,
+        ),
+        row(
+            f"search by serial ({n:,} devices, PostgreSQL)",
+            f"{by_serial:.2f} ms",
+            f"raw psycopg {raw:.3f} ms",
+            by_serial / raw,
+            "< 5 ms",
+            by_serial < 5,
+        ),
+        row(
+            f"full report, every breakdown, JSON ({n:,} devices, PostgreSQL)",
+            f"{table_ms:,.0f} ms",
+            f"one GROUP BY over the period's events {ref:,.0f} ms",
+            table_ms / ref,
+            "",
+            None,
+        ),
+        row("full report with the PDF (PostgreSQL)", f"{pdf_ms:,.0f} ms", "", None, "", None),
+        row(
+            "the same report counted from the events (PostgreSQL)",
+            f"{events_ms:,.0f} ms",
+            "same figures" if same else "DIFFERENT FIGURES",
+            None,
+            "same figures",
+            same,
+        ),
+        row("copy both databases into PostgreSQL (COPY)", f"{copied:.1f} s", "", None, "", None),
+    ]
+
+
 def bench_bundles(tmp: Path, n: int) -> list[Row]:
     from refurb.store.bundles import export_bundle, merge, read_bundle
     from refurb.store.db import open_store
@@ -762,6 +921,7 @@ def main() -> None:
             ("import", lambda: bench_import(tmp, sizes["snaps"])),
             ("lookups", lambda: bench_lookups(tmp, sizes["devices"], 200)),
             ("report", lambda: bench_report(tmp, sizes["devices"])),
+            ("postgres", lambda: bench_postgres(tmp, sizes["devices"], 200)),
             ("bundles", lambda: bench_bundles(tmp, sizes["bundle_devices"])),
             ("labels", lambda: bench_labels(sizes["labels"])),
         ):
