@@ -242,9 +242,13 @@ def test_several_stations_intake_at_once(
 
     from refurb.store.tables import Device, Event
 
+    from refurb.store import tallies
+
     with store.reading() as s:
         tags = s.exec(select(Device.tag)).all()
         events = s.exec(select(func.count()).select_from(Event)).one()
+        drift = tallies.differences(s.connection())  # the report tallies, under contention
     store.dispose()
+    assert drift == []
     assert len(tags) == len(set(tags)) == 30
     assert events == 60  # received + diagnosed for each

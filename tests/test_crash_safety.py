@@ -70,3 +70,11 @@ def test_kill_9_during_import_loses_nothing_and_doubles_nothing(tmp_path: Path) 
         assert con.execute("SELECT count(*) FROM devices").fetchone()[0] == total
         assert con.execute("SELECT count(DISTINCT tag) FROM devices").fetchone()[0] == total
         assert con.execute("SELECT count(*) FROM events").fetchone()[0] == 2 * total
+    # the report tallies, written in the same transactions, hold every device once
+    from refurb.store import tallies
+    from refurb.store.db import open_store
+
+    store = open_store(str(db))
+    with store.reading() as s:
+        assert tallies.differences(s.connection()) == []
+    store.dispose()

@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -374,7 +375,6 @@ def _write(
         )
 
     keeper.watch(d.id for d in devs.values() if not d.new and d.row)
-    keeper.created(d.id for d in created)
     if created:
         conn.execute(insert(D), _uniform([d.row for d in created]))
     for d in devs.values():
@@ -383,6 +383,14 @@ def _write(
     for table, name in ((S, "snap"), (DR, "drive"), (A, "assess"), (F, "finding"), (E, "event")):
         if rows[name]:
             conn.execute(insert(table), rows[name])
+    # Written: the new devices' part of the report tallies, from what was just inserted
+    # (registered only now, so a batch retried after a conflict leaves no phantom).
+    status_events: dict[str, list[tuple[Any, str]]] = {d.id: [] for d in created}
+    for ev in rows["event"]:
+        if ev["status"] and ev["device_id"] in status_events:
+            status_events[ev["device_id"]].append((ev["at"], ev["status"]))
+    for d in created:
+        keeper.created_known(d.id, SimpleNamespace(**d.row), status_events[d.id])
     return results
 
 

@@ -324,11 +324,15 @@ class Keeper:
         self.devices: set[str] = set()
         self.people: set[str] = set()
         self.before: Rows = {}
+        self.known: dict[str, tuple[Any, list[tuple[Any, str]]]] = {}
 
     def watch(self, devices: Iterable[str] = (), people: Iterable[str] = ()) -> None:
         """Call before writing: devices whose events or attributes will change, and
         participants who will be issued a laptop."""
-        new = set(devices) - self.devices
+        devices = set(devices)
+        for device_id in devices & self.known.keys():
+            del self.known[device_id]  # changed after it was made: read it back at the end
+        new = devices - self.devices
         linked: set[str] = set()
         if new:
             rows, linked = read_devices(self.conn, new, lock=True)
@@ -344,8 +348,17 @@ class Keeper:
         self.devices |= set(devices)
         self.people |= set(people)
 
+    def created_known(self, device_id: str, dev: Any, events: list[tuple[Any, str]]) -> None:
+        """A device this transaction makes, with everything it will hold (its attributes
+        and status events): its contribution is computed here, not read back. Should the
+        transaction touch it again, ``watch`` drops this and ``apply`` reads it."""
+        self.devices.add(device_id)
+        self.known[device_id] = (dev, events)
+
     def apply(self) -> None:
-        after, linked = read_devices(self.conn, self.devices)
+        after, linked = read_devices(self.conn, self.devices - self.known.keys())
+        for dev, events in self.known.values():
+            device_rows(after, dev, events)
         unwatched = linked - self.people
         if unwatched:
             raise RuntimeError(
@@ -359,6 +372,7 @@ class Keeper:
             _upsert(self.conn, diff)
         self.devices.clear()
         self.people.clear()
+        self.known.clear()
         self.before = {}
 
 
