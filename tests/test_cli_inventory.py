@@ -240,9 +240,8 @@ def test_several_stations_intake_at_once(
     from sqlalchemy import func
     from sqlmodel import select
 
-    from refurb.store.tables import Device, Event
-
     from refurb.store import tallies
+    from refurb.store.tables import Device, Event
 
     with store.reading() as s:
         tags = s.exec(select(Device.tag)).all()
