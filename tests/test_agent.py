@@ -61,3 +61,29 @@ def test_a_read_only_outbox_gives_a_clear_error_and_no_file(tmp_path: Path) -> N
     assert proc.returncode == 7, proc.stderr
     assert "nothing was written" in proc.stderr and "Traceback" not in proc.stderr
     assert list(tmp_path.rglob("*.part")) == []
+
+
+def test_the_agent_carries_byte_code_it_actually_uses(tmp_path: Path) -> None:
+    """Compiled modules beside the sources: the same Python loads them instead of
+    compiling every module at each start (a slow bench laptop feels it)."""
+    import zipfile
+
+    pyz = build(tmp_path / "refurb-agent.pyz")
+    with zipfile.ZipFile(pyz) as zf:
+        names = set(zf.namelist())
+    assert {"refurb/cli/__init__.pyc", "click/core.pyc", "refurb/probe/linux.pyc"} <= names
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            f"import sys; sys.path.insert(0, {str(pyz)!r}); import refurb.probe.linux as m; "
+            "print(m.__file__)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip().endswith("refurb/probe/linux.pyc")  # not compiled again
