@@ -1,7 +1,7 @@
 """Every benchmark in one run, each figure beside a reference measured in the same run;
 writes docs/benchmarks.md. These machines are noisy: ratios mean more than times.
 
-    python bench/run.py            # everything (about 3 minutes here)
+    python bench/run.py            # everything (about 15 minutes here: two 1M-device databases)
     python bench/run.py --quick    # smaller sizes, for a smoke test
 """
 
