@@ -10,6 +10,7 @@ The config file is TOML at ``$REFURB_CONFIG`` or the user config folder, e.g.::
     policy = "/etc/refurb/policy.toml"
     labels_dir = "/etc/refurb/labels"  # the shop's own label stocks (TOML), beside ours
     label_stock = "dymo-30252"     # default stock for refurb label / intake --label
+    font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # PDFs, for syllabics etc.
     [weights_kg]                   # default weight per chassis when not weighed
     laptop = 2.0
 """
@@ -55,6 +56,7 @@ class Config:
     weights_kg: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS_KG))
     emissions: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_EMISSIONS))
     program_key: str | None = None
+    font: str | None = None  # a TrueType font for PDFs whose text Helvetica cannot show
     path: Path | None = None
 
 
@@ -85,6 +87,7 @@ _STR_KEYS = (
     "labels_dir",
     "label_stock",
     "program_key",
+    "font",
 )
 
 

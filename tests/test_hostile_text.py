@@ -144,3 +144,39 @@ def test_an_overlong_argument_is_refused_and_nothing_is_written(
     assert code == 3 and "--donor is 5,000 characters long" in err
     code, out, _ = run_cli(["lot", "list", "--json", *db], capsys)
     assert code == 0 and json.loads(out) == []
+
+
+def test_a_community_in_syllabics_prints_in_the_pdfs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Iqaluit in Inuktitut syllabics: Helvetica has no such glyphs, so the PDFs take a
+    font that has them (DejaVu Sans here) instead of printing empty boxes."""
+    from refurb.fonts import fonts_for
+
+    syllabics = "ᐃᖃᓗᐃᑦ"
+    if fonts_for([syllabics]).missing:
+        pytest.skip("no installed font has syllabics (apt-get install fonts-dejavu-core)")
+    db = ["--db", str(tmp_path / "s.db")]
+    args = ["lot", "add", "L-S", "--donor", "Nunavut Arctic College", "--date", "2026-11-02"]
+    assert run_cli([*args, "--community", syllabics, *db], capsys)[0] == 0
+    assert run_cli(["intake", "--replay", T480, "--lot", "L-S", *db], capsys)[0] == 0
+    for lang in ("en", "fr"):
+        pdf = tmp_path / f"r-{lang}.pdf"
+        argv = ["report", "--month", MONTH, "--pdf", str(pdf), "--lang", lang, *db]
+        assert run_cli(argv, capsys)[0] == 0
+        text = _pdf_text(pdf)
+        assert syllabics in text and "■" not in text
+    cert = tmp_path / "c.pdf"
+    code, _, _ = run_cli(["certificate", "--lot", "L-S", "--pdf", str(cert), *db], capsys)
+    assert code == 6  # the drive has no record yet: the certificate says so, in full
+    assert "Nunavut Arctic College" in _pdf_text(cert)
+
+
+def test_without_a_font_for_the_text_the_report_says_what_it_could_not_show() -> None:
+    from refurb.fonts import fonts_for
+
+    plain = fonts_for(["Iqaluit", "Montréal — « café »"])
+    assert plain.regular == "Helvetica" and plain.missing == ""  # Western text: unchanged
+    private = "\U000f0000"  # a private-use character: no font has it
+    none = fonts_for(["Iqaluit", private])
+    assert none.regular == "Helvetica" and none.missing == private

@@ -137,7 +137,7 @@ def report(
         from refurb.fsutil import write_atomic
         from refurb.reports.pdf import render_pdf
 
-        write_atomic(pdf_out, render_pdf(result))
+        write_atomic(pdf_out, render_pdf(result, cfg.font))
         click.echo(f"report written to {pdf_out}", err=True)
     if as_json:
         click.echo(render.json_text(result))
@@ -207,7 +207,8 @@ def certificate(
         from refurb.fsutil import write_atomic
         from refurb.reports.certificate import render_certificate
 
-        write_atomic(pdf_out, render_certificate(data, lang or load_config().lang))
+        config = load_config()
+        write_atomic(pdf_out, render_certificate(data, lang or config.lang, config.font))
         click.echo(f"certificate written to {pdf_out}", err=True)
     if as_json or not pdf_out:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))

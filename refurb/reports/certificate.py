@@ -50,7 +50,7 @@ def _w(key: str, lang: str) -> Any:
     return pick(_WORDS[key], lang)
 
 
-def render_certificate(data: dict[str, Any], lang: str = "en") -> bytes:
+def render_certificate(data: dict[str, Any], lang: str = "en", font: str | None = None) -> bytes:
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
@@ -59,7 +59,10 @@ def render_certificate(data: dict[str, Any], lang: str = "en") -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    from refurb.fonts import apply_to_styles, fonts_for
+
     styles = getSampleStyleSheet()
+    apply_to_styles(styles, fonts_for(_strings(data), font))
     small = styles["BodyText"].clone("small", fontSize=7, leading=8.5)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -131,3 +134,14 @@ def render_certificate(data: dict[str, Any], lang: str = "en") -> bytes:
     )
     doc.build(story)
     return buf.getvalue()
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in the certificate's data (names, tools, notes), for the font choice."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []

@@ -35,6 +35,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "months": ("By month", "Par mois"),
     "status": ("Current status of devices", "Statut actuel des appareils"),
     "method": ("Method and factors", "Méthode et facteurs"),
+    "missing_glyphs": (
+        "Characters no installed font could show",
+        "Caractères qu’aucune police installée ne peut afficher",
+    ),
     "none": ("(none)", "(aucun)"),
     "factor": (
         "Emissions factor: {f} kg CO2e avoided per laptop reused. Source: {s}.",

@@ -11,7 +11,9 @@ from refurb.reports.model import DIMENSIONS, MEASURES, Report
 from refurb.reports.render import fmt, method_lines
 
 
-def render_pdf(r: Report) -> bytes:
+def render_pdf(r: Report, font: str | None = None) -> bytes:
+    """The report as PDF bytes. ``font``: a TrueType file to use when the text needs
+    glyphs Helvetica lacks (see refurb.fonts; system fonts are tried otherwise)."""
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.charts.legends import Legend
     from reportlab.graphics.shapes import Drawing, String
@@ -19,11 +21,18 @@ def render_pdf(r: Report) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from refurb.fonts import apply_to_styles, fonts_for
 
     lang = r.lang
     colon = "\u00a0:" if lang == "fr" else ":"  # French sets a space before the colon
     styles = getSampleStyleSheet()
+    fonts = fonts_for(_texts(r), font)
+    apply_to_styles(styles, fonts)
+    for heading in ("Heading2", "Heading3"):
+        styles[heading].keepWithNext = 1  # never a heading alone at the foot of a page
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
@@ -52,7 +61,7 @@ def render_pdf(r: Report) -> bytes:
     ]
     grid = TableStyle(
         [
-            ("FONT", (0, 0), (-1, -1), "Helvetica", 9),
+            ("FONT", (0, 0), (-1, -1), fonts.regular, 9),
             ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
             ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -64,12 +73,16 @@ def render_pdf(r: Report) -> bytes:
     def chart(title: str, labels: list[str], series: list[tuple[str, list[float]]]) -> Drawing:
         width, height = 174 * mm, 62 * mm
         d = Drawing(width, height)
-        d.add(String(0, height - 10, title, fontName="Helvetica-Bold", fontSize=10))
+        d.add(String(0, height - 10, title, fontName=fonts.bold, fontSize=10))
         bc = VerticalBarChart()
-        bc.x, bc.y, bc.width, bc.height = 30, 28, width - 130, height - 52
+        # room on the right for the legend's longest name (French names run long)
+        legend_w = max(stringWidth(name, fonts.regular, 7) for name, _ in series) + 24
+        bc.x, bc.y, bc.height = 30, 28, height - 52
+        bc.width = width - bc.x - max(100, legend_w)
         bc.data = [values or [0] for _, values in series]
         bc.categoryAxis.categoryNames = labels or [""]
         bc.categoryAxis.labels.fontSize = 6
+        bc.categoryAxis.labels.fontName = fonts.regular
         bc.categoryAxis.labels.angle = 45 if len(labels) > 6 else 0
         bc.categoryAxis.labels.boxAnchor = "ne" if len(labels) > 6 else "n"
         bc.valueAxis.labels.fontSize = 7
@@ -86,6 +99,7 @@ def render_pdf(r: Report) -> bytes:
         legend.alignment = "right"  # swatch, then its name
         legend.x, legend.y = bc.x + bc.width + 12, height - 24
         legend.fontSize = 7
+        legend.fontName = fonts.regular
         legend.dx = legend.dy = 6
         legend.colorNamePairs = [
             (palette[i % len(palette)], name) for i, (name, _) in enumerate(series)
@@ -152,8 +166,27 @@ def render_pdf(r: Report) -> bytes:
         ]
     story += [Spacer(1, 5 * mm), Paragraph(t("method", lang), styles["Heading2"])]
     story += [Paragraph(_esc(line), styles["Normal"]) for line in method_lines(r)]
+    if fonts.missing:
+        story.append(
+            Paragraph(
+                _esc(
+                    f"{t('missing_glyphs', lang)}{colon} {' '.join(fonts.missing)} "
+                    "(font = ... in the refurb config)"
+                ),
+                styles["Italic"],
+            )
+        )
     doc.build(story)
     return buf.getvalue()
+
+
+def _texts(r: Report) -> list[str]:
+    """Every string from the database or the config that the PDF shows."""
+    out = [r.period.label, *method_lines(r)]
+    for rows in r.breakdowns.values():
+        out += [str(row["key"]) for row in rows if row["key"] is not None]
+    out += list(r.statuses)
+    return out
 
 
 def _nice_step(top: float) -> float:
