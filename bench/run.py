@@ -913,8 +913,20 @@ def write(rows: list[Row], started: datetime, quick: bool) -> str:
         "for refurb and the `import psutil` reference.",
         "- This machine's timings swing by about 20 % from run to run; a figure near its "
         "target can read pass in one run and short in the next.",
+        "- refurb is byte-compiled before it is timed, as pip does when it installs a "
+        "package (a checkout run with PYTHONDONTWRITEBYTECODE would otherwise compile "
+        "every module at every start, which psutil, installed by pip, never does). The "
+        "USB-stick agent carries its own byte-code.",
         "- The million-device database is written with plain sqlite3 (devices and one "
         "drive each); look-ups then go through refurb's store as `refurb show` does.",
+        "- The million-device program (devices with two years of histories) is written "
+        "with plain sqlite3, then its report tallies are filled from the events as the "
+        "0003 migration does. Whole-month reports read the tallies; the same report "
+        "counted from the events is timed once and must give the same figures.",
+        "- PostgreSQL: the same two databases copied into the local server with COPY, "
+        "then read through refurb's store.",
+        "- Peers need `apt-get install lshw inxi smartmontools`; a missing one is left "
+        "out of the table.",
         "",
     ]
     return "\n".join(lines)
