@@ -109,13 +109,20 @@ def load_config() -> Config:
                 setattr(cfg, key, value)
             elif key == "weights_kg":
                 if not isinstance(value, dict) or not all(
-                    isinstance(v, int | float) and v > 0 for v in value.values()
+                    isinstance(v, int | float) and 0 < v < 1000 for v in value.values()
                 ):
-                    raise BadInput(f"config {path}: weights_kg must map chassis to kg > 0")
+                    raise BadInput(
+                        f"config {path}: weights_kg must map chassis to kg "
+                        "(more than 0, less than 1000)"
+                    )
                 cfg.weights_kg.update({k: float(v) for k, v in value.items()})
             elif key == "emissions":
                 factor = value.get("kg_co2e_per_reuse") if isinstance(value, dict) else None
-                if not isinstance(factor, int | float) or not isinstance(value.get("source"), str):
+                if (
+                    not isinstance(factor, int | float)
+                    or not 0 <= factor < 100_000  # also refuses nan and inf
+                    or not isinstance(value.get("source"), str)
+                ):
                     raise BadInput(
                         f"config {path}: [emissions] needs kg_co2e_per_reuse "
                         "(a number) and source (text naming where it comes from)"
@@ -123,10 +130,12 @@ def load_config() -> Config:
                 cfg.emissions = {"kg_co2e_per_reuse": float(factor), "source": value["source"]}
             else:
                 raise BadInput(f"config {path}: unknown key {key!r}")
+    if cfg.lang not in ("en", "fr"):
+        raise BadInput(f"config {path}: lang {cfg.lang!r} is not supported; use en or fr")
     for key in _STR_KEYS:
         env = os.environ.get(f"REFURB_{key.upper()}")
         if env:
             setattr(cfg, key, env)
     if cfg.lang not in ("en", "fr"):
-        raise BadInput(f"language {cfg.lang!r} is not supported; use en or fr")
+        raise BadInput(f"REFURB_LANG={cfg.lang!r} is not supported; use en or fr")
     return cfg

@@ -59,6 +59,9 @@ class Stock:
 _NUM = (int, float)
 
 
+MAX_MM = 2000.0  # no label sheet or roll is wider or longer than 2 m
+
+
 def parse_stock(text: str, source: str) -> Stock:
     try:
         doc = tomllib.loads(text)
@@ -72,10 +75,12 @@ def parse_stock(text: str, source: str) -> Stock:
         if (
             not isinstance(value, list)
             or len(value) != 2
-            or not all(isinstance(v, _NUM) and not isinstance(v, bool) and v >= 0 for v in value)
+            or not all(
+                isinstance(v, _NUM) and not isinstance(v, bool) and 0 <= v <= MAX_MM for v in value
+            )
         ):
             raise BadInput(
-                f"label stock {source}: {key} must be two numbers in mm, "
+                f"label stock {source}: {key} must be two numbers in mm from 0 to {MAX_MM}, "
                 f"like [62.0, 29.0]; found {value!r}"
             )
         return float(value[0]), float(value[1])
@@ -104,14 +109,22 @@ def parse_stock(text: str, source: str) -> Stock:
     ints = {}
     for key, default in (("columns", 1), ("rows", 1), ("dpi", 300)):
         value = doc.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise BadInput(f"label stock {source}: {key} must be a whole number >= 1")
+        top = 2400 if key == "dpi" else 100
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
+            raise BadInput(f"label stock {source}: {key} must be a whole number from 1 to {top}")
         ints[key] = value
-    padding = doc.get("padding_mm", 1.5)
-    if not isinstance(padding, _NUM) or isinstance(padding, bool) or padding < 0:
-        raise BadInput(f"label stock {source}: padding_mm must be a number >= 0")
     page, label = pair("page_mm"), pair("label_mm")
     assert page is not None and label is not None
+    padding = doc.get("padding_mm", 1.5)
+    if (
+        not isinstance(padding, _NUM)
+        or isinstance(padding, bool)
+        or not 0 <= padding < min(label) / 4  # also refuses nan
+    ):
+        raise BadInput(
+            f"label stock {source}: padding_mm must be a number from 0 to less than a "
+            f"quarter of the label's short side ({min(label) / 4:g} mm); found {padding!r}"
+        )
     first = pair("first_mm", required=False) or (0.0, 0.0)
     pitch = pair("pitch_mm", required=False) or label
     stock = Stock(

@@ -20,6 +20,7 @@ import hmac
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -126,7 +127,11 @@ def export_bundle(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "since": since.isoformat() if since else None,
         "members": {
-            m: {"rows": rows[m[:-6]].__len__(), "sha256": hashlib.sha256(data).hexdigest()}
+            m: {
+                "rows": rows[m[:-6]].__len__(),
+                "bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
             for m, data in members.items()
         },
     }
@@ -140,13 +145,46 @@ def export_bundle(
     return buf.getvalue(), {n: len(rows[n]) for n in TABLES}
 
 
+# What reading a zip can raise when its bytes are damaged (a flipped bit in compressed
+# data is a zlib error; a cut one an EOFError), besides a missing member.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,
+    UnicodeDecodeError,
+    OSError,
+    EOFError,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
+MAX_MANIFEST = 1 << 20
+
+
+def _member(z: zipfile.ZipFile, name: str, size: int | None, limit: int) -> bytes:
+    """One member, never inflated past what the manifest says (or ``limit``), so a
+    tampered member cannot be a zip bomb."""
+    info = z.getinfo(name)
+    if size is not None and info.file_size != size:
+        raise ValueError(f"{name} is {info.file_size} bytes, the manifest says {size}")
+    cap = limit if size is None else size
+    if info.file_size > cap:
+        raise ValueError(f"{name} is {info.file_size} bytes, more than {cap}")
+    with z.open(info) as fh:
+        data = fh.read(cap + 1)
+    if len(data) > cap:
+        raise ValueError(f"{name} inflates past {cap} bytes")
+    return data
+
+
 def read_bundle(data: bytes, key: bytes, where: str) -> dict[str, list[dict[str, Any]]]:
     """Check a bundle whole and return its rows; refuse it (BadInput) otherwise."""
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
-        manifest_bytes = z.read("manifest.json")
-        signature = z.read("manifest.sig").decode("ascii").strip()
-    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, OSError) as exc:
+        manifest_bytes = _member(z, "manifest.json", None, MAX_MANIFEST)
+        signature = _member(z, "manifest.sig", None, 256).decode("ascii").strip()
+    except _ZIP_ERRORS as exc:
         raise BadInput(
             f"bundle {where} is damaged or truncated ({exc})",
             "copy it again from the station; nothing was imported",
@@ -171,11 +209,14 @@ def read_bundle(data: bytes, key: bytes, where: str) -> dict[str, list[dict[str,
     for name in TABLES:
         member = f"{name}.jsonl"
         info = manifest.get("members", {}).get(member)
+        if info is None:
+            raise BadInput(f"bundle {where}: the manifest does not list {member}")
+        size = info.get("bytes")  # bundles written before sizes were recorded have none
         try:
-            blob = z.read(member)
-        except (KeyError, zipfile.BadZipFile, OSError) as exc:
+            blob = _member(z, member, size if isinstance(size, int) else None, 1 << 34)
+        except _ZIP_ERRORS as exc:
             raise BadInput(f"bundle {where}: {member} is missing or damaged ({exc})") from None
-        if info is None or hashlib.sha256(blob).hexdigest() != info.get("sha256"):
+        if hashlib.sha256(blob).hexdigest() != info.get("sha256"):
             raise BadInput(
                 f"bundle {where}: {member} does not match its checksum",
                 "the bundle is damaged; nothing was imported",
