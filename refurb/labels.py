@@ -347,10 +347,17 @@ def _positions(stock: Stock, count: int, skip: int) -> list[tuple[int, float, fl
 
 
 def render(
-    labels: list[LabelData], stock: Stock, *, lang: str = "en", skip: int = 0, compress: bool = True
+    labels: list[LabelData],
+    stock: Stock,
+    *,
+    lang: str = "en",
+    skip: int = 0,
+    compress: bool = True,
+    font: str | None = None,
 ) -> bytes:
     """One PDF with every label, on ``stock``; ``skip`` leaves that many used labels of a
-    part-used sheet blank."""
+    part-used sheet blank. ``font``: a TrueType file for text Helvetica cannot show (a
+    trainee's name in syllabics, say; see refurb.fonts)."""
     import io
 
     from reportlab import rl_config
@@ -381,8 +388,14 @@ def render(
     qr_side = (21 + 2 * QUIET) * module
     text_x = qr_side + module / 2  # text starts half a module past the right quiet zone
     text_w = lw - text_x - pad
+    from refurb.fonts import fonts_for
+
+    lines_of = [label_lines(data, lang) for data in labels]
+    text_font = fonts_for((line for lines in lines_of for line in lines), font).regular
     current = 0
-    for data, (page, left, top) in zip(labels, _positions(stock, len(labels), skip), strict=True):
+    for data, lines, (page, left, top) in zip(
+        labels, lines_of, _positions(stock, len(labels), skip), strict=True
+    ):
         while page > current:
             canvas.showPage()
             current += 1
@@ -400,13 +413,13 @@ def render(
         canvas.setFont("Helvetica-Bold", size)
         canvas.drawString(left + text_x, y, data.tag)
         small = max(4.5, min(7.0, (lh - 2 * pad - size) / 4.6))
-        canvas.setFont("Helvetica", small)
+        canvas.setFont(text_font, small)
         y -= size * 0.25 + small * 1.05
         floor = top - lh + pad
-        for line in label_lines(data, lang):
+        for line in lines:
             if y < floor:
                 break
-            canvas.drawString(left + text_x, y, fit(line, "Helvetica", small, text_w))
+            canvas.drawString(left + text_x, y, fit(line, text_font, small, text_w))
             y -= small * 1.15
     canvas.showPage()
     canvas.save()

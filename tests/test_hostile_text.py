@@ -180,3 +180,23 @@ def test_without_a_font_for_the_text_the_report_says_what_it_could_not_show() ->
     private = "\U000f0000"  # a private-use character: no font has it
     none = fonts_for(["Iqaluit", private])
     assert none.regular == "Helvetica" and none.missing == private
+
+
+def test_a_trainee_named_in_syllabics_prints_on_the_label(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from refurb.fonts import fonts_for
+
+    name = "ᐊᓯ"
+    if fonts_for([name]).missing:
+        pytest.skip("no installed font has syllabics (apt-get install fonts-dejavu-core)")
+    db = ["--db", str(tmp_path / "l.db")]
+    code, out, _ = run_cli(["intake", "--replay", T480, "--operator", name, "--json", *db], capsys)
+    assert code == 0
+    tag = json.loads(out)["intake"]["tag"]
+    label = tmp_path / "label.pdf"
+    assert (
+        run_cli(["label", tag, "--out", str(label), "--stock", "dymo-30252", *db], capsys)[0] == 0
+    )
+    text = _pdf_text(label)
+    assert name in text and "■" not in text and tag in text

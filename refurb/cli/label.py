@@ -52,7 +52,9 @@ def write_labels(
         data = label_data(session, devices)
     if not data:
         raise BadInput("no devices match: nothing to print")
-    write_atomic(out, render(data, stock, lang=lang, skip=skip))
+    from refurb.config import load_config
+
+    write_atomic(out, render(data, stock, lang=lang, skip=skip, font=load_config().font))
     return len(data)
 
 
