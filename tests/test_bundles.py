@@ -279,5 +279,8 @@ def test_several_hub_processes_import_at_once(db_url: str, tmp_path: Path) -> No
         assert p.returncode == 0, err
     hub = open_store(db_url)
     assert counts(hub) == counts(reference)
+    assert totals(hub) == totals(reference)
+    with hub.reading() as s:  # three writers at once, and the tallies still add up
+        assert tallies.differences(s.connection()) == []
     hub.dispose()
     reference.dispose()
