@@ -251,3 +251,34 @@ def test_several_stations_intake_at_once(
     assert drift == []
     assert len(tags) == len(set(tags)) == 30
     assert events == 60  # received + diagnosed for each
+
+
+def test_list_by_site_community_lot_and_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(tmp_path / "x.db")]
+    for code_, site, community in (("L-A", "Shop A", "Arviat"), ("L-B", "Shop B", "Iqaluit")):
+        args = ["lot", "add", code_, "--donor", "D", "--date", "2026-11-02"]
+        assert run_cli([*args, "--site", site, "--community", community, *db], capsys)[0] == 0
+    tags = {}
+    for lot, name in (
+        ("L-A", "own-linux-lenovo-t480-handmade"),
+        ("L-B", "own-macos-macbookpro-ioreg-handmade"),
+    ):
+        code, out, _ = run_cli(
+            ["intake", "--replay", str(CAPTURES / name), "--lot", lot, "--json", *db], capsys
+        )
+        assert code == 0
+        tags[lot] = json.loads(out)["intake"]["tag"]
+
+    def listed(*filters: str) -> list[str]:
+        code, out, _ = run_cli(["list", *filters, "--json", *db], capsys)
+        assert code == 0
+        return [r["tag"] for r in json.loads(out)]
+
+    assert listed("--site", "Shop A") == [tags["L-A"]]
+    assert listed("--site", "Shop B", "--community", "Iqaluit") == [tags["L-B"]]
+    assert listed("--site", "Shop B", "--lot", "L-A") == []
+    assert sorted(listed("--since", "2026-01-01")) == sorted(tags.values())
+    assert listed("--until", "2000-01-01") == []
+    assert listed("--site", "Nowhere") == []

@@ -28,7 +28,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "import": ("refurb.cli.importcmd", "import_", "Import snapshot files or folders (USB sticks)."),
     "show": ("refurb.cli.inventory", "show", "Everything about one device."),
-    "list": ("refurb.cli.inventory", "list_", "List devices by status, community, lot, date."),
+    "list": (
+        "refurb.cli.inventory",
+        "list_",
+        "List devices by status, community, lot, site, date.",
+    ),
     "search": ("refurb.cli.inventory", "search", "Find devices by tag, serial or model."),
     "status": ("refurb.cli.lifecycle", "status", "Move a device to a new status."),
     "wipe": ("refurb.cli.lifecycle", "wipe", "Record drive sanitization (NIST 800-88)."),

@@ -100,6 +100,7 @@ def show(tag: str, db_url: str | None, as_json: bool) -> None:
 @click.option("--status", help="Only devices in this status.")
 @click.option("--community", help="Only devices from this community.")
 @click.option("--lot", help="Only devices of this lot.")
+@click.option("--site", help="Only devices whose intake lot came to this shop or site.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Received on or after.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Received before.")
 @click.option("--limit", type=int, help="At most this many.")
@@ -110,6 +111,7 @@ def list_(
     status: str | None,
     community: str | None,
     lot: str | None,
+    site: str | None,
     since: Any,
     until: Any,
     limit: int | None,
@@ -117,7 +119,7 @@ def list_(
     db_url: str | None,
     as_json: bool,
 ) -> None:
-    """List devices, filtered by status, community, lot or date received."""
+    """List devices, filtered by status, community, lot, site or date received."""
     from refurb.store.inventory import list_devices
 
     store = open_db(db_url)
@@ -129,6 +131,7 @@ def list_(
                 status=status,
                 community=community,
                 lot=lot,
+                site=site,
                 since=since.date() if since else None,
                 until=until.date() if until else None,
                 limit=limit,

@@ -469,6 +469,7 @@ def list_devices(
     status: str | None = None,
     community: str | None = None,
     lot: str | None = None,
+    site: str | None = None,
     since: date | None = None,
     until: date | None = None,
     limit: int | None = None,
@@ -478,6 +479,8 @@ def list_devices(
         q = q.where(Device.status == status)
     if community:
         q = q.where(Device.community == community)
+    if site:  # the shop or site of the device's intake lot
+        q = q.join(Lot, col(Lot.id) == col(Device.lot_id)).where(Lot.site == site)
     if lot:
         q = q.where(Device.lot_id == get_lot(session, lot).id)
     if since:
