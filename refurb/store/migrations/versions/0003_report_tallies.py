@@ -39,7 +39,10 @@ def upgrade() -> None:
     op.create_table(
         "tally_statuses", *_key("status", "month"), sa.Column("n", sa.Integer(), nullable=False)
     )
-    # Fill them from the events already recorded, in this same transaction.
+    # Fill them from the events already recorded, in this same transaction. This uses
+    # the application's tally code, which reads devices, events and lots by column name:
+    # a later migration that renames one of the columns it reads must keep this step
+    # working (or give 0003 its own copy of the queries).
     from refurb.store.tallies import rebuild
 
     rebuild(op.get_bind())
