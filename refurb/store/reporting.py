@@ -125,6 +125,18 @@ Groups = dict[str, dict[Any, dict[str, float]]]
 MEASURE_KEYS = [*STATUS_OF, "diverted_kg", "diverted_kg_estimated"]
 
 
+def _add_figures(
+    totals: dict[str, float], groups: Groups, where: dict[str, Any], values: dict[str, float]
+) -> None:
+    """Add one group's figures to the totals and to each breakdown it belongs to
+    (``where`` names its community, site, lot and donor)."""
+    for m, v in values.items():
+        totals[m] += v
+        for d in DIMENSIONS:
+            bucket = groups[d].setdefault(where[d], dict.fromkeys(MEASURE_KEYS, 0))
+            bucket[m] += v
+
+
 def tally_from_tallies(
     session: Session,
     period: Period,
@@ -181,11 +193,7 @@ def tally_from_tallies(
         at = where_cache.get((community, lot_id))
         if at is None:
             at = where_cache[(community, lot_id)] = dims(community, lot_id)
-        for m, v in values.items():
-            totals[m] += v
-            for d in DIMENSIONS:
-                bucket = groups[d].setdefault(at[d], dict.fromkeys(MEASURE_KEYS, 0))
-                bucket[m] += v
+        _add_figures(totals, groups, at, values)
         if measure in MONTH_MEASURES:
             row = months.setdefault(month, {"month": month})
             row[measure] = row.get(measure, 0) + n
@@ -257,11 +265,7 @@ def tally_from_events(
     groups: Groups = {d: {} for d in DIMENSIONS}
     for g in grain:
         values = g._asdict()
-        for m in MEASURE_KEYS:
-            totals[m] += values[m]
-            for d in DIMENSIONS:
-                bucket = groups[d].setdefault(values[d], dict.fromkeys(MEASURE_KEYS, 0))
-                bucket[m] += values[m]
+        _add_figures(totals, groups, values, {m: values[m] for m in MEASURE_KEYS})
     participants = int(session.execute(_participants(period)).scalar_one())
     served = {
         dim: {k: int(v) for k, v in session.execute(_participants(period, _DIM_COLUMNS[dim]))}
