@@ -25,6 +25,7 @@ from typing import Any
 
 from refurb.errors import BadInput
 from refurb.i18n import pick
+from refurb.untrusted import one_line
 
 MM = 72 / 25.4  # PDF points per millimetre
 QUIET = 4  # modules of quiet zone on each side
@@ -228,13 +229,12 @@ def _w(key: str, lang: str) -> str:
     return pick(_WORDS[key], lang)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CPU_NOISE = re.compile(r"\((?:R|TM|tm|r)\)|\bCPU\b|@\s*[\d.]+\s*GHz|\bProcessor\b")
 
 
 def clean_text(value: str) -> str:
     """No control characters (they would corrupt a label or hide text); one line."""
-    return " ".join(_CONTROL.sub(" ", value).split())
+    return one_line(value)
 
 
 def short_cpu(model: str) -> str:
