@@ -6,11 +6,14 @@ import copy
 import uuid
 from pathlib import Path
 
+from sqlmodel import Session
+
 from refurb.assess import default_policy, evaluate
 from refurb.assess.verdict import Assessment
 from refurb.model import Disk, Smart, Snapshot
 from refurb.probe import collect
 from refurb.probe.source import CaptureSource
+from refurb.store.inventory import wipe
 
 CAPTURES = Path(__file__).parent / "captures"
 _BASE = collect(CaptureSource(CAPTURES / "own-linux-lenovo-t480-handmade"))
@@ -48,3 +51,25 @@ def disk(name: str, serial: str | None) -> Disk:
 
 def verdict(snap: Snapshot) -> Assessment:
     return evaluate(snap, None, POLICY)
+
+
+def purge(
+    session: Session, tag: str, drive: str | None = None, result: str = "pass", station: str = "RF"
+) -> None:
+    """Record a verified purge of the device's drives (or of ``drive``)."""
+    wipe(
+        session,
+        tag,
+        drive_ref=drive,
+        level="purge",
+        method="block-erase",
+        tool="nwipe",
+        tool_version="0.36",
+        verification_method="full read-back",
+        verification_result=result,
+        performed_by="trainee-07",
+        verified_by="lead-01",
+        destination=None,
+        notes=None,
+        station=station,
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from refurb.errors import BadInput
 from refurb.reports.periods import resolve_period
@@ -25,10 +25,9 @@ from refurb.store.inventory import (
     issue,
     return_device,
     transition,
-    wipe,
 )
 from refurb.store.reporting import tally
-from tests.store_helpers import laptop, verdict
+from tests.store_helpers import laptop, purge, verdict
 from tests.test_probe_live_and_bad_input import run_cli
 
 KEY = b"a program key of some length"
@@ -63,25 +62,6 @@ def totals(store: Store) -> dict[str, float]:
     return r.totals
 
 
-def _wipe(s: Session, tag: str, station: str) -> None:
-    wipe(
-        s,
-        tag,
-        drive_ref=None,
-        level="purge",
-        method="block-erase",
-        tool="nwipe",
-        tool_version="1",
-        verification_method="read-back",
-        verification_result="pass",
-        performed_by="t",
-        verified_by=None,
-        destination=None,
-        notes=None,
-        station=station,
-    )
-
-
 def shop_work(
     store: Store, station: str, rnd: random.Random, shared_serial: str, cuts: list[datetime]
 ) -> None:
@@ -99,13 +79,13 @@ def shop_work(
         cuts.append(datetime.now(UTC))
         if rnd.random() < 0.6:
             with store.transaction() as s:
-                _wipe(s, tag, station)
+                purge(s, tag, station=station)
                 transition(s, get_device(s, tag), "ready", actor="t")
                 if rnd.random() < 0.7:
                     issue(s, tag, f"{station}-P1", "t", None, station)
                     if rnd.random() < 0.5:  # back, and out again to someone else
                         return_device(s, tag, "t", None, station)
-                        _wipe(s, tag, station)
+                        purge(s, tag, station=station)
                         transition(s, get_device(s, tag), "ready", actor="t")
                         issue(s, tag, f"{station}-P2", "t", None, station)
             cuts.append(datetime.now(UTC))

@@ -29,8 +29,7 @@ from refurb.store.inventory import (
     transition,
 )
 from refurb.store.reporting import tally
-from tests.store_helpers import laptop, verdict
-from tests.test_bundles import _wipe
+from tests.store_helpers import laptop, purge, verdict
 
 KEY = b"a program key of some length"
 T = SQLModel.metadata.tables
@@ -57,7 +56,7 @@ def work(store: Store, station: str, plan: list[tuple[str, int]], cuts: list[dat
                 elif n not in tags:
                     continue
                 elif kind == "ready":
-                    _wipe(s, tags[n], station)
+                    purge(s, tags[n], station=station)
                     transition(s, get_device(s, tags[n]), "ready", actor="t")
                 elif kind == "issue":
                     issue(s, tags[n], f"{station}-P", "t", None, station)

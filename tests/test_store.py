@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from refurb.errors import NotFound, Refused
 from refurb.model import Identity
@@ -27,7 +27,7 @@ from refurb.store.inventory import (
 )
 from refurb.store.tables import Device, Event, Finding, Part, Snapshot
 from refurb.tags import is_well_formed
-from tests.store_helpers import disk, laptop, verdict
+from tests.store_helpers import disk, laptop, purge, verdict
 
 
 @pytest.fixture
@@ -52,25 +52,6 @@ def counts(store: Store) -> tuple[int, int, int]:
             s.exec(select(func.count()).select_from(Event)).one(),
             s.exec(select(func.count()).select_from(Snapshot)).one(),
         )
-
-
-def purge(session: Session, tag: str, drive: str | None = None, result: str = "pass") -> None:
-    wipe(
-        session,
-        tag,
-        drive_ref=drive,
-        level="purge",
-        method="block-erase",
-        tool="nwipe",
-        tool_version="0.36",
-        verification_method="full read-back",
-        verification_result=result,
-        performed_by="trainee-07",
-        verified_by="lead-01",
-        destination=None,
-        notes=None,
-        station="RF",
-    )
 
 
 def test_intake_records_device_snapshot_assessment_and_events(store: Store) -> None:
