@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -476,14 +477,41 @@ def _max_rss_mb(argv: list[str]) -> float:
     return float(out.stdout)
 
 
-def bench_report(tmp: Path, n: int) -> list[Row]:
+def _time_report(store: Any) -> tuple[float, float, float, bool]:
+    """The fiscal-year report on ``store``: median ms for JSON and for the PDF (five runs
+    after a warm-up), ms for the same report counted from the events, and whether the two
+    gave the same figures."""
     from refurb.config import DEFAULT_EMISSIONS, DEFAULT_WEIGHTS_KG
     from refurb.reports.pdf import render_pdf
     from refurb.reports.periods import resolve_period
     from refurb.reports.render import json_text
+    from refurb.store.reporting import tally, tally_from_events
+
+    period = resolve_period(fiscal_year=2025)
+    kw: dict[str, Any] = dict(weights=DEFAULT_WEIGHTS_KG, emissions=DEFAULT_EMISSIONS)
+    with store.reading() as s:
+        tally(s, period, **kw)  # warm the page cache
+        json_times, pdf_times = [], []
+        for _ in range(5):
+            start = time.perf_counter()
+            report = tally(s, period, **kw)
+            json_text(report)
+            json_times.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            render_pdf(tally(s, period, **kw))
+            pdf_times.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        slow = tally_from_events(s, period, **kw)
+        events_ms = (time.perf_counter() - start) * 1000
+    same = {k: v for k, v in slow.to_dict().items() if k != "generated_at"} == {
+        k: v for k, v in report.to_dict().items() if k != "generated_at"
+    }
+    return statistics.median(json_times), statistics.median(pdf_times), events_ms, same
+
+
+def bench_report(tmp: Path, n: int) -> list[Row]:
     from refurb.store import tallies
     from refurb.store.db import open_store
-    from refurb.store.reporting import tally, tally_from_events
 
     path = tmp / "program.db"
     built = build_program(path, n)
@@ -492,28 +520,8 @@ def bench_report(tmp: Path, n: int) -> list[Row]:
     with store.transaction() as s:  # the program was written raw: fill its tallies
         tallies.rebuild(s.connection())
     rebuilt = time.perf_counter() - start
-    period = resolve_period(fiscal_year=2025)
-    kw: dict[str, object] = dict(weights=DEFAULT_WEIGHTS_KG, emissions=DEFAULT_EMISSIONS)
-    with store.reading() as s:
-        tally(s, period, **kw)  # type: ignore[arg-type]  # warm the page cache
-        json_times, pdf_times = [], []
-        for _ in range(5):
-            start = time.perf_counter()
-            report = tally(s, period, **kw)  # type: ignore[arg-type]
-            json_text(report)
-            json_times.append((time.perf_counter() - start) * 1000)
-            start = time.perf_counter()
-            report = tally(s, period, **kw)  # type: ignore[arg-type]
-            render_pdf(report)
-            pdf_times.append((time.perf_counter() - start) * 1000)
-        start = time.perf_counter()
-        slow = tally_from_events(s, period, **kw)  # type: ignore[arg-type]
-        events_ms = (time.perf_counter() - start) * 1000
-        same = {k: v for k, v in slow.to_dict().items() if k != "generated_at"} == {
-            k: v for k, v in report.to_dict().items() if k != "generated_at"
-        }
+    table_ms, pdf_ms, events_ms, same = _time_report(store)
     store.dispose()
-    table_ms, pdf_ms = statistics.median(json_times), statistics.median(pdf_times)
     con = sqlite3.connect(path)
     start = time.perf_counter()
     con.execute(
@@ -625,13 +633,8 @@ def _copy_to_pg(sqlite_path: Path, url: str, tables: list[str]) -> float:
 def bench_postgres(tmp: Path, n: int, runs: int) -> list[Row]:
     """The look-ups and the report again, on PostgreSQL: the million-device databases
     the SQLite benchmarks built, copied into the server."""
-    from refurb.config import DEFAULT_EMISSIONS, DEFAULT_WEIGHTS_KG
-    from refurb.reports.pdf import render_pdf
-    from refurb.reports.periods import resolve_period
-    from refurb.reports.render import json_text
     from refurb.store.db import open_store
     from refurb.store.inventory import device_record, get_device, search
-    from refurb.store.reporting import tally, tally_from_events
 
     url = _pg_database("refurb_bench_lookups")
     if url is None:
@@ -666,26 +669,8 @@ def bench_postgres(tmp: Path, n: int, runs: int) -> list[Row]:
         [*("lots", "participants", "devices", "events"), *TALLY_TABLES],
     )
     store = open_store(url)
-    period = resolve_period(fiscal_year=2025)
-    kw: dict[str, object] = dict(weights=DEFAULT_WEIGHTS_KG, emissions=DEFAULT_EMISSIONS)
-    with store.reading() as s:
-        tally(s, period, **kw)  # type: ignore[arg-type]
-        json_times, pdf_times = [], []
-        for _ in range(5):
-            start = time.perf_counter()
-            report = tally(s, period, **kw)  # type: ignore[arg-type]
-            json_text(report)
-            json_times.append((time.perf_counter() - start) * 1000)
-            start = time.perf_counter()
-            render_pdf(tally(s, period, **kw))  # type: ignore[arg-type]
-            pdf_times.append((time.perf_counter() - start) * 1000)
-        start = time.perf_counter()
-        slow = tally_from_events(s, period, **kw)  # type: ignore[arg-type]
-        events_ms = (time.perf_counter() - start) * 1000
+    table_ms, pdf_ms, events_ms, same = _time_report(store)
     store.dispose()
-    same = {k: v for k, v in slow.to_dict().items() if k != "generated_at"} == {
-        k: v for k, v in report.to_dict().items() if k != "generated_at"
-    }
     with psycopg.connect(url.replace("+psycopg", "")) as raw_pg:
         start = time.perf_counter()
         raw_pg.execute(
@@ -694,7 +679,6 @@ def bench_postgres(tmp: Path, n: int, runs: int) -> list[Row]:
         ).fetchall()
         ref = (time.perf_counter() - start) * 1000
     _drop_pg_database("refurb_bench_report")
-    table_ms, pdf_ms = statistics.median(json_times), statistics.median(pdf_times)
     return [
         row(
             f"show by tag ({n:,} devices, PostgreSQL, in process)",
