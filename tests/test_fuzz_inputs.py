@@ -9,6 +9,7 @@ import copy
 import json
 import math
 import tempfile
+import tomllib
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,14 +30,10 @@ from refurb.store.db import Store, open_store
 from refurb.store.intake import record_snapshot
 from tests.store_helpers import laptop, verdict
 
-try:
-    import tomllib
-except ImportError:  # pragma: no cover - Python 3.11+ has it
-    pytest.skip("needs tomllib", allow_module_level=True)
-
 # a failing example prints the fixtures too (the bundle's bytes): let it
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 BASE = laptop(serial="FUZZ0001").to_dict()
+KEY = b"a program key of some length"
 POLICY = default_policy()
 FUZZ = settings(
     max_examples=150,
@@ -135,9 +132,6 @@ def bundle() -> Iterator[tuple[bytes, dict[str, list[dict[str, Any]]]]]:
             data = export_bundle(s, KEY, "BN")[0]
         store.dispose()
     yield data, read_bundle(data, KEY, "original")
-
-
-KEY = b"a program key of some length"
 
 
 @FUZZ
