@@ -12,15 +12,14 @@ from refurb.cli.common import db_option, open_db
 from refurb.errors import BadInput, EnvironmentProblem
 
 if TYPE_CHECKING:
+    from refurb.config import Config
     from refurb.labels import Stock
     from refurb.store.db import Store
 
 
-def pick_stock(name: str | None) -> Stock:
-    from refurb.config import load_config
+def pick_stock(name: str | None, cfg: Config) -> Stock:
     from refurb.labels import load_stocks
 
-    cfg = load_config()
     stocks = load_stocks(cfg.labels_dir)
     name = name or cfg.label_stock
     if name not in stocks:
@@ -42,19 +41,19 @@ def write_labels(
     lot: str | None = None,
     since: Any = None,
 ) -> int:
+    from refurb.config import load_config
     from refurb.fsutil import write_atomic
     from refurb.labels import render
     from refurb.store.labeldata import label_data, select_devices
 
-    stock = pick_stock(stock_name)
+    cfg = load_config()
+    stock = pick_stock(stock_name, cfg)
     with store.reading() as session:
         devices = select_devices(session, tags, status, lot, since)
         data = label_data(session, devices)
     if not data:
         raise BadInput("no devices match: nothing to print")
-    from refurb.config import load_config
-
-    write_atomic(out, render(data, stock, lang=lang, skip=skip, font=load_config().font))
+    write_atomic(out, render(data, stock, lang=lang, skip=skip, font=cfg.font))
     return len(data)
 
 
