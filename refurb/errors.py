@@ -48,7 +48,22 @@ class NotFound(RefurbError):
 
 
 class Refused(RefurbError):
+    """A rule said no. ``rule`` is the rulebook's stable id (front doors turn it into
+    their own hint), ``subject`` the tag it concerns."""
+
     exit_code = 6
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        rule: str | None = None,
+        subject: str | None = None,
+    ) -> None:
+        super().__init__(message, hint)
+        self.rule = rule
+        self.subject = subject
 
 
 class EnvironmentProblem(RefurbError):

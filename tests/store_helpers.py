@@ -8,12 +8,13 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from refurb.app.lifecycle import wipe_in
 from refurb.assess import default_policy, evaluate
 from refurb.assess.verdict import Assessment
+from refurb.errors import Refused
 from refurb.model import Disk, Smart, Snapshot
 from refurb.probe import collect
 from refurb.probe.source import CaptureSource
-from refurb.store.inventory import wipe
 
 CAPTURES = Path(__file__).parent / "captures"
 _BASE = collect(CaptureSource(CAPTURES / "own-linux-lenovo-t480-handmade"))
@@ -57,7 +58,7 @@ def purge(
     session: Session, tag: str, drive: str | None = None, result: str = "pass", station: str = "RF"
 ) -> None:
     """Record a verified purge of the device's drives (or of ``drive``)."""
-    wipe(
+    wipe_in(
         session,
         tag,
         drive_ref=drive,
@@ -73,3 +74,27 @@ def purge(
         notes=None,
         station=station,
     )
+
+
+def hub_import(hub: object, bundles: list[bytes], key: bytes) -> int:
+    """Import bundles as a hub operator would: one refused because the device's earlier
+    events have not arrived yet is imported again after the others. Returns how many
+    times a bundle had to wait."""
+    from refurb.app.hub import import_bundle
+
+    waited = 0
+    pending = list(bundles)
+    while pending:
+        later = []
+        for data in pending:
+            try:
+                import_bundle(hub, data, key, "bundle")  # type: ignore[arg-type]
+            except Refused as exc:
+                if exc.rule != "history-gap":
+                    raise
+                later.append(data)
+        if len(later) == len(pending):
+            raise AssertionError(f"{len(later)} bundle(s) never fit: {later and 'gap'}")
+        waited += len(later)
+        pending = later
+    return waited

@@ -14,22 +14,16 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
+from refurb.app.lifecycle import harvest_in, issue_in, move_in, recycle_in, return_in
 from refurb.errors import RefurbError
 from refurb.reports.periods import resolve_period
 from refurb.store import tallies
-from refurb.store.bundles import export_bundle, merge, read_bundle
+from refurb.store.bundles import export_bundle
 from refurb.store.db import Store, open_store
 from refurb.store.intake import record_snapshot
-from refurb.store.inventory import (
-    add_participant,
-    get_device,
-    issue,
-    return_device,
-    status_mismatches,
-    transition,
-)
+from refurb.store.inventory import add_participant, status_mismatches
 from refurb.store.reporting import tally
-from tests.store_helpers import laptop, purge, verdict
+from tests.store_helpers import hub_import, laptop, purge, verdict
 
 KEY = b"a program key of some length"
 T = SQLModel.metadata.tables
@@ -57,13 +51,24 @@ def work(store: Store, station: str, plan: list[tuple[str, int]], cuts: list[dat
                     continue
                 elif kind == "ready":
                     purge(s, tags[n], station=station)
-                    transition(s, get_device(s, tags[n]), "ready", actor="t")
+                    move_in(s, tags[n], "ready", actor="t", note=None, station=None)
                 elif kind == "issue":
-                    issue(s, tags[n], f"{station}-P", "t", None, station)
+                    issue_in(s, tags[n], f"{station}-P", actor="t", note=None, station=station)
                 elif kind == "return":
-                    return_device(s, tags[n], "t", None, station)
+                    return_in(s, tags[n], actor="t", note=None, station=station)
+                elif kind == "recycle":
+                    recycle_in(s, tags[n], actor="t", note=None, station=station)
                 else:
-                    transition(s, get_device(s, tags[n]), kind, actor="t", station=station)
+                    harvest_in(
+                        s,
+                        tags[n],
+                        "screen",
+                        description=None,
+                        serial=None,
+                        into=None,
+                        actor="t",
+                        station=station,
+                    )
         except RefurbError:
             continue
         cuts.append(datetime.now(UTC))
@@ -112,15 +117,12 @@ def test_any_history_any_slicing_any_order_converges(
                 for cut in order.sample(cuts, min(2, len(cuts))):  # overlapping slices
                     bundles.append(export_bundle(s, KEY, station, since=cut)[0])
         reference = open_store(str(tmp / "reference.db"))
-        for station, data in full:
-            with reference.transaction() as s:
-                merge(s, read_bundle(data, KEY, station))
+        hub_import(reference, [data for _, data in full], KEY)
         hub = open_store(str(tmp / "hub.db"))
         arriving = bundles + [data for _, data in full]
         order.shuffle(arriving)
-        for data in arriving + arriving[: order.randint(0, len(arriving))]:  # repeats too
-            with hub.transaction() as s:
-                merge(s, read_bundle(data, KEY, "bundle"))
+        # a slice whose device's earlier events have not arrived waits for them
+        hub_import(hub, arriving + arriving[: order.randint(0, len(arriving))], KEY)
         assert state(hub) == state(reference)
         for store in (*stores, reference, hub):
             store.dispose()

@@ -8,6 +8,15 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from refurb.app.lifecycle import (
+    attest,
+    harvest_in,
+    issue_in,
+    move_in,
+    recycle_in,
+    return_in,
+    wipe_in,
+)
 from refurb.errors import NotFound, Refused
 from refurb.model import Identity
 from refurb.store.db import Store, open_store
@@ -15,15 +24,10 @@ from refurb.store.intake import record_snapshot
 from refurb.store.inventory import (
     add_lot,
     add_participant,
-    drive_states,
     get_device,
-    harvest,
-    issue,
-    return_device,
+    present_drives,
     search,
     status_mismatches,
-    transition,
-    wipe,
 )
 from refurb.store.tables import Device, Event, Finding, Part, Snapshot
 from refurb.tags import is_well_formed
@@ -45,6 +49,11 @@ def intake(store: Store, snap=None, **kw):  # type: ignore[no-untyped-def]
         )
 
 
+def intake_in(session, snap):  # type: ignore[no-untyped-def]
+    """A new probe of a machine, inside the caller's transaction."""
+    return record_snapshot(session, snap, verdict(snap), operator="trainee-07", station="RF")
+
+
 def counts(store: Store) -> tuple[int, int, int]:
     with store.reading() as s:
         return (
@@ -64,7 +73,8 @@ def test_intake_records_device_snapshot_assessment_and_events(store: Store) -> N
         events = s.exec(
             select(Event).where(Event.device_id == device.id).order_by(col(Event.at), col(Event.id))
         ).all()
-        assert [e.status for e in events] == ["received", "diagnosed"]
+        assert [e.status for e in events if e.status] == ["received", "diagnosed"]
+        assert [e.kind for e in events if not e.status] == ["probed"]
         assert {e.actor for e in events} == {"trainee-07"}
         warn = s.exec(select(Finding).where(Finding.check == "battery.health")).one()
         assert warn.status == "warn"
@@ -126,9 +136,14 @@ def test_illegal_transition_lists_the_allowed_ones(store: Store) -> None:
     tag = intake(store).tag
     before = counts(store)
     with pytest.raises(Refused) as exc, store.transaction() as s:
-        transition(s, get_device(s, tag), "issued", actor="x")
-    assert "diagnosed" in exc.value.message and "wiped, repairing" in (exc.value.hint or "")
-    assert counts(store) == before
+        move_in(s, tag, "issued", actor="x", note=None, station=None)
+    assert exc.value.rule == "own-step"  # issued only through issue, with a participant
+    with store.transaction() as s:
+        recycle_in(s, tag, actor="x", note=None, station=None)
+    with pytest.raises(Refused) as exc, store.transaction() as s:
+        move_in(s, tag, "ready", actor="x", note=None, station=None)
+    assert "recycled" in exc.value.message and "recycled is final" in (exc.value.hint or "")
+    assert counts(store) == (before[0], before[1] + 1, before[2])
 
 
 # --- the rule that keeps a donor's data from reaching a participant ----------------
@@ -137,34 +152,36 @@ def test_illegal_transition_lists_the_allowed_ones(store: Store) -> None:
 def test_ready_needs_every_drive_sanitized(store: Store) -> None:
     snap = laptop(disks=[disk("sda", "D-ONE"), disk("sdb", "D-TWO")])
     tag = intake(store, snap).tag
-    with store.transaction() as s:
-        transition(s, get_device(s, tag), "repairing", actor="x")
     with pytest.raises(Refused, match="2 drive"), store.transaction() as s:
-        transition(s, get_device(s, tag), "ready", actor="x")
+        move_in(s, tag, "ready", actor="x", note=None, station=None)
     with store.transaction() as s:
         purge(s, tag, drive="sda")
     with pytest.raises(Refused) as exc, store.transaction() as s:
-        transition(s, get_device(s, tag), "ready", actor="x")
+        move_in(s, tag, "ready", actor="x", note=None, station=None)
     assert "D-TWO" in exc.value.message and "D-ONE" not in exc.value.message
     with store.transaction() as s:
         purge(s, tag, drive="D-TWO")
         assert get_device(s, tag).status == "wiped"  # every drive done: wiped by itself
-        transition(s, get_device(s, tag), "ready", actor="lead-01")
+        move_in(s, tag, "ready", actor="lead-01", note=None, station=None)
 
 
 def test_a_failed_verification_does_not_count(store: Store) -> None:
     tag = intake(store).tag
     with store.transaction() as s:
         purge(s, tag, result="fail")
-    with pytest.raises(Refused, match="no sanitization record"), store.transaction() as s:
-        transition(s, get_device(s, tag), "repairing", actor="x")
-        transition(s, get_device(s, tag), "ready", actor="x")
+    with pytest.raises(Refused, match="latest verification failed"), store.transaction() as s:
+        move_in(s, tag, "ready", actor="x", note=None, station=None)
+    with store.transaction() as s:  # a pass, then a failed re-check: the latest counts
+        purge(s, tag)
+        purge(s, tag, result="fail")
+    with pytest.raises(Refused, match="latest verification failed"), store.transaction() as s:
+        move_in(s, tag, "ready", actor="x", note=None, station=None)
 
 
 def test_removed_or_destroyed_drives_count(store: Store) -> None:
     tag = intake(store, laptop(disks=[disk("sda", "A1"), disk("sdb", "B2")])).tag
     with store.transaction() as s:
-        wipe(
+        wipe_in(
             s,
             tag,
             drive_ref="A1",
@@ -180,7 +197,7 @@ def test_removed_or_destroyed_drives_count(store: Store) -> None:
             notes=None,
             station="RF",
         )
-        wipe(
+        wipe_in(
             s,
             tag,
             drive_ref="B2",
@@ -196,8 +213,18 @@ def test_removed_or_destroyed_drives_count(store: Store) -> None:
             notes=None,
             station="RF",
         )
-        transition(s, get_device(s, tag), "repairing", actor="t")
-        transition(s, get_device(s, tag), "ready", actor="t")
+        move_in(s, tag, "repairing", actor="t", note=None, station=None)
+    intake(store, laptop(disks=[]))  # probed again, with no drive in it
+    with pytest.raises(Refused) as exc, store.transaction() as s:
+        move_in(s, tag, "ready", actor="t", note=None, station=None)
+    assert exc.value.rule == "no-storage"  # nothing shows a donor drive is not in it
+    attest(store, tag, "no-storage", reason="checked: bay empty", actor="lead", station="RF")
+    with store.transaction() as s:
+        move_in(s, tag, "repairing", actor="t", note=None, station=None)
+    intake(store, laptop(disks=[]))
+    attest(store, tag, "no-storage", reason="bay still empty", actor="lead", station="RF")
+    with store.transaction() as s:
+        move_in(s, tag, "ready", actor="t", note=None, station=None)
 
 
 def test_a_returned_laptop_must_be_wiped_again_before_reissue(store: Store) -> None:
@@ -206,15 +233,18 @@ def test_a_returned_laptop_must_be_wiped_again_before_reissue(store: Store) -> N
         add_participant(s, "P-0001", "Kugaaruk")
         add_participant(s, "P-0002", "Kugaaruk")
         purge(s, tag)
-        transition(s, get_device(s, tag), "ready", actor="t")
-        issue(s, tag, "P-0001", "t", None, "RF")
-        return_device(s, tag, "t", "screen flicker", "RF")
-    with pytest.raises(Refused, match="since the device came back"), store.transaction() as s:
-        transition(s, get_device(s, tag), "ready", actor="t")
+        move_in(s, tag, "ready", actor="t", note=None, station=None)
+        issue_in(s, tag, "P-0001", actor="t", note=None, station="RF")
+        return_in(s, tag, actor="t", note="screen flicker", station="RF")
+    with pytest.raises(Refused, match="since it came back"), store.transaction() as s:
+        move_in(s, tag, "ready", actor="t", note=None, station=None)
+    intake(store)  # probed again: the drives on record are the drives in it
+    with pytest.raises(Refused, match="no record"), store.transaction() as s:
+        move_in(s, tag, "ready", actor="t", note=None, station=None)
     with store.transaction() as s:
         purge(s, tag)
-        transition(s, get_device(s, tag), "ready", actor="t")
-        issue(s, tag, "P-0002", "t", None, "RF")
+        move_in(s, tag, "ready", actor="t", note=None, station=None)
+        issue_in(s, tag, "P-0002", actor="t", note=None, station="RF")
         assert get_device(s, tag).status == "issued"
 
 
@@ -223,16 +253,15 @@ def test_a_drive_seen_later_blocks_issue(store: Store) -> None:
     with store.transaction() as s:
         add_participant(s, "P-1", None)
         purge(s, tag)
-        transition(s, get_device(s, tag), "ready", actor="t")
+        move_in(s, tag, "ready", actor="t", note=None, station=None)
     # a new probe finds a second drive nobody wiped: the device is diagnosed again...
     again = intake(store, laptop(disks=[*laptop().disks, disk("sdb", "NEW-DRIVE")]))
     assert again.status == "diagnosed"
     with pytest.raises(Refused, match="cannot become issued"), store.transaction() as s:
-        issue(s, tag, "P-1", "t", None, "RF")
+        issue_in(s, tag, "P-1", actor="t", note=None, station="RF")
     # ...and cannot be made ready until the new drive has its record
     with pytest.raises(Refused) as exc, store.transaction() as s:
-        transition(s, get_device(s, tag), "repairing", actor="t")
-        transition(s, get_device(s, tag), "ready", actor="t")
+        move_in(s, tag, "ready", actor="t", note=None, station=None)
     assert "NEW-DRIVE" in exc.value.message and "S3TNNX0K123456" not in exc.value.message
 
 
@@ -240,7 +269,7 @@ def test_a_harvested_drive_fitted_elsewhere_must_be_sanitized_there(store: Store
     donor = intake(store, laptop(serial="DONOR1", uuid_=None, disks=[disk("sda", "HD-9")])).tag
     target = intake(store, laptop(serial="TARGET1", uuid_=None, disks=[])).tag
     with store.transaction() as s:
-        harvest(
+        harvest_in(
             s,
             donor,
             "ssd",
@@ -256,10 +285,15 @@ def test_a_harvested_drive_fitted_elsewhere_must_be_sanitized_there(store: Store
             get_device(s, target).id,
         )
         assert get_device(s, donor).status == "harvested"
-        assert drive_states(s, get_device(s, donor)) == []
+        assert present_drives(s, get_device(s, donor)) == []
+    with pytest.raises(Refused, match="not been probed"), store.transaction() as s:
+        move_in(s, target, "repairing", actor="t", note=None, station=None)
+        move_in(s, target, "ready", actor="t", note=None, station=None)
+    intake(store, laptop(serial="TARGET1", uuid_=None, disks=[disk("sda", "HD-9")]))
     with pytest.raises(Refused, match="HD-9"), store.transaction() as s:
-        transition(s, get_device(s, target), "repairing", actor="t")
-        transition(s, get_device(s, target), "ready", actor="t")
+        move_in(s, target, "repairing", actor="t", note=None, station=None)
+        intake_in(s, laptop(serial="TARGET1", uuid_=None, disks=[disk("sda", "HD-9")]))
+        move_in(s, target, "ready", actor="t", note=None, station=None)
 
 
 def test_recycle_only_lot_cannot_be_issued(store: Store) -> None:
@@ -271,15 +305,16 @@ def test_recycle_only_lot_cannot_be_issued(store: Store) -> None:
     tag = intake(store, lot_code="L-REC").tag
     with store.transaction() as s:
         purge(s, tag)
-        transition(s, get_device(s, tag), "ready", actor="t")
     with pytest.raises(Refused, match="recycling only"), store.transaction() as s:
-        issue(s, tag, "P-9", "t", None, "RF")
+        move_in(s, tag, "ready", actor="t", note=None, station=None)
+    with pytest.raises(Refused, match="recycling only"), store.transaction() as s:
+        issue_in(s, tag, "P-9", actor="t", note=None, station="RF")
 
 
 def test_unknown_participant_and_tag(store: Store) -> None:
     tag = intake(store).tag
     with pytest.raises(NotFound, match="participant add"), store.transaction() as s:
-        issue(s, tag, "P-NOPE", "t", None, "RF")
+        issue_in(s, tag, "P-NOPE", actor="t", note=None, station="RF")
     with pytest.raises(NotFound, match="mistyped"), store.reading() as s:
         get_device(s, "RF-ZZZZZZ")
     with pytest.raises(NotFound, match="no device with tag"), store.reading() as s:
@@ -304,7 +339,7 @@ def test_cached_status_matches_the_event_log(store: Store) -> None:
     tag = intake(store).tag
     with store.transaction() as s:
         purge(s, tag)
-        transition(s, get_device(s, tag), "ready", actor="t")
+        move_in(s, tag, "ready", actor="t", note=None, station=None)
     with store.reading() as s:
         assert status_mismatches(s) == []
         assert get_device(s, tag).status == "ready"

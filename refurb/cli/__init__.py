@@ -40,6 +40,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "return": ("refurb.cli.lifecycle", "return_", "A participant brought a laptop back."),
     "harvest": ("refurb.cli.lifecycle", "harvest", "Take a part out (and fit it elsewhere)."),
     "recycle": ("refurb.cli.lifecycle", "recycle", "Send devices to a downstream recycler."),
+    "attest": (
+        "refurb.cli.lifecycle",
+        "attest",
+        "A lead's statement: no storage at all, or a failing drive accepted.",
+    ),
     "scan": ("refurb.cli.scan", "scan", "Barcode-scanner loop: see and move devices fast."),
     "lot": ("refurb.cli.people", "lot", "Intake lots (donations)."),
     "participant": ("refurb.cli.people", "participant", "Participants, by pseudonymous code."),
@@ -133,7 +138,13 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rv: Any = cli.main(args=argv, prog_name="refurb", standalone_mode=False)
     except RefurbError as exc:
-        click.echo(f"error: {exc}", err=True)
+        from refurb.cli.hints import command_hint
+
+        hint = command_hint(exc, argv if argv is not None else sys.argv[1:])
+        if hint:  # the rulebook's reason, then the command that does what it asks
+            click.echo(f"error: {exc.message}\n  -> {hint}", err=True)
+        else:
+            click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("\ninterrupted; nothing was changed", err=True)

@@ -16,13 +16,10 @@ def db() -> None:
 @db_option
 def upgrade(db_url: str | None) -> None:
     """Bring the database schema up to this refurb's version (Alembic migrations)."""
-    from refurb.store.db import current_revision, head_revision, open_store, safe_url
-    from refurb.store.db import upgrade as do_upgrade
+    from refurb.app.admin import upgrade as do_upgrade
 
-    store = open_store(db_url, check_schema=False)
-    before = current_revision(store.engine)
-    do_upgrade(store.engine)
-    click.echo(f"{safe_url(store.url)}: schema {before or 'empty'} -> {head_revision()}")
+    where, before, after = do_upgrade(db_url)
+    click.echo(f"{where}: schema {before or 'empty'} -> {after}")
 
 
 @db.command()
@@ -30,22 +27,9 @@ def upgrade(db_url: str | None) -> None:
 @json_option
 def info(db_url: str | None, as_json: bool) -> None:
     """Where the database is, its schema and how many records it holds."""
-    from sqlalchemy import func
-    from sqlmodel import select
+    from refurb.app.admin import info as db_info
 
-    from refurb.store.db import current_revision, head_revision, open_store, safe_url
-    from refurb.store.tables import Device, Event, Snapshot
-
-    store = open_store(db_url)
-    with store.reading() as session:
-        doc = {
-            "url": safe_url(store.url),
-            "schema": current_revision(store.engine),
-            "schema_expected": head_revision(),
-            "devices": session.exec(select(func.count()).select_from(Device)).one(),
-            "snapshots": session.exec(select(func.count()).select_from(Snapshot)).one(),
-            "events": session.exec(select(func.count()).select_from(Event)).one(),
-        }
+    doc = db_info(db_url)
     if as_json:
         echo_json(doc)
     else:
@@ -62,30 +46,38 @@ def info(db_url: str | None, as_json: bool) -> None:
     help="Rebuild the report tallies from the event log (one transaction).",
 )
 def verify(db_url: str | None, as_json: bool, repair: bool) -> int:
-    """Recompute every device's status and the report tallies from the event log and
-    report any mismatch with what is stored (there should be none). Exits 1 on one."""
-    from refurb.store import tallies
-    from refurb.store.db import open_store
-    from refurb.store.inventory import status_mismatches
+    """Recompute every device's status and the report tallies from the event log, and
+    check every device against the rulebook (no ready or issued device with a drive
+    lacking a passing latest record; no issue without a participant; every status step
+    allowed). Reports any mismatch (there should be none) and exits 1 on one."""
+    from refurb.app.admin import verify as do_verify
 
-    store = open_store(db_url)
-    if repair:
-        with store.transaction() as session:
-            tallies.rebuild(session.connection())
-    with store.reading() as session:
-        bad = status_mismatches(session)
-        drift = tallies.differences(session.connection())
+    v = do_verify(db_url, repair)
     if as_json:
-        echo_json({"statuses": bad, "tallies": drift, "repaired": repair})
+        echo_json(
+            {
+                "statuses": v.statuses,
+                "tallies": v.tallies,
+                "rulebook": [
+                    {"tag": g.tag, "rule": g.rule, "event": g.seq, "reason": g.reason}
+                    for g in v.gate
+                ],
+                "repaired": repair,
+            }
+        )
     else:
-        for b in bad:
+        for b in v.statuses:
             click.echo(f"{b['tag']}: cached {b['cached']}, log says {b['derived']}")
-        if not bad:
+        if not v.statuses:
             click.echo("every status matches its event log")
-        for line in drift:
+        for line in v.tallies:
             click.echo(f"tally {line}")
-        if drift:
+        if v.tallies:
             click.echo("the report tallies differ from the events: run refurb db verify --repair")
         else:
             click.echo("the report tallies match the events" + (" (rebuilt)" if repair else ""))
-    return 1 if bad or drift else 0
+        for g in v.gate:
+            click.echo(f"rulebook [{g.rule}] {g}")
+        if not v.gate:
+            click.echo("every device's history keeps the rulebook")
+    return 0 if v.ok else 1

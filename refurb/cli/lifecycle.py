@@ -13,7 +13,7 @@ from refurb.cli.common import (
     resolve_operator,
     station_prefix,
 )
-from refurb.lifecycle import TRANSITIONS
+from refurb.lifecycle.rules import ATTESTATIONS, PART_KINDS, STATUSES
 
 
 def _done(tag: str, status: str, as_json: bool, extra: str = "") -> None:
@@ -25,7 +25,7 @@ def _done(tag: str, status: str, as_json: bool, extra: str = "") -> None:
 
 @click.command()
 @click.argument("tag")
-@click.argument("new_status", type=click.Choice(list(TRANSITIONS)))
+@click.argument("new_status", type=click.Choice(list(STATUSES)))
 @click.option("--note", help="Why, in a few words.")
 @operator_option
 @db_option
@@ -38,22 +38,21 @@ def status(
     db_url: str | None,
     as_json: bool,
 ) -> None:
-    """Move a device to NEW_STATUS. Illegal moves are refused with the allowed ones;
-    ready and issued need every drive sanitized."""
-    from refurb.store.inventory import get_device, transition
+    """Move a device to NEW_STATUS: diagnosed, repairing or ready (every other status is
+    the result of its own command: wipe, issue, return, harvest, recycle). Illegal moves
+    are refused with the reason; ready needs a probe since the last repair or return,
+    every drive sanitized and no failing drive."""
+    from refurb.app.lifecycle import move
 
-    store = open_db(db_url)
-    with store.transaction() as session:
-        device = get_device(session, tag)
-        transition(
-            session,
-            device,
-            new_status,
-            actor=resolve_operator(operator),
-            note=note,
-            station=station_prefix(),
-        )
-    _done(device.tag, new_status, as_json)
+    done = move(
+        open_db(db_url),
+        tag,
+        new_status,
+        actor=resolve_operator(operator),
+        note=note,
+        station=station_prefix(),
+    )
+    _done(done.tag, done.status, as_json)
 
 
 @click.command()
@@ -110,9 +109,8 @@ def wipe(
 ) -> None:
     """Record the sanitization of a device's drives (NIST SP 800-88 Rev. 2 fields), or
     that a drive was removed or destroyed. A factory reset is not sanitization."""
+    from refurb.app.lifecycle import wipe as record_wipe
     from refurb.errors import BadInput
-    from refurb.store.inventory import get_device
-    from refurb.store.inventory import wipe as record_wipe
 
     if removed and destroyed:
         raise BadInput("--removed and --destroyed cannot both be given")
@@ -124,31 +122,27 @@ def wipe(
         raise BadInput(
             "say how the drive was sanitized: --level and --method (or --removed / --destroyed)"
         )
-    store = open_db(db_url)
-    who = resolve_operator(operator)
-    with store.transaction() as session:
-        records = record_wipe(
-            session,
-            tag,
-            drive_ref=drive_ref,
-            level=level,
-            method=method,
-            tool=tool,
-            tool_version=tool_version,
-            verification_method=verification_method,
-            verification_result=verification_result,
-            performed_by=who,
-            verified_by=verified_by,
-            destination=destination,
-            notes=note,
-            station=station_prefix(),
-        )
-        device = get_device(session, tag)
+    done = record_wipe(
+        open_db(db_url),
+        tag,
+        drive_ref=drive_ref,
+        level=level,
+        method=method,
+        tool=tool,
+        tool_version=tool_version,
+        verification_method=verification_method,
+        verification_result=verification_result,
+        performed_by=resolve_operator(operator),
+        verified_by=verified_by,
+        destination=destination,
+        notes=note,
+        station=station_prefix(),
+    )
     if as_json:
-        echo_json({"tag": device.tag, "status": device.status, "records": len(records)})
+        echo_json({"tag": done.tag, "status": done.status, "records": done.records})
     else:
         click.echo(
-            f"{device.tag}: {len(records)} drive record(s) saved ({level}); status {device.status}"
+            f"{done.tag}: {done.records} drive record(s) saved ({level}); status {done.status}"
         )
 
 
@@ -168,14 +162,17 @@ def issue(
     as_json: bool,
 ) -> None:
     """Hand a ready laptop to a participant (by their pseudonymous code)."""
-    from refurb.store.inventory import issue as do_issue
+    from refurb.app.lifecycle import issue as do_issue
 
-    store = open_db(db_url)
-    with store.transaction() as session:
-        do_issue(session, tag, participant, resolve_operator(operator), note, station_prefix())
-    from refurb.tags import normalize
-
-    _done(normalize(tag), "issued", as_json, f" to {participant}")
+    done = do_issue(
+        open_db(db_url),
+        tag,
+        participant,
+        actor=resolve_operator(operator),
+        note=note,
+        station=station_prefix(),
+    )
+    _done(done.tag, done.status, as_json, f" to {done.participant}")
 
 
 @click.command("return")
@@ -188,13 +185,12 @@ def return_(
     tag: str, note: str | None, operator: str | None, db_url: str | None, as_json: bool
 ) -> None:
     """A participant brought a laptop back. It must be wiped again before reissue."""
-    from refurb.store.inventory import return_device
-    from refurb.tags import normalize
+    from refurb.app.lifecycle import return_ as do_return
 
-    store = open_db(db_url)
-    with store.transaction() as session:
-        return_device(session, tag, resolve_operator(operator), note, station_prefix())
-    _done(normalize(tag), "returned", as_json)
+    done = do_return(
+        open_db(db_url), tag, actor=resolve_operator(operator), note=note, station=station_prefix()
+    )
+    _done(done.tag, done.status, as_json)
 
 
 @click.command()
@@ -203,12 +199,15 @@ def return_(
     "--part",
     "kind",
     required=True,
-    type=click.Choice(
-        ["ram", "ssd", "hdd", "nvme", "battery", "charger", "screen", "keyboard", "other"]
-    ),
+    type=click.Choice(list(PART_KINDS)),
     help="What was taken out.",
 )
-@click.option("--into", help="Tag of the device it was fitted to.")
+@click.option("--into", help="Tag of the device it was fitted to (which must be in repair).")
+@click.option(
+    "--missed-by-probe",
+    metavar="NOTE",
+    help="The device has this part though the probe did not find it: say so.",
+)
 @click.option("--description", help="e.g. '8 GB DDR4 SODIMM'.")
 @click.option("--serial", help="The part's serial number.")
 @operator_option
@@ -220,30 +219,34 @@ def harvest(
     into: str | None,
     description: str | None,
     serial: str | None,
+    missed_by_probe: str | None,
     operator: str | None,
     db_url: str | None,
     as_json: bool,
 ) -> None:
     """Take a part out of a device (it becomes harvested), optionally fitting it into
-    another. A drive fitted elsewhere must be sanitized there too."""
-    from refurb.store.inventory import harvest as do_harvest
+    another that is in repair. Only parts the probe found can be taken (or say it missed
+    one); a drive fitted elsewhere must be sanitized there too, after a new probe."""
+    from refurb.app.lifecycle import harvest as do_harvest
 
-    store = open_db(db_url)
-    with store.transaction() as session:
-        part = do_harvest(
-            session,
-            tag,
-            kind,
-            description=description,
-            serial=serial,
-            into=into,
-            actor=resolve_operator(operator),
-            station=station_prefix(),
-        )
+    done = do_harvest(
+        open_db(db_url),
+        tag,
+        kind,
+        description=description,
+        serial=serial,
+        into=into,
+        actor=resolve_operator(operator),
+        station=station_prefix(),
+        missed_by_probe=missed_by_probe,
+    )
+    into_tag = done.detail.get("into")
     if as_json:
-        echo_json({"part": part.id, "kind": kind, "from": tag, "into": into})
+        echo_json({"kind": kind, "from": done.tag, "into": into_tag, "status": done.status})
     else:
-        click.echo(f"{kind} taken from {tag}" + (f" and fitted to {into}" if into else ""))
+        click.echo(
+            f"{kind} taken from {done.tag}" + (f" and fitted to {into_tag}" if into_tag else "")
+        )
 
 
 @click.command()
@@ -255,19 +258,49 @@ def harvest(
 def recycle(
     tags: tuple[str, ...], note: str | None, operator: str | None, db_url: str | None, as_json: bool
 ) -> None:
-    """Send devices to a downstream recycler (final)."""
-    from refurb.store.inventory import get_device, transition
+    """Send devices to a downstream recycler (final). All of them, or none if one is
+    refused."""
+    from refurb.app.lifecycle import recycle as do_recycle
 
-    store = open_db(db_url)
-    who = resolve_operator(operator)
-    with store.transaction() as session:
-        done = []
-        for tag in tags:
-            device = get_device(session, tag)
-            transition(session, device, "recycled", actor=who, note=note, station=station_prefix())
-            done.append(device.tag)
+    done = do_recycle(
+        open_db(db_url), tags, actor=resolve_operator(operator), note=note, station=station_prefix()
+    )
     if as_json:
-        echo_json([{"tag": t, "status": "recycled"} for t in done])
+        echo_json([{"tag": d.tag, "status": d.status} for d in done])
     else:
-        for t in done:
-            click.echo(f"{t} is now recycled")
+        for d in done:
+            click.echo(f"{d.tag} is now {d.status}")
+
+
+@click.command()
+@click.argument("tag")
+@click.argument("what", type=click.Choice(list(ATTESTATIONS)))
+@click.option("--reason", required=True, help="Why, in words an auditor can check.")
+@operator_option
+@db_option
+@json_option
+def attest(
+    tag: str,
+    what: str,
+    reason: str,
+    operator: str | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """A lead's recorded statement about a device: no-storage (it has no drive at all,
+    checked by hand, so it can be made ready without a sanitization record) or
+    drive-accepted (a drive the probe flagged as failing is accepted as it is)."""
+    from refurb.app.lifecycle import attest as do_attest
+
+    done = do_attest(
+        open_db(db_url),
+        tag,
+        what,
+        reason=reason,
+        actor=resolve_operator(operator),
+        station=station_prefix(),
+    )
+    if as_json:
+        echo_json({"tag": done.tag, "status": done.status, "attested": what})
+    else:
+        click.echo(f"{done.tag}: {what} recorded")

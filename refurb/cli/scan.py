@@ -8,7 +8,7 @@ import click
 
 from refurb.cli.common import db_option, open_db, operator_option, resolve_operator, station_prefix
 from refurb.errors import RefurbError
-from refurb.lifecycle import TRANSITIONS
+from refurb.lifecycle.rules import MOVABLE
 
 HELP = (
     "scan a tag to see the device; 'set STATUS' applies STATUS to every tag scanned "
@@ -20,8 +20,8 @@ HELP = (
 @click.option(
     "--set",
     "armed",
-    type=click.Choice(list(TRANSITIONS)),
-    help="Apply this status to every tag scanned.",
+    type=click.Choice(list(MOVABLE)),
+    help="Apply this status to every tag scanned (diagnosed, repairing or ready).",
 )
 @click.option("--note", help="Note stored with each status change.")
 @operator_option
@@ -30,7 +30,7 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
     """A loop for USB barcode scanners (they type the tag and Enter): scan a tag to see the
     device, or arm a status to apply it to a run of devices quickly. A mistyped or unknown
     tag is said plainly and nothing changes."""
-    from refurb.store.inventory import get_device, transition
+    from refurb.app.devices import scan_one
 
     store = open_db(db_url)
     who = resolve_operator(operator)
@@ -57,23 +57,24 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
             if choice == "none":
                 armed = None
                 click.echo("no status armed: scans only show devices")
-            elif choice in TRANSITIONS:
+            elif choice in MOVABLE:
                 armed = choice
                 click.echo(f"armed: every tag scanned now becomes {armed}")
             else:
-                click.echo(f"unknown status {choice!r}; statuses: {', '.join(TRANSITIONS)}")
+                click.echo(
+                    f"{choice!r} cannot be armed; a scan can set: {', '.join(MOVABLE)} "
+                    "(the other statuses have their own command)"
+                )
             continue
         try:
-            with store.transaction() as session:
-                device = get_device(session, text)
-                summary = (
-                    f"{device.tag}  {device.vendor or '?'} {device.model or '?'}  "
-                    f"[{device.status}]  verdict {device.disposition or '-'}"
-                )
-                if armed:
-                    transition(session, device, armed, actor=who, note=note, station=station)
-                    summary += f"  -> {armed}"
-                    applied += 1
+            seen = scan_one(store, text, armed, actor=who, note=note, station=station)
+            summary = (
+                f"{seen.tag}  {seen.vendor or '?'} {seen.model or '?'}  "
+                f"[{seen.was}]  verdict {seen.disposition or '-'}"
+            )
+            if armed:
+                summary += f"  -> {armed}"
+                applied += 1
             click.echo(summary)
         except RefurbError as exc:
             hint = f" ({exc.hint})" if exc.hint else ""

@@ -33,7 +33,7 @@ def is_bundle(path: str) -> bool:
 
 
 def import_bundle(path: str, db_url: str | None) -> dict[str, Any]:
-    from refurb.store.bundles import merge, read_bundle
+    from refurb.app.hub import import_bundle as merge_bundle
 
     key = program_key()
     try:
@@ -41,20 +41,7 @@ def import_bundle(path: str, db_url: str | None) -> dict[str, Any]:
             data = fh.read()
     except OSError as exc:
         raise BadInput(f"bundle {path}: cannot be read ({exc.strerror})") from None
-    from refurb.errors import Conflict
-
-    read_bundle(data, key, path)  # checked whole before anything is written
-    store = open_db(db_url)
-    for attempt in range(8):
-        rows = read_bundle(data, key, path)  # fresh rows: a merge rewrites ids in place
-        try:
-            with store.transaction() as session:
-                return merge(session, rows)
-        except Conflict:
-            # another hub process merged the same rows first; this run now finds them
-            if attempt == 7:
-                raise
-    raise AssertionError("unreachable")
+    return merge_bundle(open_db(db_url), data, key, path)
 
 
 @click.command()
@@ -78,15 +65,13 @@ def export(out: str, since: Any, db_url: str | None, as_json: bool) -> None:
     `refurb import BUNDLE` there merges it exactly once."""
     from datetime import UTC
 
+    from refurb.app.hub import export as export_bundle
     from refurb.fsutil import write_atomic
-    from refurb.store.bundles import export_bundle
 
     key = program_key()
-    store = open_db(db_url)
-    with store.reading() as session:
-        data, counts = export_bundle(
-            session, key, station_prefix(), since.replace(tzinfo=UTC) if since else None
-        )
+    data, counts = export_bundle(
+        open_db(db_url), key, station_prefix(), since.replace(tzinfo=UTC) if since else None
+    )
     write_atomic(out, data)
     if as_json:
         echo_json({"bundle": out, "rows": counts})

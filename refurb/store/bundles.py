@@ -9,8 +9,15 @@ row parses — before it writes anything, then merges in one transaction:
   bundle twice, overlapping bundles, or bundles in any order give the same database;
 - the same physical laptop seen by two shops (same identity key) becomes one device:
   the second shop's device id is mapped onto the first, with all its history;
-- lots and participants are matched by their codes, drives by device and serial;
-- each touched device's status is recomputed from its merged event log.
+- lots and participants are program-wide records matched by their codes: the same code
+  with different facts (donor, date, community, choice) is refused whole, both versions
+  named, never folded;
+- a folded laptop keeps the tag the other shop printed as an alias;
+- drives are matched by device and serial;
+- events dated in the future (beyond FUTURE_TOLERANCE of the hub's clock) refuse the
+  bundle whole: a station whose clock runs ahead must be fixed first;
+- every device the bundle touches is re-checked against the rulebook, each station's
+  record in its own order (refurb.app.hub does that, and recomputes the status).
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import json
 import zipfile
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Date, DateTime, TypeDecorator, func, insert, select, update
@@ -30,13 +37,17 @@ from sqlmodel import Session, SQLModel
 
 from refurb.errors import BadInput, Refused
 from refurb.store import tallies
+from refurb.store.history import derived_status, histories
 
-FORMAT = "refurb-bundle/1"
+FORMAT = "refurb-bundle/2"
+OLDER_FORMATS = ("refurb-bundle/1",)
+FUTURE_TOLERANCE = timedelta(minutes=15)
 # parents before children, so foreign keys hold while merging
 TABLES = (
     "lots",
     "participants",
     "devices",
+    "device_aliases",
     "snapshots",
     "drives",
     "assessments",
@@ -77,6 +88,7 @@ def export_bundle(
         "events": "at",
         "sanitizations": "recorded_at",
         "parts": "harvested_at",
+        "device_aliases": "created_at",
     }
     for name in TABLES:
         table = _T[name]
@@ -200,6 +212,12 @@ def read_bundle(data: bytes, key: bytes, where: str) -> dict[str, list[dict[str,
     except ValueError:
         raise BadInput(f"bundle {where}: the manifest is not JSON") from None
     fmt = manifest.get("format")
+    if fmt in OLDER_FORMATS:
+        raise BadInput(
+            f"bundle {where}: format {fmt!r} was made by an older refurb, which kept no "
+            "event order for the rulebook to check",
+            "upgrade refurb at that station and export again; nothing was imported",
+        )
     if fmt != FORMAT:
         raise BadInput(
             f"bundle {where}: format {fmt!r}; this refurb reads {FORMAT}",
@@ -245,8 +263,14 @@ def _typed(table: str, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
-    """Merge checked rows; returns how many rows of each table were new here."""
+@dataclass
+class Merged:
+    added: dict[str, int]  # how many rows of each table were new here
+    touched: set[str]  # the devices written (or folded into), by their ids here
+
+
+def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> Merged:
+    """Merge checked rows (the rulebook's re-check is the caller's: refurb.app.hub)."""
     conn = session.connection()
     added = dict.fromkeys(TABLES, 0)
     remap: dict[str, dict[str, str]] = {"lots": {}, "participants": {}, "devices": {}, "drives": {}}
@@ -260,18 +284,33 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str, 
             }
         return found
 
-    def by_code(table: str) -> None:
+    def by_code(table: str, facts: tuple[str, ...]) -> None:
         t = _T[table]
         for r in rows[table]:
-            there = conn.execute(select(t.c.id).where(t.c.code == r["code"])).scalar()
+            there = conn.execute(select(t).where(t.c.code == r["code"])).first()
             if there is None:
                 conn.execute(insert(t).values(**r))
                 added[table] += 1
-            elif there != r["id"]:
-                remap[table][r["id"]] = there
+                continue
+            differ = [f for f in facts if there._mapping[f] != r[f]]
+            if differ:
+                what = "lot" if table == "lots" else "participant"
+                raise Refused(
+                    f"{what} {r['code']} is already here with other facts: "
+                    + "; ".join(
+                        f"{f} {there._mapping[f]!s} here, {r[f]!s} in the bundle" for f in differ
+                    ),
+                    f"a {what} code names one {what} across the program: give one of them "
+                    "another code at its station (or correct it), export again; nothing was "
+                    "imported",
+                    rule="code-conflict",
+                )
+            if there.id != r["id"]:
+                remap[table][r["id"]] = there.id
 
-    by_code("lots")
-    by_code("participants")
+    _no_future(rows["events"])
+    by_code("lots", ("donor", "received_on", "donor_choice", "community"))
+    by_code("participants", ("community",))
     d = _T["devices"]
     touched: set[str] = set()
     incoming = rows["devices"]
@@ -296,11 +335,21 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str, 
     )
     tags = [r["tag"] for r in incoming]
     taken: dict[str, str] = {}
+    aliased = _T["device_aliases"]
+    for i in range(0, len(tags), 500):
+        taken.update(
+            conn.execute(
+                select(aliased.c.tag, aliased.c.device_id).where(
+                    aliased.c.tag.in_(tags[i : i + 500])
+                )
+            ).all()
+        )
     for i in range(0, len(tags), 500):
         taken.update(
             conn.execute(select(d.c.tag, d.c.id).where(d.c.tag.in_(tags[i : i + 500]))).all()
         )
     fresh: list[dict[str, Any]] = []
+    folded_tags: list[tuple[str, str, datetime]] = []  # (tag, device it now names, since)
     for r in incoming:
         r["lot_id"] = remap["lots"].get(r["lot_id"], r["lot_id"])
         if r["id"] in present:
@@ -311,12 +360,18 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str, 
             if (same.created_at, same.id) <= (r["created_at"], r["id"]):
                 remap["devices"][r["id"]] = same.id
                 touched.add(same.id)
+                folded_tags.append((r["tag"], same.id, r["created_at"]))
                 continue
             # The bundle's record of this laptop is the older one: it survives, whatever
             # the order bundles arrive in, and the hub's later record folds into it.
             conn.execute(update(d).where(d.c.id == same.id).values(identity_key=None))
+            old_tag, old_created = conn.execute(
+                select(d.c.tag, d.c.created_at).where(d.c.id == same.id)
+            ).one()
+            conn.execute(update(d).where(d.c.id == same.id).values(tag=f"~{same.id}"))
             conn.execute(insert(d).values(**r))
             _repoint(conn, same.id, r["id"])
+            folded_tags.append((old_tag, r["id"], old_created))
             conn.execute(d.delete().where(d.c.id == same.id))
             for old, new in list(remap["devices"].items()):
                 if new == same.id:
@@ -338,6 +393,19 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str, 
     if fresh:
         conn.execute(insert(d), fresh)
     added["devices"] += len(fresh)
+    al = _T["device_aliases"]
+    for r in rows["device_aliases"]:
+        folded_tags.append((r["tag"], r["device_id"], r["created_at"]))
+    for tag, device_id, since in folded_tags:
+        device_id = remap["devices"].get(device_id, device_id)
+        if conn.execute(select(d.c.id).where(d.c.tag == tag)).scalar() == device_id:
+            continue  # the device's own tag
+        there = conn.execute(select(al.c.device_id).where(al.c.tag == tag)).scalar()
+        if there is None:
+            conn.execute(insert(al).values(tag=tag, device_id=device_id, created_at=since))
+            added["device_aliases"] += 1
+        elif there != device_id:
+            conn.execute(update(al).where(al.c.tag == tag).values(device_id=device_id))
 
     def dev(x: str | None) -> str | None:
         return remap["devices"].get(x, x) if x else x
@@ -380,8 +448,15 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str, 
         conn.execute(insert(_T["findings"]), fresh)
     added["findings"] = len(fresh)
     person = remap["participants"]
-    plain("events", {"device_id": dev, "participant_id": lambda p: person.get(p, p) if p else p})
     drive = remap["drives"]
+    plain(
+        "events",
+        {
+            "device_id": dev,
+            "participant_id": lambda p: person.get(p, p) if p else p,
+            "data": lambda x: _remap_drives(x, drive),
+        },
+    )
     plain("sanitizations", {"device_id": dev, "drive_id": lambda x: drive.get(x, x)})
     plain(
         "parts",
@@ -395,7 +470,34 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str, 
         if r["device_id"]:
             touched.add(r["device_id"])  # already mapped to the surviving device
     _refresh(conn, touched)
-    return added
+    return Merged(added, touched)
+
+
+def _no_future(events: list[dict[str, Any]]) -> None:
+    limit = datetime.now(UTC) + FUTURE_TOLERANCE
+    ahead = [e for e in events if e["at"] is not None and e["at"] > limit]
+    if ahead:
+        first = min(ahead, key=lambda e: e["at"])
+        raise Refused(
+            f"{len(ahead)} event(s) in the bundle are dated in the future (the first "
+            f"{first['at'].isoformat(timespec='minutes')}, on device {first['device_id']}, "
+            f"station {first.get('station') or '?'}): that station's clock runs ahead",
+            "set the station's clock right, then export again; nothing was imported",
+            rule="future-events",
+        )
+
+
+def _remap_drives(data: str | None, drive: dict[str, str]) -> str | None:
+    """Drive ids inside an event's facts, where the hub knew the drive by another id."""
+    if not data or not drive:
+        return data
+    doc = json.loads(data)
+    if doc.get("drive") in drive:
+        doc["drive"] = drive[doc["drive"]]
+    for key in ("seen", "failing"):
+        if key in doc:
+            doc[key] = [drive.get(x, x) for x in doc[key]]
+    return json.dumps(doc, sort_keys=True)
 
 
 _DEVICE_REFS = (
@@ -416,15 +518,9 @@ def _repoint(conn: Any, old: str, new: str) -> None:
 
 
 def _refresh(conn: Any, device_ids: set[str]) -> None:
-    """Status, verdict and grades of each touched device, from its merged history."""
-    e, a, d = _T["events"], _T["assessments"], _T["devices"]
-    status = (
-        select(e.c.status)
-        .where(e.c.device_id == d.c.id, e.c.status.is_not(None))
-        .order_by(e.c.at.desc(), e.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    """Status, verdict and grades of each touched device, from its merged history (the
+    status from the last status event in the device's own order)."""
+    a, d = _T["assessments"], _T["devices"]
 
     def latest(column: Any) -> Any:
         return (
@@ -437,13 +533,17 @@ def _refresh(conn: Any, device_ids: set[str]) -> None:
 
     ids = list(device_ids)
     for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
         conn.execute(
             update(d)
-            .where(d.c.id.in_(ids[i : i + 500]))
+            .where(d.c.id.in_(chunk))
             .values(
-                status=func.coalesce(status, d.c.status),
                 disposition=func.coalesce(latest(a.c.disposition), d.c.disposition),
                 grade_functional=func.coalesce(latest(a.c.grade_functional), d.c.grade_functional),
                 grade_cosmetic=func.coalesce(latest(a.c.grade_cosmetic), d.c.grade_cosmetic),
             )
         )
+        for device_id, rows in histories(conn, chunk).items():
+            status = derived_status(rows)
+            if status is not None:
+                conn.execute(update(d).where(d.c.id == device_id).values(status=status))

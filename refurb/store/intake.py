@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -31,7 +31,7 @@ from refurb.assess.verdict import Assessment as Verdict
 from refurb.errors import BadInput, RefurbError, Refused
 from refurb.identity import identity_key, real
 from refurb.ids import new_id
-from refurb.lifecycle import TRANSITIONS
+from refurb.lifecycle.rules import status_after_probe
 from refurb.store import tallies
 from refurb.store.inventory import canonical_json, get_lot, now
 from refurb.store.tables import Assessment, Device, Drive, Event, Finding, Lot, Snapshot
@@ -151,7 +151,8 @@ class _Dev:
     lot_id: str | None
     year: int | None
     new: bool
-    drives: list[tuple[str | None, str | None, str | None]]  # (name, model, serial)
+    drives: list[list[Any]]  # [id, name, model, serial, present]
+    seq: int = 0  # the last place in its history
     uuids: set[str] | None = None  # real system UUIDs seen, loaded when first needed
     row: dict[str, Any] = field(default_factory=dict)  # the insert, or the update's values
 
@@ -199,7 +200,10 @@ def _write(
                 D.c.lot_id,
                 D.c.year,
                 D.c.identity_key,
-            ).where(D.c.identity_key.in_(chunk))
+            )
+            .where(D.c.identity_key.in_(chunk))
+            .order_by(D.c.id)
+            .with_for_update()  # PostgreSQL: the rows are judged as they are now
         ):
             devs[row.identity_key] = _Dev(
                 row.id,
@@ -215,11 +219,19 @@ def _write(
     by_id = {d.id: d for d in devs.values()}
     for chunk in _chunks(list(by_id)):
         for drow in conn.execute(
-            select(DR.c.device_id, DR.c.name, DR.c.model, DR.c.serial).where(
-                DR.c.device_id.in_(chunk)
-            )
+            select(DR.c.id, DR.c.device_id, DR.c.name, DR.c.model, DR.c.serial, DR.c.present)
+            .where(DR.c.device_id.in_(chunk))
+            .order_by(DR.c.first_seen, DR.c.id)
         ):
-            by_id[drow.device_id].drives.append((drow.name, drow.model, drow.serial))
+            by_id[drow.device_id].drives.append(
+                [drow.id, drow.name, drow.model, drow.serial, drow.present]
+            )
+        for device_id, top in conn.execute(
+            select(E.c.device_id, func.max(E.c.seq))
+            .where(E.c.device_id.in_(chunk), E.c.origin == E.c.device_id)
+            .group_by(E.c.device_id)
+        ):
+            by_id[device_id].seq = top or 0
 
     results: list[IntakeResult | RefurbError] = []
     rows: dict[str, list[dict[str, Any]]] = {
@@ -228,6 +240,7 @@ def _write(
         "assess": [],
         "finding": [],
         "event": [],
+        "back": [],  # drives seen again after they were recorded as removed
     }
     seen_sids: dict[str, int] = {}
     created: list[_Dev] = []
@@ -327,9 +340,22 @@ def _write(
             if uuid:
                 dev.uuids = (dev.uuids or set()) | {uuid.casefold()}
         _plan_device(dev, item, lot, t)
+        seen = _plan_drives(rows, dev, snap, t)
+        _event(
+            rows,
+            dev,
+            t,
+            operator,
+            station,
+            "probed",
+            None,
+            None,
+            ref=sid,
+            data={"seen": list(seen.values()), "failing": _failing(item.verdict, seen)},
+        )
         if item.weight_kg is not None:
             _event(rows, dev, t, operator, station, "weighed", None, f"{item.weight_kg:g} kg")
-        if "diagnosed" in TRANSITIONS[dev.status]:
+        if status_after_probe(dev.status):
             dev.status = "diagnosed"
             _event(
                 rows,
@@ -365,7 +391,6 @@ def _write(
                 "imported_at": t,
             }
         )
-        _plan_drives(rows, dev, snap, t)
         _plan_assessment(rows, dev, item, operator, t)
         seen_sids[sid] = n
         results.append(
@@ -383,6 +408,8 @@ def _write(
     for table, name in ((S, "snap"), (DR, "drive"), (A, "assess"), (F, "finding"), (E, "event")):
         if rows[name]:
             conn.execute(insert(table), rows[name])
+    for chunk in _chunks(rows["back"]):
+        conn.execute(update(DR).where(DR.c.id.in_(chunk)).values(present=True))
     # Written: the new devices' part of the report tallies, from what was just inserted
     # (registered only now, so a batch retried after a conflict leaves no phantom).
     status_events: dict[str, list[tuple[Any, str]]] = {d.id: [] for d in created}
@@ -403,7 +430,11 @@ def _event(
     kind: str,
     status: str | None,
     note: str | None,
+    *,
+    ref: str | None = None,
+    data: dict[str, Any] | None = None,
 ) -> None:
+    dev.seq += 1
     rows["event"].append(
         {
             "id": new_id(),
@@ -415,6 +446,10 @@ def _event(
             "station": station,
             "note": note,
             "participant_id": None,
+            "seq": dev.seq,
+            "origin": dev.id,
+            "ref": ref,
+            "data": json.dumps(data, sort_keys=True) if data is not None else None,
         }
     )
 
@@ -492,21 +527,35 @@ def _year(snap: model.Snapshot) -> int | None:
 
 def _plan_drives(
     rows: dict[str, list[dict[str, Any]]], dev: _Dev, snap: model.Snapshot, t: datetime
-) -> None:
+) -> dict[str, str]:
+    """The drives this probe saw, on record (new ones added; ones recorded as removed
+    are back): disk name -> drive id."""
+    seen: dict[str, str] = {}
     for disk in snap.disks:
         if disk.kind == "usb":
             continue
         serial = real(disk.serial)
-        if serial and any(s == serial for _, _, s in dev.drives):
+        known = next(
+            (
+                d
+                for d in dev.drives
+                if (serial and d[3] == serial)
+                or (not serial and not d[3] and d[1] == disk.name and d[2] == disk.model)
+            ),
+            None,
+        )
+        if known is not None:
+            seen[disk.name] = known[0]
+            if not known[4]:
+                known[4] = True
+                rows["back"].append(known[0])
             continue
-        if not serial and any(
-            not s and n == disk.name and m == disk.model for n, m, s in dev.drives
-        ):
-            continue
-        dev.drives.append((disk.name, disk.model, serial))
+        drive_id = new_id()
+        seen[disk.name] = drive_id
+        dev.drives.append([drive_id, disk.name, disk.model, serial, True])
         rows["drive"].append(
             {
-                "id": new_id(),
+                "id": drive_id,
                 "device_id": dev.id,
                 "name": disk.name,
                 "model": disk.model,
@@ -517,6 +566,15 @@ def _plan_drives(
                 "first_seen": t,
             }
         )
+    return seen
+
+
+def _failing(verdict: Verdict, seen: dict[str, str]) -> list[str]:
+    """The drives (ids) a failed check names: a finding on the part "disk NAME"."""
+    by_part = {f"disk {name}": drive_id for name, drive_id in seen.items()}
+    return sorted(
+        {by_part[f.part] for f in verdict.findings if f.status == "fail" and f.part in by_part}
+    )
 
 
 def _plan_assessment(

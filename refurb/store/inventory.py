@@ -13,17 +13,27 @@ from sqlmodel import Session, col, select
 
 from refurb.errors import BadInput, NotFound, Refused
 from refurb.ids import new_id
-from refurb.lifecycle import TRANSITIONS, DriveState, check_transition, require_sanitized
+from refurb.lifecycle.history import DeviceState
 from refurb.store import tallies
+from refurb.store.history import (
+    all_device_ids,
+    derived_status,
+    histories,
+    next_seq,
+    ordered,
+    state_of,
+)
 from refurb.store.tables import (
     Assessment,
     Device,
+    DeviceAlias,
     Drive,
     Event,
     Lot,
     Part,
     Participant,
     Sanitization,
+    Snapshot,
 )
 from refurb.tags import is_well_formed, normalize
 
@@ -39,17 +49,40 @@ def canonical_json(doc: dict[str, Any]) -> str:
 # --- look-ups ---------------------------------------------------------------------
 
 
-def get_device(session: Session, tag: str) -> Device:
+def get_device(session: Session, tag: str, *, lock: bool = False) -> Device:
+    """The device with this tag (or a tag it was also printed with). ``lock``: take the
+    device's row lock for the rest of the transaction (PostgreSQL ``FOR UPDATE``; a
+    SQLite write transaction already holds the database's write lock), and read the
+    row after taking it, so a status is never judged from a stale read."""
     typed = normalize(tag)
-    device = session.exec(select(Device).where(Device.tag == typed)).first()
-    if device is not None:
-        return device
+    device_id = session.exec(select(Device.id).where(Device.tag == typed)).first()
+    if device_id is None:
+        device_id = session.exec(
+            select(DeviceAlias.device_id).where(DeviceAlias.tag == typed)
+        ).first()
+    if device_id is not None:
+        q = select(Device).where(Device.id == device_id).execution_options(populate_existing=True)
+        if lock:
+            q = q.with_for_update()
+        device = session.exec(q).first()
+        if device is not None:
+            return device
     if not is_well_formed(typed):
         raise NotFound(
             f"{tag!r} is not a valid asset tag (mistyped?)",
             "tags look like RF-7K2Q9M; check the label or search: refurb search TEXT",
         )
     raise NotFound(f"no device with tag {typed}", "check the label, or search: refurb search TEXT")
+
+
+def aliases(session: Session, device: Device) -> list[str]:
+    return list(
+        session.exec(
+            select(DeviceAlias.tag)
+            .where(DeviceAlias.device_id == device.id)
+            .order_by(col(DeviceAlias.tag))
+        ).all()
+    )
 
 
 def get_lot(session: Session, code: str) -> Lot:
@@ -73,9 +106,13 @@ def add_event(
     station: str | None = None,
     participant_id: str | None = None,
     at: datetime | None = None,
+    ref: str | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Event:
+    """Append an event at the end of the device's own history."""
     # the report tallies: read this device's (and participant's) part before it changes
     tallies.keeper(session).watch([device.id], [participant_id] if participant_id else [])
+    session.flush()
     ev = Event(
         id=new_id(),
         device_id=device.id,
@@ -86,62 +123,41 @@ def add_event(
         note=note,
         station=station,
         participant_id=participant_id,
+        seq=next_seq(session.connection(), device.id),
+        origin=device.id,
+        ref=ref,
+        data=json.dumps(data, sort_keys=True) if data else None,
     )
     session.add(ev)
     if status is not None:
         device.status = status
         device.updated_at = ev.at
         session.add(device)
+    session.flush()
     return ev
 
 
-def drive_states(session: Session, device: Device) -> list[DriveState]:
-    drives = session.exec(
-        select(Drive).where(Drive.device_id == device.id, col(Drive.present).is_(True))
-    ).all()
-    states = []
-    for d in drives:
-        records = session.exec(select(Sanitization).where(Sanitization.drive_id == d.id)).all()
-        valid = [
-            r.recorded_at
-            for r in records
-            if r.level in ("destroy", "removed") or r.verification_result == "pass"
-        ]
-        label = " ".join(
-            x for x in (d.name, d.model, f"(serial {d.serial})" if d.serial else None) if x
-        )
-        states.append(DriveState(label=label or d.id, sanitized_at=max(valid, default=None)))
-    return states
+def device_state(session: Session, device: Device) -> DeviceState:
+    session.flush()
+    return state_of(session.connection(), device.id, device.tag)
 
 
-def last_return(session: Session, device: Device) -> datetime | None:
-    return session.exec(
-        select(func.max(Event.at)).where(Event.device_id == device.id, Event.status == "returned")
-    ).one()
-
-
-def transition(
-    session: Session,
-    device: Device,
-    new: str,
-    *,
-    actor: str | None,
-    note: str | None = None,
-    station: str | None = None,
-    participant_id: str | None = None,
-) -> Event:
-    check_transition(device.tag, device.status, new)
-    require_sanitized(device.tag, new, drive_states(session, device), last_return(session, device))
-    return add_event(
-        session,
-        device,
-        "status",
-        status=new,
-        actor=actor,
-        note=note,
-        station=station,
-        participant_id=participant_id,
+def present_drives(session: Session, device: Device) -> list[Drive]:
+    return list(
+        session.exec(
+            select(Drive)
+            .where(Drive.device_id == device.id, col(Drive.present).is_(True))
+            .order_by(col(Drive.first_seen), col(Drive.id))
+        ).all()
     )
+
+
+def last_participant(session: Session, device: Device) -> str | None:
+    return session.exec(
+        select(Event.participant_id)
+        .where(Event.device_id == device.id, Event.status == "issued")
+        .order_by(col(Event.at).desc(), col(Event.seq).desc())
+    ).first()
 
 
 # --- lots and participants --------------------------------------------------------
@@ -194,69 +210,14 @@ def get_participant(session: Session, code: str) -> Participant:
     return p
 
 
-# --- lifecycle commands ------------------------------------------------------------
+# --- records -------------------------------------------------------------------------
 
 
-def issue(
+def write_sanitization(
     session: Session,
-    tag: str,
-    participant_code: str,
-    actor: str | None,
-    note: str | None,
-    station: str | None,
-) -> Event:
-    device = get_device(session, tag)
-    participant = get_participant(session, participant_code)
-    lot = session.get(Lot, device.lot_id) if device.lot_id else None
-    if lot is not None and lot.donor_choice == "recycle":
-        raise Refused(
-            f"{device.tag} came in lot {lot.code}, whose donor asked for recycling only",
-            "it cannot be issued; recycle it: refurb recycle " + device.tag,
-        )
-    return transition(
-        session,
-        device,
-        "issued",
-        actor=actor,
-        note=note,
-        station=station,
-        participant_id=participant.id,
-    )
-
-
-def return_device(
-    session: Session, tag: str, actor: str | None, note: str | None, station: str | None
-) -> Event:
-    device = get_device(session, tag)
-    previous = session.exec(
-        select(Event.participant_id)
-        .where(Event.device_id == device.id, Event.status == "issued")
-        .order_by(col(Event.at).desc())
-    ).first()
-    return transition(
-        session,
-        device,
-        "returned",
-        actor=actor,
-        note=note,
-        station=station,
-        participant_id=previous,
-    )
-
-
-SANITIZE_LEVELS = {
-    "clear": ("overwrite", "block-erase"),
-    "purge": ("overwrite", "block-erase", "crypto-erase"),
-    "destroy": ("physical",),
-    "removed": ("removed",),
-}
-
-
-def wipe(
-    session: Session,
-    tag: str,
+    device: Device,
+    drive: Drive,
     *,
-    drive_ref: str | None,
     level: str,
     method: str,
     tool: str | None,
@@ -268,107 +229,61 @@ def wipe(
     destination: str | None,
     notes: str | None,
     station: str | None,
-) -> list[Sanitization]:
-    device = get_device(session, tag)
-    if level not in SANITIZE_LEVELS:
-        raise BadInput(f"level {level!r}: use clear, purge, destroy or removed")
-    if method not in SANITIZE_LEVELS[level]:
-        raise BadInput(
-            f"method {method!r} does not fit level {level}",
-            f"for {level} use: {', '.join(SANITIZE_LEVELS[level])}",
-        )
-    if level in ("clear", "purge"):
-        missing = [
-            n
-            for n, v in (
-                ("--tool", tool),
-                ("--verify", verification_method),
-                ("--result", verification_result),
-            )
-            if not v
-        ]
-        if missing:
-            raise BadInput(
-                f"a {level} record needs {', '.join(missing)} (NIST SP 800-88 Rev. 2 "
-                "asks for the tool and how the result was verified)"
-            )
-        if verification_result not in ("pass", "fail"):
-            raise BadInput("--result must be pass or fail")
-    drives = session.exec(
-        select(Drive).where(Drive.device_id == device.id, col(Drive.present).is_(True))
-    ).all()
-    if drive_ref:
-        drives = [d for d in drives if drive_ref in (d.name, d.serial, d.id)]
-        if not drives:
-            raise NotFound(
-                f"{device.tag} has no drive {drive_ref!r}",
-                f"see its drives with: refurb show {device.tag}",
-            )
-    if not drives:
-        raise Refused(f"{device.tag} has no drives on record to sanitize")
+) -> Sanitization:
+    """One drive's record and its event; a removed or destroyed drive leaves the device."""
     t = now()
-    records = []
-    for d in drives:
-        rec = Sanitization(
-            id=new_id(),
-            drive_id=d.id,
-            device_id=device.id,
-            level=level,
-            method=method,
-            tool=tool,
-            tool_version=tool_version,
-            verification_method=verification_method,
-            verification_result=verification_result,
-            performed_by=performed_by,
-            performed_at=t,
-            verified_by=verified_by,
-            verified_at=t if verified_by else None,
-            destination=destination,
-            notes=notes,
-            recorded_at=t,
-        )
-        session.add(rec)
-        records.append(rec)
-        if level in ("removed", "destroy"):
-            d.present = False
-            session.add(d)
-        add_event(
-            session,
-            device,
-            "sanitized",
-            actor=performed_by,
-            station=station,
-            note=f"{d.name or d.id}: {level} by {method}"
-            + (f", verified {verification_result}" if verification_result else ""),
-        )
-    session.flush()
-    if (
-        level in ("clear", "purge")
-        and verification_result == "pass"
-        and "wiped" in TRANSITIONS[device.status]
-        and not [s for s in drive_states(session, device) if s.sanitized_at is None]
-    ):
-        transition(session, device, "wiped", actor=performed_by, station=station)
-    return records
+    rec = Sanitization(
+        id=new_id(),
+        drive_id=drive.id,
+        device_id=device.id,
+        level=level,
+        method=method,
+        tool=tool,
+        tool_version=tool_version,
+        verification_method=verification_method,
+        verification_result=verification_result,
+        performed_by=performed_by,
+        performed_at=t,
+        verified_by=verified_by,
+        verified_at=t if verified_by else None,
+        destination=destination,
+        notes=notes,
+        recorded_at=t,
+    )
+    session.add(rec)
+    if level in ("removed", "destroy"):
+        drive.present = False
+        session.add(drive)
+    result = level if level in ("removed", "destroy") else (verification_result or "fail")
+    add_event(
+        session,
+        device,
+        "sanitized",
+        actor=performed_by,
+        station=station,
+        note=f"{drive.name or drive.id}: {level} by {method}"
+        + (f", verified {verification_result}" if verification_result else ""),
+        ref=rec.id,
+        data={"drive": drive.id, "result": result},
+    )
+    return rec
 
 
-def harvest(
+def write_part(
     session: Session,
-    tag: str,
+    source: Device,
+    target: Device | None,
     kind: str,
     *,
+    moved: Drive | None,
     description: str | None,
     serial: str | None,
-    into: str | None,
     actor: str | None,
     station: str | None,
+    note: str | None,
 ) -> Part:
-    source = get_device(session, tag)
-    if source.status in ("issued",):
-        raise Refused(f"{source.tag} is issued to a participant; parts cannot come out of it")
-    target = get_device(session, into) if into else None
-    if target is not None and target.id == source.id:
-        raise BadInput("a part cannot be fitted into the device it came from")
+    """A part out of ``source`` (and into ``target``): the drive it was leaves the
+    source; in the target a new drive is on record, to be sanitized there."""
     t = now()
     part = Part(
         id=new_id(),
@@ -377,44 +292,40 @@ def harvest(
         serial=serial,
         from_device_id=source.id,
         into_device_id=target.id if target else None,
+        drive_id=moved.id if moved else None,
         harvested_at=t,
         fitted_at=t if target else None,
         actor=actor,
     )
-    if kind in ("ssd", "hdd", "nvme"):
-        # The drive leaves the source; in the target it is a drive that must be sanitized.
-        candidates = session.exec(
-            select(Drive).where(Drive.device_id == source.id, col(Drive.present).is_(True))
-        ).all()
-        moved = next((d for d in candidates if serial and d.serial == serial), None)
-        if moved is None and len(candidates) == 1 and not serial:
-            moved = candidates[0]
-        if moved is not None:
-            moved.present = False
-            part.drive_id = moved.id
-            session.add(moved)
-        if target is not None:
-            session.add(
-                Drive(
-                    id=new_id(),
-                    device_id=target.id,
-                    name=f"fitted {kind}",
-                    model=moved.model if moved else description,
-                    serial=serial or (moved.serial if moved else None),
-                    size_bytes=moved.size_bytes if moved else None,
-                    media_type=kind,
-                    present=True,
-                    first_seen=t,
-                )
-            )
+    if moved is not None:
+        moved.present = False
+        session.add(moved)
+    fitted: Drive | None = None
+    if target is not None and kind in ("ssd", "hdd", "nvme"):
+        fitted = Drive(
+            id=new_id(),
+            device_id=target.id,
+            name=f"fitted {kind}",
+            model=moved.model if moved else description,
+            serial=serial or (moved.serial if moved else None),
+            size_bytes=moved.size_bytes if moved else None,
+            media_type=kind,
+            present=True,
+            first_seen=t,
+        )
+        session.add(fitted)
     session.add(part)
+    session.flush()
     add_event(
         session,
         source,
         "part-out",
         actor=actor,
         station=station,
-        note=f"{kind} {description or ''}".strip() + (f" -> {target.tag}" if target else ""),
+        note=(f"{kind} {description or ''}".strip() + (f" -> {target.tag}" if target else ""))
+        + (f" ({note})" if note else ""),
+        ref=part.id,
+        data={"drive": moved.id} if moved else {"kind": kind},
     )
     if target is not None:
         add_event(
@@ -424,9 +335,9 @@ def harvest(
             actor=actor,
             station=station,
             note=f"{kind} from {source.tag}",
+            ref=part.id,
+            data={"drive": fitted.id} if fitted else {"kind": kind},
         )
-    if source.status != "harvested" and "harvested" in TRANSITIONS[source.status]:
-        transition(session, source, "harvested", actor=actor, station=station)
     return part
 
 
@@ -440,6 +351,13 @@ def search(session: Session, text: str, limit: int = 50) -> list[Device]:
     ).all()
     if exact:
         return list(exact)
+    by_alias = session.exec(
+        select(Device)
+        .join(DeviceAlias, col(DeviceAlias.device_id) == Device.id)
+        .where(DeviceAlias.tag == typed)
+    ).all()
+    if by_alias:
+        return list(by_alias)
     by_drive = session.exec(
         select(Device)
         .join(Drive, col(Drive.device_id) == Device.id)
@@ -494,9 +412,7 @@ def list_devices(
 
 
 def device_record(session: Session, device: Device) -> dict[str, Any]:
-    events = session.exec(
-        select(Event).where(Event.device_id == device.id).order_by(col(Event.at), col(Event.id))
-    ).all()
+    events = ordered(session.exec(select(Event).where(Event.device_id == device.id)).all())
     drives = session.exec(select(Drive).where(Drive.device_id == device.id)).all()
     sanit = session.exec(select(Sanitization).where(Sanitization.device_id == device.id)).all()
     latest = session.exec(
@@ -515,6 +431,7 @@ def device_record(session: Session, device: Device) -> dict[str, Any]:
     }
     return {
         "tag": device.tag,
+        "aliases": aliases(session, device),
         "status": device.status,
         "vendor": device.vendor,
         "model": device.model,
@@ -557,6 +474,8 @@ def device_record(session: Session, device: Device) -> dict[str, Any]:
         ],
         "events": [
             {
+                "id": e.id,
+                "seq": e.seq,
                 "at": e.at.isoformat(),
                 "kind": e.kind,
                 "status": e.status,
@@ -570,17 +489,27 @@ def device_record(session: Session, device: Device) -> dict[str, Any]:
 
 
 def status_mismatches(session: Session) -> list[dict[str, str | None]]:
-    """Devices whose cached status differs from the status of their last status event."""
-    last = (
-        select(Event.device_id, func.max(Event.id).label("last_id"))
-        .where(col(Event.status).is_not(None))
-        .group_by(col(Event.device_id))
-        .subquery()
-    )
-    rows = session.exec(
-        select(Device.tag, Device.status, Event.status)
-        .join(last, last.c.device_id == Device.id)
-        .join(Event, col(Event.id) == last.c.last_id)
-        .where(col(Event.status) != col(Device.status))
-    ).all()
-    return [{"tag": tag, "cached": cached, "derived": derived} for tag, cached, derived in rows]
+    """Devices whose cached status differs from the status of their last status event
+    (in the device's own order)."""
+    conn = session.connection()
+    out: list[dict[str, str | None]] = []
+    for ids in all_device_ids(conn):
+        cached = {
+            device_id: (tag, status)
+            for device_id, tag, status in session.exec(
+                select(Device.id, Device.tag, Device.status).where(col(Device.id).in_(ids))
+            )
+        }
+        for device_id, rows in histories(conn, ids).items():
+            derived = derived_status(rows)
+            tag, status = cached[device_id]
+            if derived is not None and derived != status:
+                out.append({"tag": tag, "cached": status, "derived": derived})
+    return out
+
+
+def counts(session: Session) -> dict[str, int]:
+    return {
+        name: session.exec(select(func.count()).select_from(table)).one()
+        for name, table in (("devices", Device), ("snapshots", Snapshot), ("events", Event))
+    }

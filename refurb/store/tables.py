@@ -131,10 +131,15 @@ class Participant(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """Append-only. A device's status is the ``status`` of its last status event."""
+    """Append-only. A device's history is its events in their own order: by ``seq``
+    within the record they were made on (``origin``: the device id at that station),
+    never by the wall clock. Its status is the ``status`` of its last status event."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_device_at", "device_id", "at"),)
+    __table_args__ = (
+        Index("ix_events_device_at", "device_id", "at"),
+        Index("ix_events_device_seq", "device_id", "seq"),
+    )
     id: str = Field(primary_key=True)
     device_id: str = Field(foreign_key="devices.id", index=True)
     at: datetime = Field(index=True)
@@ -144,6 +149,20 @@ class Event(SQLModel, table=True):
     station: str | None = None
     participant_id: str | None = Field(default=None, foreign_key="participants.id", index=True)
     note: str | None = None
+    seq: int = 0  # the device's own event order (per origin), 1, 2, ...
+    origin: str | None = None  # the device id this event was recorded under
+    ref: str | None = None  # the record it is about: sanitization, snapshot or part id
+    data: str | None = None  # JSON facts the rulebook reads (drives seen, results, ...)
+
+
+class DeviceAlias(SQLModel, table=True):
+    """Another tag a device is known by: the tag a second shop printed for the same
+    laptop before the hub folded the two records into one. Look-ups resolve it."""
+
+    __tablename__ = "device_aliases"
+    tag: str = Field(primary_key=True)
+    device_id: str = Field(foreign_key="devices.id", index=True)
+    created_at: datetime
 
 
 class Sanitization(SQLModel, table=True):

@@ -1,0 +1,44 @@
+"""Bundles between stations and the hub: export, and import with the rulebook's
+re-check of every device the bundle touches (refused whole, device and rule named)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from refurb.app.checks import violations
+from refurb.errors import Conflict, Refused
+from refurb.store.bundles import export_bundle, merge, read_bundle
+from refurb.store.db import Store
+
+
+def export(
+    store: Store, key: bytes, station: str, since: datetime | None
+) -> tuple[bytes, dict[str, int]]:
+    with store.reading() as session:
+        return export_bundle(session, key, station, since)
+
+
+def import_bundle(store: Store, data: bytes, key: bytes, where: str) -> dict[str, int]:
+    """Merge one bundle exactly once, or refuse it whole."""
+    read_bundle(data, key, where)  # checked whole before anything is written
+    for attempt in range(8):
+        rows = read_bundle(data, key, where)  # fresh rows: a merge rewrites ids in place
+        try:
+            with store.transaction() as session:
+                merged = merge(session, rows)
+                found = violations(session.connection(), merged.touched)
+                if found:
+                    raise Refused(
+                        f"bundle {where} would break the rulebook on {len(found)} point(s): "
+                        + "; ".join(str(v) for v in found[:5])
+                        + (" ..." if len(found) > 5 else ""),
+                        "nothing was imported; fix the station's records (or import the "
+                        "earlier bundle first, where events are missing)",
+                        rule=found[0].rule,
+                    )
+                return merged.added
+        except Conflict:
+            # another hub process merged the same rows first; this run now finds them
+            if attempt == 7:
+                raise
+    raise AssertionError("unreachable")

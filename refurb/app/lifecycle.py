@@ -1,0 +1,408 @@
+"""Every change to a device's lifecycle, once: move, wipe record, issue, return,
+harvest, recycle, attest. Each use case opens one transaction, locks the device row,
+asks the rulebook (refurb.lifecycle.rules) and writes; a refusal changes nothing.
+
+Plain arguments in, plain results out: no click, no terminal wording. The CLI, the
+scan loop and the web call these and nothing below them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from refurb.errors import BadInput, NotFound, Refused
+from refurb.lifecycle import rules
+from refurb.lifecycle.history import DeviceState
+from refurb.store.db import Store
+from refurb.store.inventory import (
+    add_event,
+    device_state,
+    get_device,
+    get_participant,
+    last_participant,
+    present_drives,
+    write_part,
+    write_sanitization,
+)
+from refurb.store.tables import Device
+
+
+@dataclass
+class Changed:
+    tag: str
+    status: str
+    participant: str | None = None
+    records: int = 0
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+def refuse(decision: rules.Decision) -> None:
+    """Raise the rulebook's refusal, if it is one."""
+    if decision is not None:
+        raise Refused(decision.reason, decision.remedy or None, rule=decision.rule)
+
+
+def _locked(session: Session, tag: str) -> tuple[Device, DeviceState]:
+    device = get_device(session, tag, lock=True)
+    return device, device_state(session, device)
+
+
+def _move(
+    session: Session,
+    device: Device,
+    new: str,
+    *,
+    actor: str | None,
+    note: str | None,
+    station: str | None,
+    participant_id: str | None = None,
+) -> None:
+    add_event(
+        session,
+        device,
+        "status",
+        status=new,
+        actor=actor,
+        note=note,
+        station=station,
+        participant_id=participant_id,
+    )
+
+
+def move_in(
+    session: Session,
+    tag: str,
+    new: str,
+    *,
+    actor: str | None,
+    note: str | None,
+    station: str | None,
+) -> Changed:
+    """A plain status move inside a transaction the caller holds (the scan loop and bulk
+    pages use it per device)."""
+    device, state = _locked(session, tag)
+    refuse(rules.move(state, new))
+    _move(session, device, new, actor=actor, note=note, station=station)
+    return Changed(device.tag, new)
+
+
+def move(
+    store: Store, tag: str, new: str, *, actor: str | None, note: str | None, station: str | None
+) -> Changed:
+    """refurb status TAG NEW: only diagnosed, repairing and ready; the other statuses
+    come from their own step."""
+    with store.transaction() as session:
+        return move_in(session, tag, new, actor=actor, note=note, station=station)
+
+
+SANITIZE_LEVELS = {
+    "clear": ("overwrite", "block-erase"),
+    "purge": ("overwrite", "block-erase", "crypto-erase"),
+    "destroy": ("physical",),
+    "removed": ("removed",),
+}
+
+
+def _check_record(
+    level: str,
+    method: str,
+    tool: str | None,
+    verification_method: str | None,
+    verification_result: str | None,
+) -> None:
+    if level not in SANITIZE_LEVELS:
+        raise BadInput(f"level {level!r}: use clear, purge, destroy or removed")
+    if method not in SANITIZE_LEVELS[level]:
+        raise BadInput(
+            f"method {method!r} does not fit level {level}",
+            f"for {level} use: {', '.join(SANITIZE_LEVELS[level])}",
+        )
+    if level in ("clear", "purge"):
+        missing = [
+            n
+            for n, v in (
+                ("the tool", tool),
+                ("how it was verified", verification_method),
+                ("the verification result", verification_result),
+            )
+            if not v
+        ]
+        if missing:
+            raise BadInput(
+                f"a {level} record needs {', '.join(missing)} (NIST SP 800-88 Rev. 2 "
+                "asks for the tool and how the result was verified)"
+            )
+        if verification_result not in ("pass", "fail"):
+            raise BadInput("the verification result must be pass or fail")
+
+
+def wipe(
+    store: Store,
+    tag: str,
+    *,
+    drive_ref: str | None,
+    level: str,
+    method: str,
+    tool: str | None,
+    tool_version: str | None,
+    verification_method: str | None,
+    verification_result: str | None,
+    performed_by: str,
+    verified_by: str | None,
+    destination: str | None,
+    notes: str | None,
+    station: str | None,
+) -> Changed:
+    """Record the sanitization of a device's drives (or of one), or that a drive was
+    removed or destroyed. When every drive then has a passing record, the device
+    becomes wiped."""
+    with store.transaction() as session:
+        return wipe_in(
+            session,
+            tag,
+            drive_ref=drive_ref,
+            level=level,
+            method=method,
+            tool=tool,
+            tool_version=tool_version,
+            verification_method=verification_method,
+            verification_result=verification_result,
+            performed_by=performed_by,
+            verified_by=verified_by,
+            destination=destination,
+            notes=notes,
+            station=station,
+        )
+
+
+def wipe_in(
+    session: Session,
+    tag: str,
+    *,
+    drive_ref: str | None,
+    level: str,
+    method: str,
+    tool: str | None,
+    tool_version: str | None,
+    verification_method: str | None,
+    verification_result: str | None,
+    performed_by: str,
+    verified_by: str | None,
+    destination: str | None,
+    notes: str | None,
+    station: str | None,
+) -> Changed:
+    """``wipe`` inside a transaction the caller holds."""
+    _check_record(level, method, tool, verification_method, verification_result)
+    if drive_ref is not None and not drive_ref.strip():
+        raise BadInput("the drive to record is empty", "name the drive, or leave it out for all")
+    device, state = _locked(session, tag)
+    refuse(rules.record_sanitization(state))
+    drives = present_drives(session, device)
+    if drive_ref:
+        drives = [d for d in drives if drive_ref in (d.name, d.serial, d.id)]
+        if not drives:
+            raise NotFound(f"{device.tag} has no drive {drive_ref!r} in it")
+    if not drives:
+        raise Refused(
+            f"{device.tag} has no drives on record to sanitize",
+            "probe it with its drive fitted; a device with no storage at all is attested by a lead",
+            rule="no-drives",
+        )
+    for d in drives:
+        write_sanitization(
+            session,
+            device,
+            d,
+            level=level,
+            method=method,
+            tool=tool,
+            tool_version=tool_version,
+            verification_method=verification_method,
+            verification_result=verification_result,
+            performed_by=performed_by,
+            verified_by=verified_by,
+            destination=destination,
+            notes=notes,
+            station=station,
+        )
+    if rules.wiped_now(device_state(session, device)):
+        _move(session, device, "wiped", actor=performed_by, note=None, station=station)
+    return Changed(device.tag, device.status, records=len(drives))
+
+
+def issue(
+    store: Store,
+    tag: str,
+    participant_code: str,
+    *,
+    actor: str | None,
+    note: str | None,
+    station: str | None,
+) -> Changed:
+    with store.transaction() as session:
+        return issue_in(session, tag, participant_code, actor=actor, note=note, station=station)
+
+
+def issue_in(
+    session: Session,
+    tag: str,
+    participant_code: str,
+    *,
+    actor: str | None,
+    note: str | None,
+    station: str | None,
+) -> Changed:
+    device, state = _locked(session, tag)
+    participant = get_participant(session, participant_code) if participant_code else None
+    refuse(rules.issue(state, participant.id if participant else None))
+    assert participant is not None
+    _move(
+        session,
+        device,
+        "issued",
+        actor=actor,
+        note=note,
+        station=station,
+        participant_id=participant.id,
+    )
+    return Changed(device.tag, "issued", participant=participant.code)
+
+
+def return_(
+    store: Store, tag: str, *, actor: str | None, note: str | None, station: str | None
+) -> Changed:
+    with store.transaction() as session:
+        return return_in(session, tag, actor=actor, note=note, station=station)
+
+
+def return_in(
+    session: Session, tag: str, *, actor: str | None, note: str | None, station: str | None
+) -> Changed:
+    device, state = _locked(session, tag)
+    refuse(rules.return_(state))
+    _move(
+        session,
+        device,
+        "returned",
+        actor=actor,
+        note=note,
+        station=station,
+        participant_id=last_participant(session, device),
+    )
+    return Changed(device.tag, "returned")
+
+
+def harvest(
+    store: Store,
+    tag: str,
+    kind: str,
+    *,
+    description: str | None,
+    serial: str | None,
+    into: str | None,
+    actor: str | None,
+    station: str | None,
+    missed_by_probe: str | None = None,
+) -> Changed:
+    """Take a part out of a device (it becomes harvested), optionally fitting it into
+    another. ``missed_by_probe``: a note that the device has the part though the probe
+    did not find it."""
+    with store.transaction() as session:
+        return harvest_in(
+            session,
+            tag,
+            kind,
+            description=description,
+            serial=serial,
+            into=into,
+            actor=actor,
+            station=station,
+            missed_by_probe=missed_by_probe,
+        )
+
+
+def harvest_in(
+    session: Session,
+    tag: str,
+    kind: str,
+    *,
+    description: str | None,
+    serial: str | None,
+    into: str | None,
+    actor: str | None,
+    station: str | None,
+    missed_by_probe: str | None = None,
+) -> Changed:
+    if serial is not None and not serial.strip():
+        raise BadInput("the part's serial is empty", "give the serial, or leave it out")
+    if missed_by_probe is not None and not missed_by_probe.strip():
+        raise BadInput("say what the probe missed, in a few words")
+    source, state = _locked(session, tag)
+    target = get_device(session, into, lock=True) if into else None
+    if target is not None and target.id == source.id:
+        raise BadInput("a part cannot be fitted into the device it came from")
+    moved = None
+    if kind in rules.STORAGE_PARTS:
+        candidates = present_drives(session, source)
+        moved = next((d for d in candidates if serial and d.serial == serial), None)
+        if moved is None and len(candidates) == 1 and not serial:
+            moved = candidates[0]
+    refuse(rules.harvest_from(state, kind, moved is not None, bool(missed_by_probe)))
+    if target is not None:
+        refuse(rules.fit_into(device_state(session, target)))
+    write_part(
+        session,
+        source,
+        target,
+        kind,
+        moved=moved,
+        description=description,
+        serial=serial,
+        actor=actor,
+        station=station,
+        note=f"not found by the probe: {missed_by_probe}" if missed_by_probe else None,
+    )
+    if source.status != "harvested":
+        _move(session, source, "harvested", actor=actor, note=None, station=station)
+    return Changed(source.tag, source.status, detail={"into": target.tag if target else None})
+
+
+def recycle(
+    store: Store, tags: Iterable[str], *, actor: str | None, note: str | None, station: str | None
+) -> list[Changed]:
+    """Send devices to a downstream recycler (final); all or none."""
+    with store.transaction() as session:
+        return [recycle_in(session, t, actor=actor, note=note, station=station) for t in tags]
+
+
+def recycle_in(
+    session: Session, tag: str, *, actor: str | None, note: str | None, station: str | None
+) -> Changed:
+    device, state = _locked(session, tag)
+    refuse(rules.recycle(state))
+    _move(session, device, "recycled", actor=actor, note=note, station=station)
+    return Changed(device.tag, "recycled")
+
+
+def attest(
+    store: Store, tag: str, what: str, *, reason: str | None, actor: str, station: str | None
+) -> Changed:
+    """A lead's recorded statement: the device has no storage at all, or a drive the
+    probe flagged as failing is accepted."""
+    with store.transaction() as session:
+        device, state = _locked(session, tag)
+        refuse(rules.attest(state, what, (reason or "").strip()))
+        add_event(
+            session,
+            device,
+            "attest",
+            actor=actor,
+            station=station,
+            note=f"{what}: {reason}",
+            data={"what": what},
+        )
+        return Changed(device.tag, device.status, detail={"attested": what})
