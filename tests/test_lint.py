@@ -18,8 +18,9 @@ ROOT = Path(__file__).parent.parent
         ["ruff", "check", "refurb", "tests", "bench"],
         ["ruff", "format", "--check", "refurb", "tests", "bench"],
         [sys.executable, "-m", "mypy"],
+        [str(Path(sys.executable).with_name("lint-imports"))],
     ],
-    ids=["ruff-check", "ruff-format", "mypy"],
+    ids=["ruff-check", "ruff-format", "mypy", "import-linter"],
 )
 def test_tool_is_clean(argv: list[str]) -> None:
     if argv[0] == "ruff" and shutil.which("ruff") is None:

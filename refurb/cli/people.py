@@ -54,11 +54,11 @@ def lot_add(
     as_json: bool,
 ) -> None:
     """Record a new intake lot CODE."""
-    from refurb.store.inventory import add_lot
+    from refurb.app.people import add_lot
 
-    store = open_db(db_url)
-    with store.transaction() as session:
-        add_lot(session, code, donor, received_on.date(), donor_choice, community, site, weight_kg)
+    add_lot(
+        open_db(db_url), code, donor, received_on.date(), donor_choice, community, site, weight_kg
+    )
     if as_json:
         echo_json({"lot": code})
     else:
@@ -70,25 +70,9 @@ def lot_add(
 @json_option
 def lot_list(db_url: str | None, as_json: bool) -> None:
     """List intake lots."""
-    from sqlmodel import col, select
+    from refurb.app.people import lots
 
-    from refurb.store.tables import Lot
-
-    store = open_db(db_url)
-    with store.reading() as session:
-        lots = session.exec(select(Lot).order_by(col(Lot.received_on))).all()
-        rows = [
-            {
-                "code": x.code,
-                "donor": x.donor,
-                "received_on": x.received_on.isoformat(),
-                "choice": x.donor_choice,
-                "community": x.community,
-                "site": x.site,
-                "weight_kg": x.weight_kg,
-            }
-            for x in lots
-        ]
+    rows = lots(open_db(db_url))
     if as_json:
         echo_json(rows)
     for r in rows if not as_json else []:
@@ -109,11 +93,9 @@ def participant() -> None:
 @db_option
 def participant_add(code: str, community: str | None, db_url: str | None) -> None:
     """Record participant CODE (no names needed, and none should be entered)."""
-    from refurb.store.inventory import add_participant
+    from refurb.app.people import add_participant
 
-    store = open_db(db_url)
-    with store.transaction() as session:
-        add_participant(session, code, community)
+    add_participant(open_db(db_url), code, community)
     click.echo(f"participant {code} recorded")
 
 
@@ -122,16 +104,9 @@ def participant_add(code: str, community: str | None, db_url: str | None) -> Non
 @json_option
 def participant_list(db_url: str | None, as_json: bool) -> None:
     """List participant codes."""
-    from sqlmodel import col, select
+    from refurb.app.people import participants
 
-    from refurb.store.tables import Participant
-
-    store = open_db(db_url)
-    with store.reading() as session:
-        rows = [
-            {"code": p.code, "community": p.community}
-            for p in session.exec(select(Participant).order_by(col(Participant.code))).all()
-        ]
+    rows = participants(open_db(db_url))
     if as_json:
         echo_json(rows)
     for r in rows if not as_json else []:

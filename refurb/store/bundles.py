@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, TypeDecorator, func, insert, select, update
 from sqlmodel import Session, SQLModel
 
-from refurb.errors import BadInput, Refused
+from refurb.errors import BadInput, Conflict, Refused
 from refurb.store import tallies
 from refurb.store.history import derived_status, histories
 
@@ -365,9 +365,10 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> Merged:
             # The bundle's record of this laptop is the older one: it survives, whatever
             # the order bundles arrive in, and the hub's later record folds into it.
             conn.execute(update(d).where(d.c.id == same.id).values(identity_key=None))
-            old_tag, old_created = conn.execute(
-                select(d.c.tag, d.c.created_at).where(d.c.id == same.id)
-            ).one()
+            old = conn.execute(select(d.c.tag, d.c.created_at).where(d.c.id == same.id)).first()
+            if old is None:  # another hub process folded it a moment ago: run again
+                raise Conflict("another hub process is merging the same laptop", "run it again")
+            old_tag, old_created = old
             conn.execute(update(d).where(d.c.id == same.id).values(tag=f"~{same.id}"))
             conn.execute(insert(d).values(**r))
             _repoint(conn, same.id, r["id"])
@@ -508,6 +509,7 @@ _DEVICE_REFS = (
     ("sanitizations", "device_id"),
     ("parts", "from_device_id"),
     ("parts", "into_device_id"),
+    ("device_aliases", "device_id"),
 )
 
 

@@ -513,3 +513,25 @@ def counts(session: Session) -> dict[str, int]:
         name: session.exec(select(func.count()).select_from(table)).one()
         for name, table in (("devices", Device), ("snapshots", Snapshot), ("events", Event))
     }
+
+
+def lot_rows(session: Session) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": x.code,
+            "donor": x.donor,
+            "received_on": x.received_on.isoformat(),
+            "choice": x.donor_choice,
+            "community": x.community,
+            "site": x.site,
+            "weight_kg": x.weight_kg,
+        }
+        for x in session.exec(select(Lot).order_by(col(Lot.received_on))).all()
+    ]
+
+
+def participant_rows(session: Session) -> list[dict[str, Any]]:
+    return [
+        {"code": p.code, "community": p.community}
+        for p in session.exec(select(Participant).order_by(col(Participant.code))).all()
+    ]

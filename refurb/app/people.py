@@ -1,0 +1,42 @@
+"""Lots (donations) and participants: program-wide records, by code."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from refurb.store.db import Store
+from refurb.store.inventory import add_lot as store_lot
+from refurb.store.inventory import add_participant as store_participant
+from refurb.store.inventory import lot_rows, participant_rows
+
+
+def add_lot(
+    store: Store,
+    code: str,
+    donor: str,
+    received_on: date,
+    donor_choice: str,
+    community: str | None,
+    site: str | None,
+    weight_kg: float | None,
+) -> str:
+    with store.transaction() as session:
+        return store_lot(
+            session, code, donor, received_on, donor_choice, community, site, weight_kg
+        ).code
+
+
+def lots(store: Store) -> list[dict[str, Any]]:
+    with store.reading() as session:
+        return lot_rows(session)
+
+
+def add_participant(store: Store, code: str, community: str | None) -> str:
+    with store.transaction() as session:
+        return store_participant(session, code, community).code
+
+
+def participants(store: Store) -> list[dict[str, Any]]:
+    with store.reading() as session:
+        return participant_rows(session)
