@@ -229,8 +229,19 @@ def wipe_in(
             notes=notes,
             station=station,
         )
-    if rules.wiped_now(device_state(session, device)):
+    after = device_state(session, device)
+    if rules.wiped_now(after):
         _move(session, device, "wiped", actor=performed_by, note=None, station=station)
+    elif device.status == "ready" and rules.storage_gate(after, "ready") is not None:
+        # a failed re-check or a drive taken out: a ready device is ready no longer
+        _move(
+            session,
+            device,
+            "diagnosed",
+            actor=performed_by,
+            note="no longer ready: a drive's latest record is not a pass",
+            station=station,
+        )
     return Changed(device.tag, device.status, records=len(drives))
 
 

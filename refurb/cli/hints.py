@@ -27,10 +27,17 @@ def command_hint(exc: RefurbError, argv: list[str]) -> str | None:
     if rule not in _HINTS:
         return None
     tag = getattr(exc, "subject", None) or _tag_of(argv)
-    return _HINTS[rule].format(tag=tag or "TAG")
+    if tag is None:  # not a command about one device (a hub import, say)
+        return None
+    return _HINTS[rule].format(tag=tag)
 
 
 def _tag_of(argv: list[str]) -> str | None:
     """The command's first positional argument, where it is a tag."""
     words = [a for a in argv if not a.startswith("-")]
-    return words[1] if len(words) > 1 else None
+    if len(words) < 2 or words[0] not in _TAG_COMMANDS:
+        return None
+    return words[1]
+
+
+_TAG_COMMANDS = {"status", "wipe", "issue", "return", "harvest", "recycle", "attest", "show"}
