@@ -365,10 +365,10 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> Merged:
             # The bundle's record of this laptop is the older one: it survives, whatever
             # the order bundles arrive in, and the hub's later record folds into it.
             conn.execute(update(d).where(d.c.id == same.id).values(identity_key=None))
-            old = conn.execute(select(d.c.tag, d.c.created_at).where(d.c.id == same.id)).first()
-            if old is None:  # another hub process folded it a moment ago: run again
+            was = conn.execute(select(d.c.tag, d.c.created_at).where(d.c.id == same.id)).first()
+            if was is None:  # another hub process folded it a moment ago: run again
                 raise Conflict("another hub process is merging the same laptop", "run it again")
-            old_tag, old_created = old
+            old_tag, old_created = was
             conn.execute(update(d).where(d.c.id == same.id).values(tag=f"~{same.id}"))
             conn.execute(insert(d).values(**r))
             _repoint(conn, same.id, r["id"])
