@@ -61,7 +61,9 @@ def test_kill_9_during_import_loses_nothing_and_doubles_nothing(tmp_path: Path) 
                 # every device came with its snapshot, its events and its assessment
                 assert devices == snaps
                 assert con.execute("SELECT count(*) FROM assessments").fetchone()[0] == snaps
-                assert con.execute("SELECT count(*) FROM events").fetchone()[0] == 3 * snaps  # received, probed, diagnosed
+                assert (
+                    con.execute("SELECT count(*) FROM events").fetchone()[0] == 3 * snaps
+                )  # received, probed, diagnosed
     assert kills >= 1, "the import always finished before the kill: nothing was tested"
     done = subprocess.run(argv, capture_output=True, text=True, check=True)
     counts = json.loads(done.stdout)["counts"]
