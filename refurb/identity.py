@@ -70,12 +70,18 @@ def clean(value: object) -> str | None:
     return value or None
 
 
+# Reference-board defaults firmware ships for a battery that is not there.
+_BATTERY_DEFAULTS = re.compile(r"^(-?virtual battery \d+-?|crb battery \d+)$")
+
+
 def is_placeholder(value: str | None) -> bool:
     if value is None:
         return True
     folded = value.strip().casefold()
     if not folded or folded in _PLACEHOLDERS or folded in _UUID_PLACEHOLDERS:
         return True
+    if not any(c.isalnum() for c in folded) or _BATTERY_DEFAULTS.match(folded):
+        return True  # "--", "(^_^)", "..."
     compact = folded.replace("-", "").replace(" ", "")
     return len(compact) >= 3 and bool(_REPEATED.match(compact))
 

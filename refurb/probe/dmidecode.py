@@ -268,9 +268,12 @@ def _milli(text: str | None, unit: str) -> int | None:
 
 
 def _batteries(dump: DmiDump) -> None:
-    for i, rec in enumerate(dump.of_type(22)):
+    for rec in dump.of_type(22):
         f = rec.fields
         capacity = _milli(f.get("Design Capacity"), "Wh")
+        if capacity is None and real(f.get("Name")) is None and real(f.get("Manufacturer")) is None:
+            continue  # a reference-board default ("-Virtual Battery 0-"), not a battery
+        i = len(dump.batteries)
         raw_capacity = clean(f.get("Design Capacity"))
         if capacity is None and raw_capacity and raw_capacity.casefold() != "unknown":
             dump.gaps.append(

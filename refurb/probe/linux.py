@@ -79,17 +79,20 @@ class Dmidecode:
                 self.detail = why if why.startswith("dmidecode") else f"dmidecode: {why}"
             return None
         text = result.stdout.decode("utf-8", errors="replace")
-        from refurb.probe.dmidecode import parse_dmidecode
+        if "Handle " in text:  # a VM or an ARM board without tables never loads the parser
+            from refurb.probe.dmidecode import parse_dmidecode
 
-        dump = parse_dmidecode(text)
-        if dump.records:
-            return dump
+            dump = parse_dmidecode(text)
+            if dump.records:
+                return dump
         if "ermission denied" in text or "must be root" in text:
             self.reason, self.detail = NEEDS_ROOT, "dmidecode needs root to read SMBIOS tables"
         else:
-            first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+            said = [line.strip() for line in text.splitlines() if line.strip()]
             self.reason = NOT_PRESENT
-            self.detail = "dmidecode found no SMBIOS tables" + (f" ({first[:60]})" if first else "")
+            self.detail = "dmidecode found no SMBIOS tables" + (
+                f" ({said[-1][:60]})" if said else ""
+            )
         return None
 
 
