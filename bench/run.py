@@ -85,7 +85,6 @@ def bench_probe(tmp: Path, runs: int) -> list[Row]:
         "refurb probe --json": [PY, "-m", "refurb", "probe", "--json"],
         "python -c pass": [PY, "-c", "pass"],
         "refurb --help": [PY, "-m", "refurb", "--help"],
-        "py-cpuinfo get_cpu_info()": [PY, "-c", "import cpuinfo; cpuinfo.get_cpu_info()"],
     }
     for tool, argv in (("lshw -json", ["lshw", "-json"]), ("inxi -F", ["inxi", "-F"])):
         if shutil.which(argv[0]):
@@ -118,7 +117,7 @@ def bench_probe(tmp: Path, runs: int) -> list[Row]:
             None,
         ),
     ]
-    for peer in ("lshw -json", "inxi -F", "py-cpuinfo get_cpu_info()"):
+    for peer in ("lshw -json", "inxi -F"):
         if peer in t:
             out.append(
                 row(

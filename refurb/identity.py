@@ -42,14 +42,23 @@ _PLACEHOLDERS = {
     "filled by o.e.m.",
     "scrubbed",
     "redacted",
+    # dmidecode's own words for a value it could not decode or the firmware left unset
+    "<out of spec>",
+    "<bad index>",
+    "not settable",
+    "not present",
 }
-# Same character over and over ("00000000", "FFFFFFFF", "xxxxxx", "        ").
-_REPEATED = re.compile(r"^(.)\1*$")
+# One or two characters over and over ("00000000", "FFFFFFFF", "xxxxxx", "4242", the
+# last a redaction seen in published dmidecode dumps).
+_REPEATED = re.compile(r"^(.{1,2})\1+$")
 _UUID_PLACEHOLDERS = {
     "00000000-0000-0000-0000-000000000000",
     "ffffffff-ffff-ffff-ffff-ffffffffffff",
     "03000200-0400-0500-0006-000700080009",  # a well-known AMI BIOS default
+    "12345678-1234-5678-90ab-cddeefaabbcc",  # an Insyde reference-board default
 }
+# A serial shorter than this ("0", "42") names no machine: real ones are 7-12 characters.
+_MIN_SERIAL = 4
 
 
 def clean(value: object) -> str | None:
@@ -61,12 +70,18 @@ def clean(value: object) -> str | None:
     return value or None
 
 
+# Reference-board defaults firmware ships for a battery that is not there.
+_BATTERY_DEFAULTS = re.compile(r"^(-?virtual battery \d+-?|crb battery \d+)$")
+
+
 def is_placeholder(value: str | None) -> bool:
     if value is None:
         return True
     folded = value.strip().casefold()
     if not folded or folded in _PLACEHOLDERS or folded in _UUID_PLACEHOLDERS:
         return True
+    if not any(c.isalnum() for c in folded) or _BATTERY_DEFAULTS.match(folded):
+        return True  # "--", "(^_^)", "..."
     compact = folded.replace("-", "").replace(" ", "")
     return len(compact) >= 3 and bool(_REPEATED.match(compact))
 
@@ -75,6 +90,22 @@ def real(value: object) -> str | None:
     """A cleaned identity value, or None when it is a firmware placeholder."""
     value = clean(value)
     return None if is_placeholder(value) else value
+
+
+def real_serial(value: object) -> str | None:
+    """A serial number, or None for a placeholder or one too short to name a machine."""
+    value = real(value)
+    if value is None or len(value.replace("-", "").replace(" ", "")) < _MIN_SERIAL:
+        return None
+    return value
+
+
+def model_name(vendor: str | None, product_name: str | None, version: str | None) -> str | None:
+    """The model a person reads on the lid: Lenovo puts the machine type (20L5...) in
+    product_name and the readable name (ThinkPad T480) in version."""
+    if vendor and vendor.upper().startswith("LENOVO") and real(version):
+        return version
+    return product_name
 
 
 # SMBIOS 3.x chassis types (DSP0134, 7.4.1), folded into the words a shop uses.

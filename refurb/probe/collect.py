@@ -34,11 +34,12 @@ def collect(src: Source, *, smart: bool = True) -> Snapshot:
     if src.os_name == "linux":
         from refurb.probe import linux
 
-        snap.identity = linux.read_identity(r)
+        dmi = linux.Dmidecode(src)  # run once, only if a reader needs it
+        snap.identity = linux.read_identity(r, dmi)
         snap.cpu = linux.read_cpu(r, src.arch)
-        snap.memory = linux.read_memory(r, src)
+        snap.memory = linux.read_memory(r, dmi)
         snap.disks = linux.read_disks(r)
-        snap.batteries = linux.read_batteries(r)
+        snap.batteries = linux.read_batteries(r, dmi)
     elif src.os_name == "windows":
         from refurb.probe import windows
 

@@ -2,13 +2,26 @@
 
 Each reader returns what it could read and appends a Gap for what it could not; none
 raises on a missing, unreadable or garbled file.
+
+The machine's identity comes from /sys/class/dmi/id; when that is missing or unreadable,
+and for memory modules and (in a capture with no power_supply folder) battery design
+values, from one ``dmidecode`` run, parsed by ``refurb.probe.dmidecode``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from typing import TYPE_CHECKING
 
-from refurb.identity import PORTABLE_CHASSIS, chassis_from_code, clean, real
+from refurb.identity import (
+    PORTABLE_CHASSIS,
+    chassis_from_code,
+    clean,
+    model_name,
+    real,
+    real_serial,
+)
 from refurb.model import (
     NEEDS_ROOT,
     NOT_PRESENT,
@@ -20,43 +33,94 @@ from refurb.model import (
     Gap,
     Identity,
     Memory,
-    MemoryModule,
 )
 from refurb.probe.cpu import can_run, x86_64_level
 from refurb.probe.readers import Reader
 from refurb.probe.source import Source, ToolMissing
 
+if TYPE_CHECKING:  # the parser itself is imported only when there is output to parse
+    from refurb.probe.dmidecode import DmiDump
+
 DMI = "/sys/class/dmi/id"
+# The SMBIOS types refurb reads: BIOS, system, baseboard, chassis, memory device, battery.
+DMIDECODE = ["dmidecode", "-t", "0,1,2,3,17,22"]
 
 
-def read_identity(r: Reader) -> Identity:
-    if not r.src.listdir(DMI):
-        r.gaps.append(
-            Gap("identity", None, NOT_PRESENT, f"{DMI} is missing (no SMBIOS/DMI on this machine)")
-        )
-        return Identity(mac=_first_mac(r))
+class Dmidecode:
+    """``dmidecode`` for one probe: run at most once, on first need, and parsed then.
 
-    def dmi(name: str, fld: str) -> str | None:
+    Recorded in a capture as ``commands/dmidecode.txt``; a full dump (``dmidecode`` with
+    no arguments) or an older capture's ``-t 17`` output reads the same. When there is
+    no usable output, ``reason`` and ``detail`` say why, for each reader's own gap.
+    """
+
+    def __init__(self, src: Source) -> None:
+        self.src = src
+        self._loaded = False
+        self._dump: DmiDump | None = None
+        self.reason = NOT_PRESENT
+        self.detail = ""
+
+    def dump(self) -> DmiDump | None:
+        if not self._loaded:
+            self._loaded = True
+            self._dump = self._load()
+        return self._dump
+
+    def _load(self) -> DmiDump | None:
+        try:
+            result = self.src.run("dmidecode.txt", DMIDECODE, timeout=10)
+        except ToolMissing as exc:
+            why = str(exc)
+            self.reason = TOOL_MISSING
+            if why == DMIDECODE[0]:
+                self.detail = "dmidecode is not installed"
+            else:
+                self.detail = why if why.startswith("dmidecode") else f"dmidecode: {why}"
+            return None
+        text = result.stdout.decode("utf-8", errors="replace")
+        if "Handle " in text:  # a VM or an ARM board without tables never loads the parser
+            from refurb.probe.dmidecode import parse_dmidecode
+
+            dump = parse_dmidecode(text)
+            if dump.records:
+                return dump
+        if "ermission denied" in text or "must be root" in text:
+            self.reason, self.detail = NEEDS_ROOT, "dmidecode needs root to read SMBIOS tables"
+        else:
+            said = [line.strip() for line in text.splitlines() if line.strip()]
+            self.reason = NOT_PRESENT
+            self.detail = "dmidecode found no SMBIOS tables" + (
+                f" ({said[-1][:60]})" if said else ""
+            )
+        return None
+
+
+def read_identity(r: Reader, dmi: Dmidecode) -> Identity:
+    listed = r.src.listdir(DMI)
+
+    def dmi_file(name: str, fld: str) -> str | None:
         return r.text(f"{DMI}/{name}", "identity", fld, quiet=True)
 
-    vendor = clean(dmi("sys_vendor", "vendor"))
-    product_name = clean(dmi("product_name", "model"))
-    version = clean(dmi("product_version", "model"))
-    model = product_name
-    if vendor and vendor.upper().startswith("LENOVO") and real(version):
-        model = version  # Lenovo puts the machine type in product_name
-    code_text = dmi("chassis_type", "chassis")
+    raw_vendor = dmi_file("sys_vendor", "vendor") if listed else None
+    raw_product = dmi_file("product_name", "model") if listed else None
+    if raw_vendor is None and raw_product is None:
+        return _identity_from_dmidecode(r, dmi, listed)
+    vendor = clean(raw_vendor)
+    product_name = clean(raw_product)
+    model = model_name(vendor, product_name, clean(dmi_file("product_version", "model")))
+    code_text = dmi_file("chassis_type", "chassis")
     code = int(code_text) if code_text and code_text.isdigit() else None
     ident = Identity(
         vendor=real(vendor),
         model=real(model),
         product_name=real(product_name),
-        family=real(dmi("product_family", "family")),
-        sku=real(dmi("product_sku", "sku")),
+        family=real(dmi_file("product_family", "family")),
+        sku=real(dmi_file("product_sku", "sku")),
         chassis_type_code=code,
         chassis=chassis_from_code(code),
-        bios_version=clean(dmi("bios_version", "bios_version")),
-        bios_date=clean(dmi("bios_date", "bios_date")),
+        bios_version=clean(dmi_file("bios_version", "bios_version")),
+        bios_date=clean(dmi_file("bios_date", "bios_date")),
     )
     # Serials and the UUID are root-only on Linux: a permission error is a real gap.
     ident.serial = _unique(r, "product_serial", "serial")
@@ -69,17 +133,43 @@ def read_identity(r: Reader) -> Identity:
 def _unique(r: Reader, name: str, fld: str) -> str | None:
     """A serial or UUID; a firmware placeholder is recorded as a gap, not as a value."""
     value = clean(r.text(f"{DMI}/{name}", "identity", fld))
-    if value is not None and real(value) is None:
+    kept = real(value) if fld == "uuid" else real_serial(value)
+    if value is not None and kept is None:
+        r.gaps.append(_placeholder_gap(fld, value))
+    return kept
+
+
+def _placeholder_gap(fld: str, value: str) -> Gap:
+    return Gap(
+        "identity", fld, UNREADABLE, f"firmware placeholder {value[:40]!r}, not a real {fld}"
+    )
+
+
+def _identity_from_dmidecode(r: Reader, dmi: Dmidecode, listed: list[str]) -> Identity:
+    """/sys/class/dmi/id is missing or unreadable: the SMBIOS tables through dmidecode."""
+    dump = dmi.dump()
+    if dump is not None and dump.of_type(1):
+        for fld, value in dump.placeholders.items():
+            r.gaps.append(_placeholder_gap(fld, value))
+        for fld in dump.missing:
+            r.gaps.append(Gap("identity", fld, NOT_PRESENT, f"dmidecode output has no {fld}"))
+        r.gaps.extend(g for g in dump.gaps if g.part == "identity")
+        return dataclasses.replace(dump.identity, mac=_first_mac(r))
+    if listed:
+        r.gaps.append(Gap("identity", None, UNREADABLE, f"{DMI} is unreadable"))
+    elif dump is None and dmi.reason == NOT_PRESENT:
         r.gaps.append(
-            Gap(
-                "identity",
-                fld,
-                UNREADABLE,
-                f"firmware placeholder {value[:40]!r}, not a real {fld}",
-            )
+            Gap("identity", None, NOT_PRESENT, f"{DMI} is missing (no SMBIOS/DMI on this machine)")
         )
-        return None
-    return value
+    else:
+        r.gaps.append(Gap("identity", None, NOT_PRESENT, f"{DMI} is missing"))
+    if dump is None:
+        r.gaps.append(Gap("identity", None, dmi.reason, dmi.detail))
+    else:
+        r.gaps.append(
+            Gap("identity", None, NOT_PRESENT, "dmidecode output has no System Information")
+        )
+    return Identity(mac=_first_mac(r))
 
 
 def _first_mac(r: Reader) -> str | None:
@@ -155,7 +245,7 @@ def read_cpu(r: Reader, arch_hint: str | None) -> Cpu:
     return cpu
 
 
-def read_memory(r: Reader, src: Source) -> Memory:
+def read_memory(r: Reader, dmi: Dmidecode) -> Memory:
     mem = Memory()
     text = r.text("/proc/meminfo", "memory", "total_bytes")
     if text:
@@ -164,66 +254,24 @@ def read_memory(r: Reader, src: Source) -> Memory:
             mem.total_bytes = int(m.group(1)) * 1024
         else:
             r.gaps.append(Gap("memory", "total_bytes", UNREADABLE, "no MemTotal in /proc/meminfo"))
-    if src.listdir(DMI):
-        mem.modules = read_dmidecode_memory(src, r.gaps)
-    else:  # no SMBIOS tables at all (a VM, many ARM boards): dmidecode would find nothing
-        r.gaps.append(
-            Gap(
-                "memory",
-                "modules",
-                NOT_PRESENT,
-                "no SMBIOS tables on this machine, so no module list",
-            )
-        )
-    return mem
-
-
-_SIZE = re.compile(r"^(\d+)\s*(KB|MB|GB|TB|kB)$", re.I)
-_UNITS = {"kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40}
-
-
-def read_dmidecode_memory(src: Source, gaps: list[Gap]) -> list[MemoryModule]:
-    """Memory modules from ``dmidecode`` (SMBIOS type 17). Root only."""
-    try:
-        result = src.run("dmidecode.txt", ["dmidecode", "-t", "17"], timeout=10)
-    except ToolMissing as exc:
-        gaps.append(Gap("memory", "modules", TOOL_MISSING, f"dmidecode: {exc}"))
-        return []
-    text = result.stdout.decode("utf-8", errors="replace")
-    if result.returncode != 0 or "Memory Device" not in text:
-        if "ermission denied" in text or "must be root" in text:
-            gaps.append(
-                Gap("memory", "modules", NEEDS_ROOT, "dmidecode needs root to list memory modules")
-            )
+    dump = dmi.dump()
+    if dump is None:
+        if dmi.reason == NEEDS_ROOT:
+            detail = "dmidecode needs root to list memory modules"
+        elif dmi.reason == NOT_PRESENT and not r.src.listdir(DMI):
+            # no SMBIOS tables at all (a VM, many ARM boards)
+            detail = "no SMBIOS tables on this machine, so no module list"
         else:
-            gaps.append(
-                Gap("memory", "modules", NOT_PRESENT, "dmidecode found no SMBIOS memory devices")
-            )
-        return []
-    modules = []
-    for block in text.split("\n\n"):
-        if "Memory Device" not in block:
-            continue
-        fields: dict[str, str] = {}
-        for line in block.splitlines():
-            key, sep, value = line.strip().partition(":")
-            if sep:
-                fields[key.strip()] = value.strip()
-        size_m = _SIZE.match(fields.get("Size", ""))
-        if not size_m:
-            continue  # "No Module Installed": an empty slot
-        speed = re.match(r"(\d+)", fields.get("Speed", ""))
-        modules.append(
-            MemoryModule(
-                locator=real(fields.get("Locator")),
-                size_bytes=int(size_m.group(1)) * _UNITS[size_m.group(2).lower()],
-                type=real(fields.get("Type")),
-                speed_mts=int(speed.group(1)) if speed else None,
-                manufacturer=real(fields.get("Manufacturer")),
-                part_number=real(fields.get("Part Number")),
-            )
+            detail = dmi.detail
+        r.gaps.append(Gap("memory", "modules", dmi.reason, detail))
+    elif not dump.of_type(17):
+        r.gaps.append(
+            Gap("memory", "modules", NOT_PRESENT, "dmidecode found no SMBIOS memory devices")
         )
-    return modules
+    else:
+        mem.modules = dump.modules
+        r.gaps.extend(g for g in dump.gaps if g.part == "memory")
+    return mem
 
 
 _SKIP_BLOCK = re.compile(r"^(loop|ram|zram|dm-|md|sr|fd|nbd|mmcblk\d+(boot|rpmb))")
@@ -255,10 +303,16 @@ def read_disks(r: Reader) -> list[Disk]:
     return disks
 
 
-def read_batteries(r: Reader) -> list[Battery]:
+def read_batteries(r: Reader, dmi: Dmidecode) -> list[Battery]:
     batteries = []
     root = "/sys/class/power_supply"
-    for name in r.src.listdir(root):
+    names = r.src.listdir(root)
+    if not names:
+        # No power_supply class at all (a capture holding only a dmidecode dump): the
+        # firmware's battery table is the only word on the battery. A live laptop always
+        # lists its AC adapter here, so a removed battery is never reported from SMBIOS.
+        return _batteries_from_dmidecode(r, dmi)
+    for name in names:
         base = f"{root}/{name}"
         kind = r.text(f"{base}/type", f"power supply {name}", "type", quiet=True)
         if kind != "Battery":
@@ -300,6 +354,40 @@ def read_batteries(r: Reader) -> list[Battery]:
         bat.health_pct = battery_health(bat, r.gaps)
         cycles = r.number(f"{base}/cycle_count", part, "cycle_count", quiet=True)
         bat.cycle_count = cycles if cycles else None  # 0 means "not reported"
+        batteries.append(bat)
+    return batteries
+
+
+def _batteries_from_dmidecode(r: Reader, dmi: Dmidecode) -> list[Battery]:
+    dump = dmi.dump()
+    if dump is None:
+        return []
+    batteries = []
+    for i, found in enumerate(dump.batteries):
+        bat = Battery(
+            name=f"smbios-{i}",
+            manufacturer=found.manufacturer,
+            model=found.name,
+            serial=found.serial,
+            technology=found.chemistry,
+            design_capacity=found.design_capacity_mwh,
+            capacity_unit="mWh",
+        )
+        part = f"battery {bat.name}"
+        r.gaps.extend(g for g in dump.gaps if g.part == part)
+        if bat.design_capacity is None:
+            r.gaps.append(
+                Gap(part, "design_capacity", NOT_PRESENT, "SMBIOS gives no design capacity")
+            )
+        r.gaps.append(
+            Gap(
+                part,
+                "full_capacity",
+                NOT_PRESENT,
+                "only the SMBIOS battery table was read: design values, not the battery's "
+                "present charge capacity, so no health",
+            )
+        )
         batteries.append(bat)
     return batteries
 

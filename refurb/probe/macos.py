@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from refurb.identity import clean, real
+from refurb.identity import clean, real, real_serial
 from refurb.model import TOOL_MISSING, UNREADABLE, Battery, Cpu, Gap, Identity, Memory
 from refurb.probe.cpu import can_run
 from refurb.probe.linux import battery_health
@@ -130,7 +130,7 @@ def read_hardware(src: Source, gaps: list[Gap]) -> tuple[Identity, Cpu, Memory]:
         vendor="Apple" if hw else None,
         model=real(hw.get("machine_name")),
         product_name=real(hw.get("machine_model")),
-        serial=real(hw.get("serial_number")),
+        serial=real_serial(hw.get("serial_number")),
         uuid=real(hw.get("platform_UUID")),
         bios_version=clean(hw.get("boot_rom_version")),
         chassis="laptop"

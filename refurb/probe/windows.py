@@ -11,7 +11,7 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from refurb.identity import clean, real
+from refurb.identity import clean, model_name, real, real_serial
 from refurb.model import TOOL_MISSING, UNREADABLE, Battery, Cpu, Gap, Identity, Memory
 from refurb.probe.cpu import can_run
 from refurb.probe.linux import battery_health
@@ -124,11 +124,10 @@ def _cim(src: Source, cls: str, gaps: list[Gap], part: str) -> list[dict[str, An
 
 def read_cim(src: Source, gaps: list[Gap], ident: Identity) -> tuple[Cpu, Memory]:
     for product in _cim(src, "Win32_ComputerSystemProduct", gaps, "identity")[:1]:
-        ident.serial = real(product.get("IdentifyingNumber"))
+        ident.serial = real_serial(product.get("IdentifyingNumber"))
         ident.uuid = real(product.get("UUID"))
         ident.vendor = ident.vendor or real(product.get("Vendor"))
-        if (ident.vendor or "").upper().startswith("LENOVO") and real(product.get("Version")):
-            ident.model = real(product.get("Version"))
+        ident.model = real(model_name(ident.vendor, ident.model, clean(product.get("Version"))))
     cpu = Cpu()
     procs = _cim(src, "Win32_Processor", gaps, "cpu")
     if procs:
