@@ -3,10 +3,69 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from refurb.app.lifecycle import move_in
 from refurb.store.db import Store
-from refurb.store.inventory import get_device
+from refurb.store.inventory import device_record, get_device, list_devices
+from refurb.store.inventory import search as find
+
+COLUMNS = (
+    "tag",
+    "status",
+    "vendor",
+    "model",
+    "serial",
+    "chassis",
+    "disposition",
+    "grade_functional",
+    "grade_cosmetic",
+    "community",
+    "created_at",
+)
+
+
+def _row(device: Any) -> dict[str, Any]:
+    return {c: getattr(device, c) for c in COLUMNS}
+
+
+def show(store: Store, tag: str) -> dict[str, Any]:
+    """Everything about one device (by its tag or an alias)."""
+    with store.reading() as session:
+        return device_record(session, get_device(session, tag))
+
+
+def listing(
+    store: Store,
+    *,
+    status: str | None = None,
+    community: str | None = None,
+    lot: str | None = None,
+    site: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    with store.reading() as session:
+        return [
+            _row(d)
+            for d in list_devices(
+                session,
+                status=status,
+                community=community,
+                lot=lot,
+                site=site,
+                since=since,
+                until=until,
+                limit=limit,
+            )
+        ]
+
+
+def search(store: Store, text: str) -> list[dict[str, Any]]:
+    with store.reading() as session:
+        return [_row(d) for d in find(session, text)]
 
 
 @dataclass

@@ -13,7 +13,7 @@ import click
 from refurb.errors import BadInput
 
 if TYPE_CHECKING:
-    from refurb.store.db import Store
+    from refurb.app import Inventory
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,9 +40,11 @@ def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(f)
 
 
-def open_db(db_url: str | None) -> Store:
+def open_db(db_url: str | None) -> Inventory:
     try:
-        from refurb.store.db import open_store
+        from refurb.app import open_inventory
+
+        return open_inventory(db_url)
     except ImportError:
         from refurb.errors import EnvironmentProblem
 
@@ -51,8 +53,6 @@ def open_db(db_url: str | None) -> Store:
             "save snapshots with `refurb probe --outbox DIR` and run "
             "`refurb import DIR` at the station",
         ) from None
-
-    return open_store(db_url)
 
 
 def resolve_operator(operator: str | None) -> str:

@@ -38,9 +38,9 @@ def import_(
     `refurb export`. Safe to run again: what is already recorded is skipped. Files that
     are refused are listed with the reason and left where they are; the others go in. A
     bundle is checked whole (signature, checksums) before anything is written."""
+    from refurb.app.intake import import_files
     from refurb.cli.assess import resolve_policy
     from refurb.cli.sync import import_bundle, is_bundle
-    from refurb.store.importer import import_snapshots
 
     bundles = [p for p in paths if is_bundle(p)]
     paths = tuple(p for p in paths if p not in bundles)
@@ -55,7 +55,7 @@ def import_(
         return 0
     policy = resolve_policy(policy_path)
     store = open_db(db_url)
-    rows = import_snapshots(
+    rows = import_files(
         store,
         paths,
         policy,

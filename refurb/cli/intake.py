@@ -66,20 +66,19 @@ def intake(
         # libraries take most of a second to load on a bench laptop).
         click.echo(render(verdict, verbose=False))
     store = open_db(db_url)
-    from refurb.store.intake import record_snapshot
+    from refurb.app.intake import intake as record
 
-    with store.transaction() as session:
-        result = record_snapshot(
-            session,
-            snap,
-            verdict,
-            operator=who,
-            station=station,
-            lot_code=lot_code,
-            weight_kg=weight_kg,
-            distinct=distinct,
-            checklist=sheet.to_dict() if sheet else None,
-        )
+    result = record(
+        store,
+        snap,
+        verdict,
+        operator=who,
+        station=station,
+        lot_code=lot_code,
+        weight_kg=weight_kg,
+        distinct=distinct,
+        checklist=sheet.to_dict() if sheet else None,
+    )
     if label_out:
         from refurb.cli.label import write_labels
 

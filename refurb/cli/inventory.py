@@ -26,10 +26,6 @@ COLUMNS = (
 )
 
 
-def _row(device: Any) -> dict[str, Any]:
-    return {c: getattr(device, c) for c in COLUMNS}
-
-
 def _table(rows: list[dict[str, Any]]) -> None:
     if not rows:
         click.echo("no devices")
@@ -43,6 +39,8 @@ def _table(rows: list[dict[str, Any]]) -> None:
 
 
 def _csv(rows: list[dict[str, Any]]) -> None:
+    from refurb.app.devices import COLUMNS
+
     writer = csv.DictWriter(sys.stdout, fieldnames=list(COLUMNS))
     writer.writeheader()
     for r in rows:
@@ -56,11 +54,9 @@ def _csv(rows: list[dict[str, Any]]) -> None:
 def show(tag: str, db_url: str | None, as_json: bool) -> None:
     """Everything about one device: identity, verdict, drives and their sanitization,
     and its whole history."""
-    from refurb.store.inventory import device_record, get_device
+    from refurb.app.devices import show as device_record
 
-    store = open_db(db_url)
-    with store.reading() as session:
-        record = device_record(session, get_device(session, tag))
+    record = device_record(open_db(db_url), tag)
     if as_json:
         echo_json(record)
         return
@@ -120,23 +116,18 @@ def list_(
     as_json: bool,
 ) -> None:
     """List devices, filtered by status, community, lot, site or date received."""
-    from refurb.store.inventory import list_devices
+    from refurb.app.devices import listing
 
-    store = open_db(db_url)
-    with store.reading() as session:
-        rows = [
-            _row(d)
-            for d in list_devices(
-                session,
-                status=status,
-                community=community,
-                lot=lot,
-                site=site,
-                since=since.date() if since else None,
-                until=until.date() if until else None,
-                limit=limit,
-            )
-        ]
+    rows = listing(
+        open_db(db_url),
+        status=status,
+        community=community,
+        lot=lot,
+        site=site,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        limit=limit,
+    )
     if as_json:
         echo_json(rows)
     elif as_csv:
@@ -151,11 +142,9 @@ def list_(
 @json_option
 def search(text: str, db_url: str | None, as_json: bool) -> None:
     """Find devices by tag, serial (machine or drive) or part of the model name."""
-    from refurb.store.inventory import search as find
+    from refurb.app.devices import search as find
 
-    store = open_db(db_url)
-    with store.reading() as session:
-        rows = [_row(d) for d in find(session, text)]
+    rows = find(open_db(db_url), text)
     if as_json:
         echo_json(rows)
     else:

@@ -12,9 +12,9 @@ from refurb.cli.common import db_option, open_db
 from refurb.errors import BadInput, EnvironmentProblem
 
 if TYPE_CHECKING:
+    from refurb.app import Inventory
     from refurb.config import Config
     from refurb.labels import Stock
-    from refurb.store.db import Store
 
 
 def pick_stock(name: str | None, cfg: Config) -> Stock:
@@ -31,7 +31,7 @@ def pick_stock(name: str | None, cfg: Config) -> Stock:
 
 
 def write_labels(
-    store: Store,
+    store: Inventory,
     tags: list[str],
     out: str,
     stock_name: str | None,
@@ -41,16 +41,14 @@ def write_labels(
     lot: str | None = None,
     since: Any = None,
 ) -> int:
+    from refurb.app.reports import labels
     from refurb.config import load_config
     from refurb.fsutil import write_atomic
     from refurb.labels import render
-    from refurb.store.labeldata import label_data, select_devices
 
     cfg = load_config()
     stock = pick_stock(stock_name, cfg)
-    with store.reading() as session:
-        devices = select_devices(session, tags, status, lot, since)
-        data = label_data(session, devices)
+    data = labels(store, tags, status, lot, since)
     if not data:
         raise BadInput("no devices match: nothing to print")
     write_atomic(out, render(data, stock, lang=lang, skip=skip, font=cfg.font))

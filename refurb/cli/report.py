@@ -96,29 +96,26 @@ def report(
     served), returned, harvested, recycled, still in process; diverted from landfill in
     devices and kg; avoided emissions with the factor and its source. By community, site,
     lot, donor and month. Every figure is defined in docs/reports.md."""
+    from refurb.app import reports
     from refurb.config import load_config
-    from refurb.store import reporting
 
     cfg = load_config()
     lang = lang or cfg.lang
     period = _period(since, until, month, quarter, fiscal_year)
     store = open_db(db_url)
     if operators:
-        with store.reading() as session:
-            rows = reporting.operators(session, period)
+        rows = reports.operators(store, period)
         _rows_out(rows, as_csv, as_json)
         return
     if figure:
-        allowed = (*reporting.STATUS_OF, "participants", "diverted_kg")
-        if figure not in allowed:
-            raise BadInput(f"--devices {figure!r}: choose one of {', '.join(allowed)}")
+        if figure not in reports.FIGURES:
+            raise BadInput(f"--devices {figure!r}: choose one of {', '.join(reports.FIGURES)}")
         filters = {
             k: v
             for k, v in (("community", community), ("lot", lot), ("donor", donor), ("site", site))
             if v
         }
-        with store.reading() as session:
-            rows = reporting.devices_behind(session, period, figure, filters)
+        rows = reports.devices_behind(store, period, figure, filters)
         for r in rows:
             r["at"] = r["at"].isoformat() if hasattr(r["at"], "isoformat") else r["at"]
             if redact_serials:
@@ -127,10 +124,9 @@ def report(
         if not (as_csv or as_json):
             click.echo(f"{len(rows)} device(s)", err=True)
         return
-    with store.reading() as session:
-        result = reporting.tally(
-            session, period, weights=cfg.weights_kg, emissions=cfg.emissions, lang=lang
-        )
+    result = reports.report(
+        store, period, weights=cfg.weights_kg, emissions=cfg.emissions, lang=lang
+    )
     from refurb.reports import render
 
     if pdf_out:
@@ -195,14 +191,12 @@ def certificate(
     """Data-sanitization certificate for a lot (or for TAGS): every drive with its NIST
     SP 800-88 Rev. 2 record, operator and verifier. Drives without a record are listed
     as such, and the command exits 6."""
+    from refurb.app.reports import certificate
     from refurb.config import load_config
-    from refurb.store.certificates import certificate_data
 
     if not lot_code and not tags:
         raise BadInput("say which devices: --lot CODE or TAGS")
-    store = open_db(db_url)
-    with store.reading() as session:
-        data = certificate_data(session, lot_code, list(tags))
+    data = certificate(open_db(db_url), lot_code, list(tags))
     if pdf_out:
         from refurb.fsutil import write_atomic
         from refurb.reports.certificate import render_certificate

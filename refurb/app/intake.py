@@ -1,0 +1,55 @@
+"""Recording what the probe saw: one machine at the bench, or snapshot files by the
+thousand from USB sticks. What status a probe leads to is the rulebook's
+(``refurb.lifecycle.rules.status_after_probe``, asked by the store's batch planner)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from refurb import model
+from refurb.assess.policy import Policy
+from refurb.assess.verdict import Assessment
+from refurb.store.db import Store
+from refurb.store.importer import ImportRow, import_snapshots
+from refurb.store.intake import IntakeResult, record_snapshot
+
+
+def intake(
+    store: Store,
+    snap: model.Snapshot,
+    verdict: Assessment,
+    *,
+    operator: str,
+    station: str,
+    lot_code: str | None = None,
+    weight_kg: float | None = None,
+    distinct: bool = False,
+    checklist: dict[str, Any] | None = None,
+) -> IntakeResult:
+    with store.transaction() as session:
+        return record_snapshot(
+            session,
+            snap,
+            verdict,
+            operator=operator,
+            station=station,
+            lot_code=lot_code,
+            weight_kg=weight_kg,
+            distinct=distinct,
+            checklist=checklist,
+        )
+
+
+def import_files(
+    store: Store,
+    paths: Iterable[str],
+    policy: Policy,
+    *,
+    operator: str,
+    station: str,
+    lot_code: str | None = None,
+) -> list[ImportRow]:
+    return import_snapshots(
+        store, paths, policy, operator=operator, station=station, lot_code=lot_code
+    )
