@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from refurb.lifecycle.history import (
     ATTESTATIONS,
@@ -56,6 +57,11 @@ FIT_INTO = ("received", "diagnosed", "repairing", "returned")
 NO_RECORDS_HERE = ("issued", "recycled")
 
 
+# how far ahead of this clock an event may be dated (clocks drift; a station whose clock
+# runs further ahead must be set right)
+FUTURE_TOLERANCE = timedelta(minutes=15)
+
+
 @dataclass(frozen=True)
 class Refusal:
     rule: str  # stable id: transition, own-step, unsanitized, ...
@@ -64,6 +70,27 @@ class Refusal:
 
 
 Decision = Refusal | None  # None: allowed
+
+
+def occurred(state: DeviceState | None, at: datetime, now: datetime) -> Decision:
+    """An event said to have happened at ``at`` (a paper record entered later): not in
+    the future, and not before the device's latest event, so its history stays in order."""
+    if at > now + FUTURE_TOLERANCE:
+        return Refusal(
+            "time-future",
+            f"{at.isoformat(timespec='minutes')} is in the future",
+            "give the date and time it happened (in the station's time zone)",
+        )
+    last = state.last if state is not None else None
+    if last is not None and last.at is not None and at < last.at:
+        return Refusal(
+            "time-order",
+            f"{state.tag if state else ''}: {at.isoformat(timespec='minutes')} is before its "
+            f"latest recorded step, {last.describe()}",
+            "enter paper records in the order they happened; a step recorded by mistake "
+            "is voided first",
+        )
+    return None
 
 
 def _transition(state: DeviceState, new: str) -> Decision:
@@ -302,7 +329,8 @@ def check_step(state: DeviceState, step: Step) -> Decision:
         return _first(_transition(state, new), _ready_or_issued(state, new))
     if new == "wiped":
         decision = _transition(state, new)
-        if decision is None and not all(d.latest == PASS for d in state.present()):
+        present = state.present()
+        if decision is None and not (present and all(d.latest == PASS for d in present)):
             return storage_gate(state, new) or Refusal(
                 "unsanitized", f"{state.tag} became wiped with no drive sanitized", ""
             )
