@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -23,6 +24,7 @@ from refurb.store.inventory import (
     get_device,
     get_participant,
     last_participant,
+    now,
     present_drives,
     write_part,
     write_sanitization,
@@ -45,9 +47,14 @@ def refuse(decision: rules.Decision) -> None:
         raise Refused(decision.reason, decision.remedy or None, rule=decision.rule)
 
 
-def _locked(session: Session, tag: str) -> tuple[Device, DeviceState]:
+def _locked(session: Session, tag: str, at: datetime | None = None) -> tuple[Device, DeviceState]:
+    """The device, locked, and its state read after the lock; a step said to have
+    happened at ``at`` must fit the device's history."""
     device = get_device(session, tag, lock=True)
-    return device, device_state(session, device)
+    state = device_state(session, device)
+    if at is not None:
+        refuse(rules.occurred(state, at, now()))
+    return device, state
 
 
 def _move(
@@ -59,6 +66,7 @@ def _move(
     note: str | None,
     station: str | None,
     participant_id: str | None = None,
+    at: datetime | None = None,
 ) -> None:
     add_event(
         session,
@@ -69,6 +77,7 @@ def _move(
         note=note,
         station=station,
         participant_id=participant_id,
+        at=at,
     )
 
 
@@ -80,22 +89,30 @@ def move_in(
     actor: str | None,
     note: str | None,
     station: str | None,
+    at: datetime | None = None,
 ) -> Changed:
     """A plain status move inside a transaction the caller holds (the scan loop and bulk
     pages use it per device)."""
-    device, state = _locked(session, tag)
+    device, state = _locked(session, tag, at)
     refuse(rules.move(state, new))
-    _move(session, device, new, actor=actor, note=note, station=station)
+    _move(session, device, new, actor=actor, note=note, station=station, at=at)
     return Changed(device.tag, new)
 
 
 def move(
-    store: Store, tag: str, new: str, *, actor: str | None, note: str | None, station: str | None
+    store: Store,
+    tag: str,
+    new: str,
+    *,
+    actor: str | None,
+    note: str | None,
+    station: str | None,
+    at: datetime | None = None,
 ) -> Changed:
     """refurb status TAG NEW: only diagnosed, repairing and ready; the other statuses
     come from their own step."""
     with store.transaction() as session:
-        return move_in(session, tag, new, actor=actor, note=note, station=station)
+        return move_in(session, tag, new, actor=actor, note=note, station=station, at=at)
 
 
 SANITIZE_LEVELS = {
@@ -155,6 +172,7 @@ def wipe(
     destination: str | None,
     notes: str | None,
     station: str | None,
+    at: datetime | None = None,
 ) -> Changed:
     """Record the sanitization of a device's drives (or of one), or that a drive was
     removed or destroyed. When every drive then has a passing record, the device
@@ -175,6 +193,7 @@ def wipe(
             destination=destination,
             notes=notes,
             station=station,
+            at=at,
         )
 
 
@@ -194,12 +213,13 @@ def wipe_in(
     destination: str | None,
     notes: str | None,
     station: str | None,
+    at: datetime | None = None,
 ) -> Changed:
     """``wipe`` inside a transaction the caller holds."""
     _check_record(level, method, tool, verification_method, verification_result)
     if drive_ref is not None and not drive_ref.strip():
         raise BadInput("the drive to record is empty", "name the drive, or leave it out for all")
-    device, state = _locked(session, tag)
+    device, state = _locked(session, tag, at)
     refuse(rules.record_sanitization(state))
     drives = present_drives(session, device)
     if drive_ref:
@@ -228,10 +248,11 @@ def wipe_in(
             destination=destination,
             notes=notes,
             station=station,
+            at=at,
         )
     after = device_state(session, device)
     if rules.wiped_now(after):
-        _move(session, device, "wiped", actor=performed_by, note=None, station=station)
+        _move(session, device, "wiped", actor=performed_by, note=None, station=station, at=at)
     elif device.status == "ready" and rules.storage_gate(after, "ready") is not None:
         # a failed re-check or a drive taken out: a ready device is ready no longer
         _move(
@@ -241,6 +262,7 @@ def wipe_in(
             actor=performed_by,
             note="no longer ready: a drive's latest record is not a pass",
             station=station,
+            at=at,
         )
     return Changed(device.tag, device.status, records=len(drives))
 
@@ -253,9 +275,12 @@ def issue(
     actor: str | None,
     note: str | None,
     station: str | None,
+    at: datetime | None = None,
 ) -> Changed:
     with store.transaction() as session:
-        return issue_in(session, tag, participant_code, actor=actor, note=note, station=station)
+        return issue_in(
+            session, tag, participant_code, actor=actor, note=note, station=station, at=at
+        )
 
 
 def issue_in(
@@ -266,8 +291,9 @@ def issue_in(
     actor: str | None,
     note: str | None,
     station: str | None,
+    at: datetime | None = None,
 ) -> Changed:
-    device, state = _locked(session, tag)
+    device, state = _locked(session, tag, at)
     participant = get_participant(session, participant_code) if participant_code else None
     refuse(rules.issue(state, participant.id if participant else None))
     assert participant is not None
@@ -279,21 +305,34 @@ def issue_in(
         note=note,
         station=station,
         participant_id=participant.id,
+        at=at,
     )
     return Changed(device.tag, "issued", participant=participant.code)
 
 
 def return_(
-    store: Store, tag: str, *, actor: str | None, note: str | None, station: str | None
+    store: Store,
+    tag: str,
+    *,
+    actor: str | None,
+    note: str | None,
+    station: str | None,
+    at: datetime | None = None,
 ) -> Changed:
     with store.transaction() as session:
-        return return_in(session, tag, actor=actor, note=note, station=station)
+        return return_in(session, tag, actor=actor, note=note, station=station, at=at)
 
 
 def return_in(
-    session: Session, tag: str, *, actor: str | None, note: str | None, station: str | None
+    session: Session,
+    tag: str,
+    *,
+    actor: str | None,
+    note: str | None,
+    station: str | None,
+    at: datetime | None = None,
 ) -> Changed:
-    device, state = _locked(session, tag)
+    device, state = _locked(session, tag, at)
     refuse(rules.return_(state))
     _move(
         session,
@@ -303,6 +342,7 @@ def return_in(
         note=note,
         station=station,
         participant_id=last_participant(session, device),
+        at=at,
     )
     return Changed(device.tag, "returned")
 
@@ -318,6 +358,7 @@ def harvest(
     actor: str | None,
     station: str | None,
     missed_by_probe: str | None = None,
+    at: datetime | None = None,
 ) -> Changed:
     """Take a part out of a device (it becomes harvested), optionally fitting it into
     another. ``missed_by_probe``: a note that the device has the part though the probe
@@ -347,12 +388,13 @@ def harvest_in(
     actor: str | None,
     station: str | None,
     missed_by_probe: str | None = None,
+    at: datetime | None = None,
 ) -> Changed:
     if serial is not None and not serial.strip():
         raise BadInput("the part's serial is empty", "give the serial, or leave it out")
     if missed_by_probe is not None and not missed_by_probe.strip():
         raise BadInput("say what the probe missed, in a few words")
-    source, state = _locked(session, tag)
+    source, state = _locked(session, tag, at)
     target = get_device(session, into, lock=True) if into else None
     if target is not None and target.id == source.id:
         raise BadInput("a part cannot be fitted into the device it came from")
@@ -364,7 +406,10 @@ def harvest_in(
             moved = candidates[0]
     refuse(rules.harvest_from(state, kind, moved is not None, bool(missed_by_probe)))
     if target is not None:
-        refuse(rules.fit_into(device_state(session, target)))
+        target_state = device_state(session, target)
+        refuse(rules.fit_into(target_state))
+        if at is not None:
+            refuse(rules.occurred(target_state, at, now()))
     write_part(
         session,
         source,
@@ -376,36 +421,58 @@ def harvest_in(
         actor=actor,
         station=station,
         note=f"not found by the probe: {missed_by_probe}" if missed_by_probe else None,
+        at=at,
     )
     if source.status != "harvested":
-        _move(session, source, "harvested", actor=actor, note=None, station=station)
+        _move(session, source, "harvested", actor=actor, note=None, station=station, at=at)
     return Changed(source.tag, source.status, detail={"into": target.tag if target else None})
 
 
 def recycle(
-    store: Store, tags: Iterable[str], *, actor: str | None, note: str | None, station: str | None
+    store: Store,
+    tags: Iterable[str],
+    *,
+    actor: str | None,
+    note: str | None,
+    station: str | None,
+    at: datetime | None = None,
 ) -> list[Changed]:
     """Send devices to a downstream recycler (final); all or none."""
     with store.transaction() as session:
-        return [recycle_in(session, t, actor=actor, note=note, station=station) for t in tags]
+        return [
+            recycle_in(session, t, actor=actor, note=note, station=station, at=at) for t in tags
+        ]
 
 
 def recycle_in(
-    session: Session, tag: str, *, actor: str | None, note: str | None, station: str | None
+    session: Session,
+    tag: str,
+    *,
+    actor: str | None,
+    note: str | None,
+    station: str | None,
+    at: datetime | None = None,
 ) -> Changed:
-    device, state = _locked(session, tag)
+    device, state = _locked(session, tag, at)
     refuse(rules.recycle(state))
-    _move(session, device, "recycled", actor=actor, note=note, station=station)
+    _move(session, device, "recycled", actor=actor, note=note, station=station, at=at)
     return Changed(device.tag, "recycled")
 
 
 def attest(
-    store: Store, tag: str, what: str, *, reason: str | None, actor: str, station: str | None
+    store: Store,
+    tag: str,
+    what: str,
+    *,
+    reason: str | None,
+    actor: str,
+    station: str | None,
+    at: datetime | None = None,
 ) -> Changed:
     """A lead's recorded statement: the device has no storage at all, or a drive the
     probe flagged as failing is accepted."""
     with store.transaction() as session:
-        device, state = _locked(session, tag)
+        device, state = _locked(session, tag, at)
         refuse(rules.attest(state, what, (reason or "").strip()))
         add_event(
             session,
@@ -415,5 +482,6 @@ def attest(
             station=station,
             note=f"{what}: {reason}",
             data={"what": what},
+            at=at,
         )
         return Changed(device.tag, device.status, detail={"attested": what})

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 # sanitization results: a verified clear/purge, a failed verification, or the drive
 # left the device (removed) or was physically destroyed
@@ -40,6 +41,12 @@ class Step:
     seen: tuple[str, ...] = ()  # probed: the drives the probe saw
     failing: tuple[str, ...] = ()  # probed: of those, the ones a finding failed
     what: str | None = None  # attest: no-storage | drive-accepted
+    at: datetime | None = None  # when it happened
+
+    def describe(self) -> str:
+        return f"event {self.seq} ({self.status or self.kind}" + (
+            f", {self.at.isoformat(timespec='minutes')})" if self.at else ")"
+        )
 
 
 @dataclass
@@ -65,6 +72,7 @@ class DeviceState:
     kinds: frozenset[str] = frozenset()  # parts the probe found: ram, battery, storage
     labels: dict[str, str] = field(default_factory=dict)  # drive id -> words for people
     last_seq: int = 0
+    last: Step | None = None  # the latest step (its time bounds a back-dated one)
 
     def present(self) -> list[DriveView]:
         return [d for d in self.drives.values() if d.present]
@@ -84,6 +92,10 @@ def _new_custody(state: DeviceState) -> None:
 def apply(state: DeviceState, step: Step) -> None:
     """Fold one step into the state (in place)."""
     state.last_seq = max(state.last_seq, step.seq)
+    if step.at is not None and (
+        state.last is None or state.last.at is None or step.at >= state.last.at
+    ):
+        state.last = step
     if step.kind == "status" and step.status:
         state.status = step.status
         if step.status == "issued":

@@ -53,6 +53,7 @@ def step_of(row: Any) -> tuple[Step, bool]:
             seen=tuple(data.get("seen", ())),
             failing=tuple(data.get("failing", ())),
             what=data.get("what"),
+            at=row.at,
         ),
         not data.get("legacy"),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from refurb.assess.policy import Policy
 from refurb.errors import RefurbError
 from refurb.model import snapshot_from_dict
 from refurb.store.db import Store
-from refurb.store.intake import Item, record_snapshots
+from refurb.store.intake import Item, parse_time, record_snapshots
 
 BATCH = 500
 
@@ -64,7 +65,13 @@ def import_snapshots(
     operator: str,
     station: str,
     lot_code: str | None = None,
+    at: datetime | None = None,
+    taken_at_as_received: bool = False,
+    weight_kg: float | None = None,
 ) -> list[ImportRow]:
+    """Import snapshot files in batches. ``at``: when they were received (paper records);
+    ``taken_at_as_received``: each snapshot's own ``taken_at`` is when its device was
+    received; ``weight_kg``: every device weighed this much."""
     rows: list[ImportRow] = []
     files = list(snapshot_files(paths))
     for start in range(0, len(files), BATCH):
@@ -78,7 +85,16 @@ def import_snapshots(
             except RefurbError as exc:
                 rows.append(ImportRow(str(path), "refused", None, exc.message))
                 continue
-            items.append(Item(snap, evaluate(snap, None, policy), doc=doc))
+            when = at
+            if taken_at_as_received:
+                try:
+                    when = parse_time(snap.taken_at)
+                except RefurbError as exc:
+                    rows.append(ImportRow(str(path), "refused", None, exc.message))
+                    continue
+            items.append(
+                Item(snap, evaluate(snap, None, policy), doc=doc, weight_kg=weight_kg, at=when)
+            )
             where.append(str(path))
         if not items:
             continue

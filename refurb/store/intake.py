@@ -31,7 +31,7 @@ from refurb.assess.verdict import Assessment as Verdict
 from refurb.errors import BadInput, RefurbError, Refused
 from refurb.identity import identity_key, real
 from refurb.ids import new_id
-from refurb.lifecycle.rules import status_after_probe
+from refurb.lifecycle.rules import FUTURE_TOLERANCE, status_after_probe
 from refurb.store import tallies
 from refurb.store.inventory import canonical_json, get_lot, now
 from refurb.store.tables import Assessment, Device, Drive, Event, Finding, Lot, Snapshot
@@ -73,6 +73,7 @@ class Item:
     checklist: dict[str, Any] | None = None
     weight_kg: float | None = None
     distinct: bool = False
+    at: datetime | None = None  # when it was received or probed, if not now (paper records)
 
 
 def record_snapshot(
@@ -87,11 +88,12 @@ def record_snapshot(
     distinct: bool = False,
     checklist: dict[str, Any] | None = None,
     doc: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> IntakeResult:
     """Record one snapshot; a refusal is raised."""
     (result,) = record_snapshots(
         session,
-        [Item(snap, verdict, doc, checklist, weight_kg, distinct)],
+        [Item(snap, verdict, doc, checklist, weight_kg, distinct, at)],
         operator=operator,
         station=station,
         lot_code=lot_code,
@@ -153,6 +155,7 @@ class _Dev:
     new: bool
     drives: list[list[Any]]  # [id, name, model, serial, present]
     seq: int = 0  # the last place in its history
+    last_at: datetime | None = None  # the time of its latest event
     uuids: set[str] | None = None  # real system UUIDs seen, loaded when first needed
     row: dict[str, Any] = field(default_factory=dict)  # the insert, or the update's values
 
@@ -226,12 +229,13 @@ def _write(
             by_id[drow.device_id].drives.append(
                 [drow.id, drow.name, drow.model, drow.serial, drow.present]
             )
-        for device_id, top in conn.execute(
-            select(E.c.device_id, func.max(E.c.seq))
+        for device_id, top, last_at in conn.execute(
+            select(E.c.device_id, func.max(E.c.seq), func.max(E.c.at))
             .where(E.c.device_id.in_(chunk), E.c.origin == E.c.device_id)
             .group_by(E.c.device_id)
         ):
             by_id[device_id].seq = top or 0
+            by_id[device_id].last_at = _aware(last_at)
 
     results: list[IntakeResult | RefurbError] = []
     rows: dict[str, list[dict[str, Any]]] = {
@@ -280,6 +284,27 @@ def _write(
             continue
         key = keys[n]
         dev = devs.get(key[1]) if key is not None else None
+        when = item.at
+        if when is not None:
+            if when > t + FUTURE_TOLERANCE:
+                results.append(
+                    BadInput(
+                        f"{when.isoformat(timespec='minutes')} is in the future",
+                        "give the date it was received or probed",
+                    )
+                )
+                continue
+            if dev is not None and dev.last_at is not None and when < dev.last_at:
+                results.append(
+                    Refused(
+                        f"{dev.tag}: {when.isoformat(timespec='minutes')} is before its latest "
+                        f"recorded step ({dev.last_at.isoformat(timespec='minutes')})",
+                        "enter records in the order they happened",
+                        rule="time-order",
+                    )
+                )
+                continue
+        te = when or t  # when it happened; ``t``: when it is recorded
         if dev is not None and key is not None and key[0] in ("serial", "board"):
             refusal = _shared_serial(conn, dev, snap.identity)
             if refusal is not None:
@@ -320,7 +345,7 @@ def _write(
                 "community": None,
                 "weight_kg": None,
                 "year": None,
-                "created_at": t,
+                "created_at": te,
             }
             created.append(dev)
             if key is not None:
@@ -328,7 +353,7 @@ def _write(
             _event(
                 rows,
                 dev,
-                t,
+                te,
                 operator,
                 station,
                 "status",
@@ -340,11 +365,11 @@ def _write(
             if uuid:
                 dev.uuids = (dev.uuids or set()) | {uuid.casefold()}
         _plan_device(dev, item, lot, t)
-        seen = _plan_drives(rows, dev, snap, t)
+        seen = _plan_drives(rows, dev, snap, te)
         _event(
             rows,
             dev,
-            t,
+            te,
             operator,
             station,
             "probed",
@@ -354,13 +379,13 @@ def _write(
             data={"seen": list(seen.values()), "failing": _failing(item.verdict, seen)},
         )
         if item.weight_kg is not None:
-            _event(rows, dev, t, operator, station, "weighed", None, f"{item.weight_kg:g} kg")
+            _event(rows, dev, te, operator, station, "weighed", None, f"{item.weight_kg:g} kg")
         if status_after_probe(dev.status):
             dev.status = "diagnosed"
             _event(
                 rows,
                 dev,
-                t,
+                te,
                 operator,
                 station,
                 "status",
@@ -371,7 +396,7 @@ def _write(
             _event(
                 rows,
                 dev,
-                t,
+                te,
                 operator,
                 station,
                 "assessed",
@@ -379,11 +404,12 @@ def _write(
                 f"verdict: {item.verdict.disposition} (status stays {dev.status})",
             )
         dev.row["status"] = dev.status
+        dev.last_at = max(te, dev.last_at) if dev.last_at else te
         rows["snap"].append(
             {
                 "id": sid,
                 "device_id": dev.id,
-                "taken_at": _parse_time(snap.taken_at),
+                "taken_at": parse_time(snap.taken_at),
                 "tool_version": snap.tool_version,
                 "source": snap.source,
                 "sha256": digests[n],
@@ -405,6 +431,8 @@ def _write(
     for d in devs.values():
         if not d.new and d.row:
             conn.execute(update(D).where(D.c.id == d.id).values(**d.row))
+    for ev in rows["event"]:
+        ev["recorded_at"] = t
     for table, name in ((S, "snap"), (DR, "drive"), (A, "assess"), (F, "finding"), (E, "event")):
         if rows[name]:
             conn.execute(insert(table), rows[name])
@@ -511,7 +539,7 @@ def _shared_serial(conn: Connection, dev: _Dev, ident: model.Identity) -> Refuse
     return None
 
 
-def _parse_time(text: str) -> datetime:
+def parse_time(text: str) -> datetime:
     try:
         t = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -623,3 +651,9 @@ def _json_value(value: Any) -> str:
     if type(value) is int:
         return str(value)
     return json.dumps(value)
+
+
+def _aware(t: datetime | None) -> datetime | None:
+    if isinstance(t, str):  # SQLite's max() gives the stored text
+        t = datetime.fromisoformat(t)
+    return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t

@@ -123,6 +123,7 @@ def add_event(
         note=note,
         station=station,
         participant_id=participant_id,
+        recorded_at=now(),
         seq=next_seq(session.connection(), device.id),
         origin=device.id,
         ref=ref,
@@ -229,9 +230,10 @@ def write_sanitization(
     destination: str | None,
     notes: str | None,
     station: str | None,
+    at: datetime | None = None,
 ) -> Sanitization:
     """One drive's record and its event; a removed or destroyed drive leaves the device."""
-    t = now()
+    t = at or now()
     rec = Sanitization(
         id=new_id(),
         drive_id=drive.id,
@@ -265,6 +267,7 @@ def write_sanitization(
         + (f", verified {verification_result}" if verification_result else ""),
         ref=rec.id,
         data={"drive": drive.id, "result": result},
+        at=at,
     )
     return rec
 
@@ -281,10 +284,11 @@ def write_part(
     actor: str | None,
     station: str | None,
     note: str | None,
+    at: datetime | None = None,
 ) -> Part:
     """A part out of ``source`` (and into ``target``): the drive it was leaves the
     source; in the target a new drive is on record, to be sanitized there."""
-    t = now()
+    t = at or now()
     part = Part(
         id=new_id(),
         kind=kind,
@@ -326,6 +330,7 @@ def write_part(
         + (f" ({note})" if note else ""),
         ref=part.id,
         data={"drive": moved.id} if moved else {"kind": kind},
+        at=at,
     )
     if target is not None:
         add_event(
@@ -337,6 +342,7 @@ def write_part(
             note=f"{kind} from {source.tag}",
             ref=part.id,
             data={"drive": fitted.id} if fitted else {"kind": kind},
+            at=at,
         )
     return part
 

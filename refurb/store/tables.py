@@ -149,10 +149,63 @@ class Event(SQLModel, table=True):
     station: str | None = None
     participant_id: str | None = Field(default=None, foreign_key="participants.id", index=True)
     note: str | None = None
+    recorded_at: datetime | None = None  # when it was entered (``at``: when it happened)
+    voided_by: str | None = Field(default=None, index=True)  # cache: the void event's id
     seq: int = 0  # the device's own event order (per origin), 1, 2, ...
     origin: str | None = None  # the device id this event was recorded under
     ref: str | None = None  # the record it is about: sanitization, snapshot or part id
     data: str | None = None  # JSON facts the rulebook reads (drives seen, results, ...)
+
+
+class RecordChange(SQLModel, table=True):
+    """A field of a lot or participant changed after it was recorded: the old and the
+    new value, when and by whom (``refurb lot edit``, ``participant edit``, merges)."""
+
+    __tablename__ = "record_changes"
+    id: str = Field(primary_key=True)
+    record: str = Field(index=True)  # lots | participants | devices
+    record_id: str = Field(index=True)
+    field: str
+    old: str | None = None
+    new: str | None = None
+    reason: str | None = None
+    actor: str | None = None
+    at: datetime
+
+
+class Recycler(SQLModel, table=True):
+    """A downstream recycler devices are shipped to (R2v3 / e-Stewards ask for it)."""
+
+    __tablename__ = "recyclers"
+    id: str = Field(primary_key=True)
+    name: str = Field(unique=True, index=True)
+    address: str | None = None
+    certification: str | None = None  # e.g. "R2v3", "e-Stewards"
+    created_at: datetime
+
+
+class Shipment(SQLModel, table=True):
+    """Devices (or a weight of them) sent to a recycler on a date, with the bill of
+    lading; closed when the recycler's weight and certificate come back."""
+
+    __tablename__ = "shipments"
+    id: str = Field(primary_key=True)
+    code: str = Field(unique=True, index=True)
+    recycler_id: str = Field(foreign_key="recyclers.id", index=True)
+    shipped_on: date
+    bol: str | None = None  # bill of lading number
+    weight_kg: float | None = None  # the recycler's weighed total
+    certificate: str | None = None  # the recycler's certificate number
+    received_on: date | None = None  # when the recycler received it
+    closed_at: datetime | None = None
+    created_at: datetime
+
+
+class ShipmentItem(SQLModel, table=True):
+    __tablename__ = "shipment_items"
+    shipment_id: str = Field(foreign_key="shipments.id", primary_key=True)
+    device_id: str = Field(foreign_key="devices.id", primary_key=True)
+    added_at: datetime
 
 
 class DeviceAlias(SQLModel, table=True):
