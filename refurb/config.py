@@ -11,6 +11,7 @@ The config file is TOML at ``$REFURB_CONFIG`` or the user config folder, e.g.::
     labels_dir = "/etc/refurb/labels"  # the shop's own label stocks (TOML), beside ours
     label_stock = "dymo-30252"     # default stock for refurb label / intake --label
     font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # PDFs, for syllabics etc.
+    timezone = "America/Iqaluit"   # for --at dates (default: the computer's own)
     [weights_kg]                   # default weight per chassis when not weighed
     laptop = 2.0
 """
@@ -57,6 +58,7 @@ class Config:
     emissions: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_EMISSIONS))
     program_key: str | None = None
     font: str | None = None  # a TrueType font for PDFs whose text Helvetica cannot show
+    timezone: str | None = None  # the station's time zone for --at (IANA name)
     path: Path | None = None
 
 
@@ -88,6 +90,7 @@ _STR_KEYS = (
     "label_stock",
     "program_key",
     "font",
+    "timezone",
 )
 
 

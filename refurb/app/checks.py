@@ -20,7 +20,7 @@ from sqlmodel import SQLModel
 
 from refurb.lifecycle.history import DeviceState
 from refurb.lifecycle.rules import final_problems, replay
-from refurb.store.history import histories, known_facts, step_of
+from refurb.store.history import histories, known_facts, live, step_of
 
 _D = SQLModel.metadata.tables["devices"]
 
@@ -81,7 +81,7 @@ def _device(tag: str, rows: list[Any], facts: dict[str, Any]) -> list[Violation]
             if missing:
                 continue  # judging a history with a hole would only repeat the gap
         state = DeviceState(tag=tag, **facts)
-        for step, refusal in replay(state, (step_of(r) for r in run)):
+        for step, refusal in replay(state, (step_of(r) for r in live(run))):
             out.append(Violation(tag, refusal.rule, refusal.reason, step.seq))
         out.extend(Violation(tag, p.rule, p.reason) for p in final_problems(state))
     return out

@@ -5,6 +5,7 @@ thousand from USB sticks. What status a probe leads to is the rulebook's
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from refurb import model
@@ -26,6 +27,7 @@ def intake(
     weight_kg: float | None = None,
     distinct: bool = False,
     checklist: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> IntakeResult:
     with store.transaction() as session:
         return record_snapshot(
@@ -38,6 +40,7 @@ def intake(
             weight_kg=weight_kg,
             distinct=distinct,
             checklist=checklist,
+            at=at,
         )
 
 
@@ -49,7 +52,18 @@ def import_files(
     operator: str,
     station: str,
     lot_code: str | None = None,
+    at: datetime | None = None,
+    taken_at_as_received: bool = False,
+    weight_kg: float | None = None,
 ) -> list[ImportRow]:
     return import_snapshots(
-        store, paths, policy, operator=operator, station=station, lot_code=lot_code
+        store,
+        paths,
+        policy,
+        operator=operator,
+        station=station,
+        lot_code=lot_code,
+        at=at,
+        taken_at_as_received=taken_at_as_received,
+        weight_kg=weight_kg,
     )

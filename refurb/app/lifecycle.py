@@ -8,24 +8,31 @@ scan loop and the web call these and nothing below them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session
 
+from refurb.app.checks import violations
 from refurb.errors import BadInput, NotFound, Refused
 from refurb.lifecycle import rules
 from refurb.lifecycle.history import DeviceState
 from refurb.store.db import Store
+from refurb.store.history import histories, live, step_of
 from refurb.store.inventory import (
     add_event,
     device_state,
     get_device,
+    get_device_by_id,
+    get_event,
     get_participant,
     last_participant,
+    mark_voided,
     now,
     present_drives,
+    refresh_derived,
     write_part,
     write_sanitization,
 )
@@ -485,3 +492,97 @@ def attest(
             at=at,
         )
         return Changed(device.tag, device.status, detail={"attested": what})
+
+
+def weigh(
+    store: Store,
+    tag: str,
+    kg: float,
+    *,
+    actor: str | None,
+    station: str | None,
+    at: datetime | None = None,
+) -> Changed:
+    """A device weighed after intake: its measured weight from now on."""
+    if not (math.isfinite(kg) and 0 < kg < 200):
+        raise BadInput(
+            f"weight {kg} kg is not plausible for one device", "give kilograms, e.g. 2.1"
+        )
+    with store.transaction() as session:
+        device, state = _locked(session, tag, at)
+        if state.status == "recycled":
+            refuse(
+                rules.Refusal(
+                    "weigh-recycled",
+                    f"{device.tag} is recycled; its weight is the shipment's",
+                    "weigh the shipment",
+                )
+            )
+        add_event(
+            session,
+            device,
+            "weighed",
+            actor=actor,
+            station=station,
+            note=f"{kg:g} kg",
+            data={"kg": kg},
+            at=at,
+        )
+        device.weight_kg = kg
+        session.add(device)
+        return Changed(device.tag, device.status, detail={"kg": kg})
+
+
+def void(
+    store: Store,
+    event_ref: str,
+    *,
+    reason: str | None,
+    force: bool,
+    actor: str | None,
+    station: str | None,
+) -> Changed:
+    """A correction: append a void of one event (by its id). Only the device's latest
+    step, unless a lead forces it; the history that remains must keep the rulebook.
+    The voided event stays, shown as voided; status, weight and reports follow."""
+    with store.transaction() as session:
+        target = get_event(session, event_ref)
+        device = get_device_by_id(session, target.device_id)
+        device, _ = _locked(session, device.tag)
+        before = {(v.rule, v.reason) for v in violations(session.connection(), [device.id])}
+        if target.voided_by is not None:
+            raise Refused(f"event {target.id[-8:]} is already voided", rule="void-twice")
+        if target.kind == "void":
+            refuse(
+                rules.Refusal(
+                    "void-kind", "a void cannot be voided", "record the step again instead"
+                )
+            )
+        rows = live(histories(session.connection(), [device.id])[device.id])
+        latest = bool(rows) and rows[-1].id == target.id
+        refuse(rules.void(step_of(target)[0], latest, force, (reason or "").strip()))
+        ev = add_event(
+            session,
+            device,
+            "void",
+            actor=actor,
+            station=station,
+            note=reason,
+            ref=target.id,
+            data={"void": target.id},
+        )
+        mark_voided(session, target, ev)
+        refresh_derived(session, device)
+        found = [
+            v
+            for v in violations(session.connection(), [device.id])
+            if (v.rule, v.reason) not in before
+        ]
+        if found:
+            raise Refused(
+                f"voiding it would leave {device.tag}'s history breaking the rulebook: "
+                + "; ".join(v.reason for v in found[:3]),
+                "void the later steps first",
+                rule="void-breaks",
+            )
+        return Changed(device.tag, device.status, detail={"voided": target.id})

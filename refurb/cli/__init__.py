@@ -40,6 +40,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "return": ("refurb.cli.lifecycle", "return_", "A participant brought a laptop back."),
     "harvest": ("refurb.cli.lifecycle", "harvest", "Take a part out (and fit it elsewhere)."),
     "recycle": ("refurb.cli.lifecycle", "recycle", "Send devices to a downstream recycler."),
+    "weigh": ("refurb.cli.lifecycle", "weigh", "Record a device's measured weight."),
+    "void": ("refurb.cli.lifecycle", "void", "Correct a mistake: void one recorded step."),
     "attest": (
         "refurb.cli.lifecycle",
         "attest",

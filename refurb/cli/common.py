@@ -82,3 +82,31 @@ def station_prefix() -> str:
 
 def echo_json(doc: Any) -> None:
     click.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
+
+
+class WhenType(click.ParamType):
+    """--at: a date, or a date and time, in the station's time zone (config timezone)."""
+
+    name = "WHEN"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from datetime import datetime
+
+        from refurb.config import load_config
+        from refurb.when import parse_when, zone
+
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_when(value, zone(load_config().timezone))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def at_option(f: F) -> F:
+    return click.option(
+        "--at",
+        type=WhenType(),
+        help="When it happened, for records entered later: YYYY-MM-DD or "
+        "'YYYY-MM-DD HH:MM' in the station's time zone (default: now).",
+    )(f)

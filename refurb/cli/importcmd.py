@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import click
 
 from refurb.cli.common import (
+    at_option,
     db_option,
     echo_json,
     json_option,
@@ -23,6 +25,20 @@ from refurb.cli.common import (
 @click.option(
     "--policy", "policy_path", type=click.Path(dir_okay=False), help="Assessment thresholds (TOML)."
 )
+@click.option(
+    "--weight",
+    "weight_kg",
+    type=click.FloatRange(min=0, min_open=True, max=200),
+    help="Every device in these files was weighed at this many kg.",
+)
+@click.option(
+    "--received-at-taken",
+    "taken_at_as_received",
+    is_flag=True,
+    help="Each device was received when its snapshot was taken (the snapshot's taken_at), "
+    "not now: for USB sticks brought in later.",
+)
+@at_option
 @operator_option
 @db_option
 @json_option
@@ -30,6 +46,9 @@ def import_(
     paths: tuple[str, ...],
     lot_code: str | None,
     policy_path: str | None,
+    weight_kg: float | None,
+    taken_at_as_received: bool,
+    at: Any,
     operator: str | None,
     db_url: str | None,
     as_json: bool,
@@ -55,10 +74,15 @@ def import_(
         return 0
     policy = resolve_policy(policy_path)
     store = open_db(db_url)
+    if at is not None and taken_at_as_received:
+        raise click.UsageError("--at and --received-at-taken cannot both be given")
     rows = import_files(
         store,
         paths,
         policy,
+        at=at,
+        taken_at_as_received=taken_at_as_received,
+        weight_kg=weight_kg,
         operator=resolve_operator(operator),
         station=station_prefix(),
         lot_code=lot_code,

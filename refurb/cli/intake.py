@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from refurb.cli.assess import judge, verdict_inputs
 from refurb.cli.common import (
+    at_option,
     db_option,
     echo_json,
     json_option,
@@ -33,6 +36,7 @@ from refurb.cli.common import (
 @click.option(
     "--stock", default=None, help="Label stock for --label (see refurb label --list-stocks)."
 )
+@at_option
 @operator_option
 @db_option
 @json_option
@@ -48,6 +52,7 @@ def intake(
     label_out: str | None,
     stock: str | None,
     lang: str | None,
+    at: Any,
     operator: str | None,
     db_url: str | None,
     as_json: bool,
@@ -78,6 +83,7 @@ def intake(
         weight_kg=weight_kg,
         distinct=distinct,
         checklist=sheet.to_dict() if sheet else None,
+        at=at,
     )
     if label_out:
         from refurb.cli.label import write_labels

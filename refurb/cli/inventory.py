@@ -89,7 +89,14 @@ def show(tag: str, db_url: str | None, as_json: bool) -> None:
         who = f" by {e['actor']}" if e["actor"] else ""
         extra = f" -> {e['participant']}" if e["participant"] else ""
         note = f"  ({e['note']})" if e["note"] else ""
-        click.echo(f"    {e['at'][:19]}  {what}{extra}{who}{note}")
+        late = ""
+        if e["recorded_at"] and e["recorded_at"][:10] != e["at"][:10]:
+            late = f"  [entered {e['recorded_at'][:10]}]"  # a paper record entered later
+        voided = "  [VOIDED]" if e["voided_by"] else ""
+        click.echo(
+            f"    {e['id'][-8:]}  {e['at'][:16].replace('T', ' ')}  {what}{extra}{who}{note}"
+            f"{late}{voided}"
+        )
 
 
 @click.command("list")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from refurb.cli.common import (
+    at_option,
     db_option,
     echo_json,
     json_option,
@@ -27,6 +30,7 @@ def _done(tag: str, status: str, as_json: bool, extra: str = "") -> None:
 @click.argument("tag")
 @click.argument("new_status", type=click.Choice(list(STATUSES)))
 @click.option("--note", help="Why, in a few words.")
+@at_option
 @operator_option
 @db_option
 @json_option
@@ -34,6 +38,7 @@ def status(
     tag: str,
     new_status: str,
     note: str | None,
+    at: datetime | None,
     operator: str | None,
     db_url: str | None,
     as_json: bool,
@@ -51,6 +56,7 @@ def status(
         actor=resolve_operator(operator),
         note=note,
         station=station_prefix(),
+        at=at,
     )
     _done(done.tag, done.status, as_json)
 
@@ -86,6 +92,7 @@ def status(
 @click.option("--removed", is_flag=True, help="The drive was taken out (record only).")
 @click.option("--destroyed", is_flag=True, help="The drive was physically destroyed.")
 @click.option("--note", help="Anything an auditor should know.")
+@at_option
 @operator_option
 @db_option
 @json_option
@@ -103,6 +110,7 @@ def wipe(
     removed: bool,
     destroyed: bool,
     note: str | None,
+    at: datetime | None,
     operator: str | None,
     db_url: str | None,
     as_json: bool,
@@ -137,6 +145,7 @@ def wipe(
         destination=destination,
         notes=note,
         station=station_prefix(),
+        at=at,
     )
     if as_json:
         echo_json({"tag": done.tag, "status": done.status, "records": done.records})
@@ -150,6 +159,7 @@ def wipe(
 @click.argument("tag")
 @click.option("--to", "participant", required=True, help="Participant code.")
 @click.option("--note", help="Anything worth keeping about the hand-over.")
+@at_option
 @operator_option
 @db_option
 @json_option
@@ -157,6 +167,7 @@ def issue(
     tag: str,
     participant: str,
     note: str | None,
+    at: datetime | None,
     operator: str | None,
     db_url: str | None,
     as_json: bool,
@@ -171,6 +182,7 @@ def issue(
         actor=resolve_operator(operator),
         note=note,
         station=station_prefix(),
+        at=at,
     )
     _done(done.tag, done.status, as_json, f" to {done.participant}")
 
@@ -178,17 +190,28 @@ def issue(
 @click.command("return")
 @click.argument("tag")
 @click.option("--note", help="Why it came back.")
+@at_option
 @operator_option
 @db_option
 @json_option
 def return_(
-    tag: str, note: str | None, operator: str | None, db_url: str | None, as_json: bool
+    tag: str,
+    note: str | None,
+    at: datetime | None,
+    operator: str | None,
+    db_url: str | None,
+    as_json: bool,
 ) -> None:
     """A participant brought a laptop back. It must be wiped again before reissue."""
     from refurb.app.lifecycle import return_ as do_return
 
     done = do_return(
-        open_db(db_url), tag, actor=resolve_operator(operator), note=note, station=station_prefix()
+        open_db(db_url),
+        tag,
+        actor=resolve_operator(operator),
+        note=note,
+        station=station_prefix(),
+        at=at,
     )
     _done(done.tag, done.status, as_json)
 
@@ -210,6 +233,7 @@ def return_(
 )
 @click.option("--description", help="e.g. '8 GB DDR4 SODIMM'.")
 @click.option("--serial", help="The part's serial number.")
+@at_option
 @operator_option
 @db_option
 @json_option
@@ -220,6 +244,7 @@ def harvest(
     description: str | None,
     serial: str | None,
     missed_by_probe: str | None,
+    at: datetime | None,
     operator: str | None,
     db_url: str | None,
     as_json: bool,
@@ -238,6 +263,7 @@ def harvest(
         into=into,
         actor=resolve_operator(operator),
         station=station_prefix(),
+        at=at,
         missed_by_probe=missed_by_probe,
     )
     into_tag = done.detail.get("into")
@@ -252,18 +278,29 @@ def harvest(
 @click.command()
 @click.argument("tags", nargs=-1, required=True)
 @click.option("--note", help="e.g. the downstream recycler.")
+@at_option
 @operator_option
 @db_option
 @json_option
 def recycle(
-    tags: tuple[str, ...], note: str | None, operator: str | None, db_url: str | None, as_json: bool
+    tags: tuple[str, ...],
+    note: str | None,
+    at: datetime | None,
+    operator: str | None,
+    db_url: str | None,
+    as_json: bool,
 ) -> None:
     """Send devices to a downstream recycler (final). All of them, or none if one is
     refused."""
     from refurb.app.lifecycle import recycle as do_recycle
 
     done = do_recycle(
-        open_db(db_url), tags, actor=resolve_operator(operator), note=note, station=station_prefix()
+        open_db(db_url),
+        tags,
+        actor=resolve_operator(operator),
+        note=note,
+        station=station_prefix(),
+        at=at,
     )
     if as_json:
         echo_json([{"tag": d.tag, "status": d.status} for d in done])
@@ -276,6 +313,7 @@ def recycle(
 @click.argument("tag")
 @click.argument("what", type=click.Choice(list(ATTESTATIONS)))
 @click.option("--reason", required=True, help="Why, in words an auditor can check.")
+@at_option
 @operator_option
 @db_option
 @json_option
@@ -283,6 +321,7 @@ def attest(
     tag: str,
     what: str,
     reason: str,
+    at: datetime | None,
     operator: str | None,
     db_url: str | None,
     as_json: bool,
@@ -299,8 +338,76 @@ def attest(
         reason=reason,
         actor=resolve_operator(operator),
         station=station_prefix(),
+        at=at,
     )
     if as_json:
         echo_json({"tag": done.tag, "status": done.status, "attested": what})
     else:
         click.echo(f"{done.tag}: {what} recorded")
+
+
+@click.command()
+@click.argument("tag")
+@click.argument("kg", type=float)
+@at_option
+@operator_option
+@db_option
+@json_option
+def weigh(
+    tag: str,
+    kg: float,
+    at: datetime | None,
+    operator: str | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Record a device's measured weight in kg (after intake; the report counts it as
+    measured instead of the chassis default)."""
+    from refurb.app.lifecycle import weigh as do_weigh
+
+    done = do_weigh(
+        open_db(db_url), tag, kg, actor=resolve_operator(operator), station=station_prefix(), at=at
+    )
+    if as_json:
+        echo_json({"tag": done.tag, "weight_kg": kg})
+    else:
+        click.echo(f"{done.tag} weighs {kg:g} kg")
+
+
+@click.command()
+@click.argument("event")
+@click.option("--reason", required=True, help="What was wrong, in words an auditor can check.")
+@click.option(
+    "--force", is_flag=True, help="Void a step that is not the device's latest (a lead's call)."
+)
+@operator_option
+@db_option
+@json_option
+def void(
+    event: str,
+    reason: str,
+    force: bool,
+    operator: str | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Correct a mistake: void EVENT (the id `refurb show` prints beside each step: its
+    last 8 characters). The event stays in the history, marked voided; the status,
+    weight and reports follow as if it had not happened. A voided issue is not a
+    return."""
+    from refurb.app.lifecycle import void as do_void
+
+    done = do_void(
+        open_db(db_url),
+        event,
+        reason=reason,
+        force=force,
+        actor=resolve_operator(operator),
+        station=station_prefix(),
+    )
+    if as_json:
+        echo_json({"tag": done.tag, "status": done.status, "voided": done.detail["voided"]})
+    else:
+        click.echo(
+            f"{done.tag}: event {str(done.detail['voided'])[-8:]} voided; status {done.status}"
+        )

@@ -309,6 +309,39 @@ def attest(state: DeviceState, what: str, reason: str | None) -> Decision:
     return None
 
 
+# what a correction may void: a step that is only a record (a status, a sanitization
+# record, a weight, an attestation, a note); a probe or a part moved is physical, and is
+# answered by a new probe or the reverse move
+VOIDABLE = ("status", "sanitized", "weighed", "attest", "note")
+
+
+def void(target: Step, latest: bool, force: bool, reason: str | None) -> Decision:
+    """Voiding ``target``; ``latest``: it is the device's latest live step; ``force``: a
+    lead voids an earlier one. What the history then says is judged by the replay."""
+    if not reason:
+        return Refusal("void-reason", "a correction needs a reason", "say what was wrong")
+    if target.kind not in VOIDABLE:
+        return Refusal(
+            "void-kind",
+            f"{target.describe()} cannot be voided: a {target.kind} step records something "
+            "physical",
+            "record what happened next instead (probe again, or move the part back)",
+        )
+    if target.kind == "status" and target.status == "received":
+        return Refusal(
+            "void-kind",
+            "the intake itself cannot be voided",
+            "a device recorded by mistake is recycled or kept with a note",
+        )
+    if not latest and not force:
+        return Refusal(
+            "void-not-latest",
+            f"{target.describe()} is not the device's latest step",
+            "void the later steps first, or a lead forces it",
+        )
+    return None
+
+
 def recycle(state: DeviceState) -> Decision:
     return _transition(state, "recycled")
 

@@ -37,7 +37,7 @@ from sqlmodel import Session, SQLModel
 
 from refurb.errors import BadInput, Conflict, Refused
 from refurb.store import tallies
-from refurb.store.history import derived_status, histories
+from refurb.store.history import derived_status, histories, live, weight_of
 
 FORMAT = "refurb-bundle/2"
 OLDER_FORMATS = ("refurb-bundle/1",)
@@ -85,7 +85,7 @@ def export_bundle(
         "snapshots": "imported_at",
         "drives": "first_seen",
         "assessments": "created_at",
-        "events": "at",
+        "events": "recorded_at",  # entered since: back-dated records travel too
         "sanitizations": "recorded_at",
         "parts": "harvested_at",
         "device_aliases": "created_at",
@@ -470,6 +470,7 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> Merged:
     for r in rows["events"]:
         if r["device_id"]:
             touched.add(r["device_id"])  # already mapped to the surviving device
+    _mark_voided(conn, touched)
     _refresh(conn, touched)
     return Merged(added, touched)
 
@@ -486,6 +487,19 @@ def _no_future(events: list[dict[str, Any]]) -> None:
             "set the station's clock right, then export again; nothing was imported",
             rule="future-events",
         )
+
+
+def _mark_voided(conn: Any, device_ids: set[str]) -> None:
+    """The void cache on events: each event a void event of these devices names."""
+    e = _T["events"]
+    ids = list(device_ids)
+    for i in range(0, len(ids), 500):
+        for void_id, target in conn.execute(
+            select(e.c.id, e.c.ref).where(e.c.kind == "void", e.c.device_id.in_(ids[i : i + 500]))
+        ):
+            conn.execute(
+                update(e).where(e.c.id == target, e.c.voided_by.is_(None)).values(voided_by=void_id)
+            )
 
 
 def _remap_drives(data: str | None, drive: dict[str, str]) -> str | None:
@@ -546,6 +560,12 @@ def _refresh(conn: Any, device_ids: set[str]) -> None:
             )
         )
         for device_id, rows in histories(conn, chunk).items():
+            values: dict[str, Any] = {}
             status = derived_status(rows)
             if status is not None:
-                conn.execute(update(d).where(d.c.id == device_id).values(status=status))
+                values["status"] = status
+            weighed = [r for r in live(rows) if r.kind == "weighed"]
+            if weighed:
+                values["weight_kg"] = weight_of(weighed[-1])
+            if values:
+                conn.execute(update(d).where(d.c.id == device_id).values(**values))

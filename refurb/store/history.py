@@ -35,6 +35,8 @@ _COLS = (
     E.c.seq,
     E.c.origin,
     E.c.data,
+    E.c.voided_by,
+    E.c.note,
 )
 
 
@@ -72,9 +74,27 @@ def ordered(rows: Iterable[Any]) -> list[Any]:
     return [item[3] for item in heapq.merge(*keyed, key=lambda x: (x[0], x[1], x[2]))]
 
 
+def live(rows: Iterable[Any]) -> list[Any]:
+    """The events no correction voided (the void events themselves change nothing)."""
+    return [r for r in rows if r.voided_by is None and r.kind != "void"]
+
+
+def weight_of(row: Any) -> float | None:
+    """The kilograms a ``weighed`` event recorded (older events say it only in the note,
+    "2.1 kg")."""
+    data = json.loads(row.data) if getattr(row, "data", None) else {}
+    if "kg" in data:
+        return float(data["kg"])
+    note = (getattr(row, "note", None) or "").removesuffix(" kg")
+    try:
+        return float(note)
+    except ValueError:
+        return None
+
+
 def derived_status(rows: list[Any]) -> str | None:
-    """The status of the last status event in an ordered history."""
-    return next((r.status for r in reversed(rows) if r.status), None)
+    """The status of the last status event no correction voided, in an ordered history."""
+    return next((r.status for r in reversed(rows) if r.status and r.voided_by is None), None)
 
 
 def histories(conn: Connection, device_ids: Iterable[str]) -> dict[str, list[Any]]:
@@ -123,7 +143,7 @@ def drive_label(name: str | None, model: str | None, serial: str | None) -> str:
 
 def state_of(conn: Connection, device_id: str, tag: str) -> DeviceState:
     """One device's state now."""
-    rows = histories(conn, [device_id])[device_id]
+    rows = live(histories(conn, [device_id])[device_id])
     facts = known_facts(conn, [device_id]).get(device_id, {})
     return fold(tag, (step_of(r)[0] for r in rows), **facts)
 

@@ -379,7 +379,17 @@ def _write(
             data={"seen": list(seen.values()), "failing": _failing(item.verdict, seen)},
         )
         if item.weight_kg is not None:
-            _event(rows, dev, te, operator, station, "weighed", None, f"{item.weight_kg:g} kg")
+            _event(
+                rows,
+                dev,
+                te,
+                operator,
+                station,
+                "weighed",
+                None,
+                f"{item.weight_kg:g} kg",
+                data={"kg": item.weight_kg},
+            )
         if status_after_probe(dev.status):
             dev.status = "diagnosed"
             _event(

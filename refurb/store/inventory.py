@@ -19,9 +19,11 @@ from refurb.store.history import (
     all_device_ids,
     derived_status,
     histories,
+    live,
     next_seq,
     ordered,
     state_of,
+    weight_of,
 )
 from refurb.store.tables import (
     Assessment,
@@ -483,6 +485,8 @@ def device_record(session: Session, device: Device) -> dict[str, Any]:
                 "id": e.id,
                 "seq": e.seq,
                 "at": e.at.isoformat(),
+                "recorded_at": e.recorded_at.isoformat() if e.recorded_at else None,
+                "voided_by": e.voided_by,
                 "kind": e.kind,
                 "status": e.status,
                 "actor": e.actor,
@@ -541,3 +545,43 @@ def participant_rows(session: Session) -> list[dict[str, Any]]:
         {"code": p.code, "community": p.community}
         for p in session.exec(select(Participant).order_by(col(Participant.code))).all()
     ]
+
+
+def get_event(session: Session, ref: str) -> Event:
+    """An event by its id, or by its last 8 or more characters (the random part: ids
+    begin with their time, so events of one minute share their beginning)."""
+    ref = ref.strip().lower()
+    if len(ref) < 8:
+        raise BadInput(f"event {ref!r}: give at least 8 characters of its id (refurb show)")
+    found = session.exec(
+        select(Event).where(col(Event.id).endswith(ref, autoescape=True)).limit(2)
+    ).all()
+    if not found:
+        raise NotFound(f"no event {ref!r}", "event ids are shown by: refurb show TAG")
+    if len(found) > 1:
+        raise BadInput(f"event {ref!r} is ambiguous", "give more of its id")
+    return found[0]
+
+
+def mark_voided(session: Session, target: Event, void: Event) -> None:
+    target.voided_by = void.id
+    session.add(target)
+    session.flush()
+
+
+def refresh_derived(session: Session, device: Device) -> None:
+    """The device's cached status and weight, from its live history."""
+    session.flush()
+    rows = histories(session.connection(), [device.id])[device.id]
+    device.status = derived_status(rows) or device.status
+    weighed = [r for r in live(rows) if r.kind == "weighed"]
+    device.weight_kg = weight_of(weighed[-1]) if weighed else None
+    session.add(device)
+    session.flush()
+
+
+def get_device_by_id(session: Session, device_id: str) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFound(f"no device {device_id}")
+    return device

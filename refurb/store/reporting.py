@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel
 
 from refurb.reports.model import DIMENSIONS, MONTH_MEASURES, Period, Report
 from refurb.store.tables import Device, Event, Lot, Part, Sanitization
-from refurb.store.tallies import FINAL, MARKS, PEOPLE, STATUS_OF
+from refurb.store.tallies import FINAL, LIVE, MARKS, PEOPLE, STATUS_OF
 from refurb.store.tallies import FINALS as TALLY_FINALS
 from refurb.store.tallies import STATUSES as TALLY_STATUSES
 
@@ -41,6 +41,7 @@ def _per_device(period: Period) -> Any:
         E.c.at >= _start(period.since),
         E.c.at < _start(period.until),
         E.c.status.in_({s for v in STATUS_OF.values() for s in v}),
+        LIVE,
     )
     cols: list[Any] = [E.c.device_id]
     for measure, statuses in STATUS_OF.items():
@@ -99,7 +100,10 @@ def _participants(period: Period, by: Any | None = None) -> Select[Any]:
         select(*(([by.label("key")] if by is not None else []) + cols))
         .select_from(E.join(D, D.c.id == E.c.device_id).outerjoin(L, L.c.id == D.c.lot_id))
         .where(
-            E.c.status == "issued", E.c.at >= _start(period.since), E.c.at < _start(period.until)
+            E.c.status == "issued",
+            E.c.at >= _start(period.since),
+            E.c.at < _start(period.until),
+            LIVE,
         )
     )
     return q.group_by(by) if by is not None else q
@@ -384,13 +388,13 @@ def in_process(session: Session, period: Period) -> int:
     last_return = func.max(case((E.c.status == "returned", E.c.at)))
     finals = (
         select(E.c.device_id)
-        .where(E.c.at < end, E.c.status.in_((*FINAL, "returned")))
+        .where(E.c.at < end, E.c.status.in_((*FINAL, "returned")), LIVE)
         .group_by(E.c.device_id)
         .having(and_(last_final.is_not(None), (last_return.is_(None)) | (last_return < last_final)))
         .subquery()
     )
     received = select(func.count(func.distinct(E.c.device_id))).where(
-        E.c.status == "received", E.c.at < end
+        E.c.status == "received", E.c.at < end, LIVE
     )
     final_count = select(func.count()).select_from(finals)
     return int(session.execute(received).scalar_one()) - int(
@@ -449,7 +453,7 @@ def operators(session: Session, period: Period) -> list[dict[str, Any]]:
         add(
             session.execute(
                 select(E.c.actor, func.count())
-                .where(E.c.status == status, E.c.at >= since, E.c.at < until)
+                .where(E.c.status == status, E.c.at >= since, E.c.at < until, LIVE)
                 .group_by(E.c.actor)
             ),
             measure,

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, String, Table, delete, insert, select, type_coerce
+from sqlalchemy import Connection, String, Table, delete, insert, select, true, type_coerce
 from sqlmodel import Session, SQLModel
 
 import refurb.store.tables  # noqa: F401  (registers the tables on the metadata)
@@ -49,6 +49,8 @@ _FINAL = frozenset(FINAL)
 
 _T = SQLModel.metadata.tables
 E, D, L, P = _T["events"], _T["devices"], _T["lots"], _T["participants"]
+# an event that a later correction voided counts for nothing (refurb void)
+LIVE = E.c.voided_by.is_(None)
 MARKS, PEOPLE, FINALS, STATUSES = (
     _T["tally_marks"],
     _T["tally_people"],
@@ -185,7 +187,7 @@ def read_devices(conn: Connection, ids: Iterable[str], lock: bool = False) -> tu
         # index and reads every issued event for each batch.
         for r in conn.execute(
             select(E.c.device_id, _at(conn), E.c.status, E.c.participant_id).where(
-                E.c.device_id.in_(list(devices))
+                E.c.device_id.in_(list(devices)), LIVE
             )
         ):
             if r.status not in _RELEVANT:
@@ -198,11 +200,11 @@ def read_devices(conn: Connection, ids: Iterable[str], lock: bool = False) -> tu
     return out, people
 
 
-def _issues_query(conn: Connection) -> Any:
+def _issues_query(conn: Connection, voids: bool = True) -> Any:
     return (
         select(E.c.participant_id, _at(conn), D.c.community, L.c.site, D.c.lot_id, L.c.donor)
         .select_from(E.join(D, D.c.id == E.c.device_id).outerjoin(L, L.c.id == D.c.lot_id))
-        .where(E.c.status == "issued", E.c.participant_id.is_not(None))
+        .where(E.c.status == "issued", E.c.participant_id.is_not(None), LIVE if voids else true())
     )
 
 
@@ -229,7 +231,7 @@ def _at(conn: Connection) -> Any:
     return E.c.at
 
 
-def compute(conn: Connection) -> Rows:
+def compute(conn: Connection, voids: bool = True) -> Rows:
     """Every tally, from the event log (one pass over devices and events, streamed in
     device order; for rebuilds and checks)."""
     out: Rows = {}
@@ -239,7 +241,7 @@ def compute(conn: Connection) -> Rows:
     )
     rows = conn.execute(
         select(*dev_cols, created.label("created_at"), _at(conn), E.c.status.label("event"))
-        .select_from(D.outerjoin(E, E.c.device_id == D.c.id))
+        .select_from(D.outerjoin(E, (E.c.device_id == D.c.id) & (LIVE if voids else true())))
         .order_by(D.c.id)
         .execution_options(yield_per=5000)  # streamed: memory does not grow with devices
     )
@@ -252,7 +254,7 @@ def compute(conn: Connection) -> Rows:
                 events.append((r.at, r.event))
         device_rows(out, first, events)
     rows = conn.execute(
-        _issues_query(conn).order_by(E.c.participant_id).execution_options(yield_per=5000)
+        _issues_query(conn, voids).order_by(E.c.participant_id).execution_options(yield_per=5000)
     )
     for _, issues in groupby(rows, key=lambda r: r[0]):
         people_rows(out, [tuple(r[1:]) for r in issues])
@@ -269,9 +271,9 @@ def stored(conn: Connection) -> Rows:
     return out
 
 
-def rebuild(conn: Connection) -> int:
+def rebuild(conn: Connection, voids: bool = True) -> int:
     """Replace every tally by one computed from the events; returns the rows written."""
-    rows = compute(conn)
+    rows = compute(conn, voids)
     for table, _, _ in TABLES.values():
         conn.execute(delete(table))
     for kind, (table, keys, values) in TABLES.items():
