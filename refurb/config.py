@@ -14,6 +14,12 @@ The config file is TOML at ``$REFURB_CONFIG`` or the user config folder, e.g.::
     timezone = "America/Iqaluit"   # for --at dates (default: the computer's own)
     [weights_kg]                   # default weight per chassis when not weighed
     laptop = 2.0
+    [emissions]                    # avoided manufacturing emissions per laptop reused
+    kg_co2e_per_reuse = 225
+    source = "EY for 3StepIT (2022)"
+    [emissions.kinds.desktop]      # other kinds only with a factor and its source
+    kg_co2e_per_reuse = 300
+    source = "the program's own LCA, 2026"
 """
 
 from __future__ import annotations
@@ -131,6 +137,25 @@ def load_config() -> Config:
                         "(a number) and source (text naming where it comes from)"
                     )
                 cfg.emissions = {"kg_co2e_per_reuse": float(factor), "source": value["source"]}
+                kinds = value.get("kinds", {})
+                if not isinstance(kinds, dict):
+                    raise BadInput(f"config {path}: [emissions.kinds] must be a table")
+                for kind, spec in kinds.items():
+                    kg = spec.get("kg_co2e_per_reuse") if isinstance(spec, dict) else None
+                    if (
+                        not isinstance(kg, int | float)
+                        or not 0 <= kg < 100_000
+                        or not isinstance(spec.get("source"), str)
+                        or not spec["source"].strip()
+                    ):
+                        raise BadInput(
+                            f"config {path}: [emissions.kinds.{kind}] needs "
+                            "kg_co2e_per_reuse (a number) and source (where it comes from)"
+                        )
+                    cfg.emissions.setdefault("kinds", {})[kind] = {
+                        "kg_co2e_per_reuse": float(kg),
+                        "source": spec["source"],
+                    }
             else:
                 raise BadInput(f"config {path}: unknown key {key!r}")
     if cfg.lang not in ("en", "fr"):

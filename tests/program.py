@@ -115,7 +115,7 @@ def write(store: Store, prog: Program) -> None:
         conn.execute(
             insert(t["participants"]),
             [
-                {"id": p, "code": p.upper(), "community": None, "created_at": now}
+                {"id": p, "code": p.upper(), "community": home(p), "created_at": now}
                 for p in sorted(people)
             ],
         )
@@ -177,6 +177,12 @@ def write(store: Store, prog: Program) -> None:
             )
 
 
+def home(participant: str) -> str | None:
+    """Where a participant lives: one of the communities, or not recorded (every 7th)."""
+    n = int(participant[1:])
+    return None if n % 7 == 0 else COMMUNITIES[n % 3]
+
+
 MEASURE_STATUSES = {
     "received": ("received",),
     "refurbished": ("ready",),
@@ -199,6 +205,7 @@ def expected(prog: Program, period: Period) -> dict[str, Any]:
     }
     served: dict[str, dict[Any, set[str]]] = {dim: defaultdict(set) for dim in by}
     served_all: set[str] = set()
+    served_home: dict[str | None, set[str]] = defaultdict(set)
     months: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     in_process = 0
     for d in prog.devices:
@@ -214,6 +221,8 @@ def expected(prog: Program, period: Period) -> dict[str, Any]:
             hits = [at for at, s, _ in inside if s in statuses]
             if hits:
                 totals[measure] += 1
+                if measure == "issued":
+                    totals["issued_laptops" if d.chassis == "laptop" else "issued_other"] += 1
                 for dim, key in keys.items():
                     by[dim][key][measure] += 1
                 if measure in ("received", "refurbished", "issued", "diverted"):
@@ -228,6 +237,7 @@ def expected(prog: Program, period: Period) -> dict[str, Any]:
         for _, s, who in inside:
             if s == "issued" and who:
                 served_all.add(who)
+                served_home[home(who)].add(who)
                 for dim, key in keys.items():
                     served[dim][key].add(who)
         before = [s for at, s, _ in d.events if at < hi]
@@ -236,4 +246,10 @@ def expected(prog: Program, period: Period) -> dict[str, Any]:
     totals["participants"] = len(served_all)
     totals["in_process"] = in_process
     totals["parts_reused"] = sum(1 for _, _, at in prog.parts if lo <= at < hi)
-    return {"totals": totals, "by": by, "served": served, "months": months}
+    return {
+        "totals": totals,
+        "by": by,
+        "served": served,
+        "served_home": {k: len(v) for k, v in served_home.items()},
+        "months": months,
+    }

@@ -51,6 +51,8 @@ def test_every_figure_and_breakdown_is_exact(store: Store) -> None:
             "received",
             "refurbished",
             "issued",
+            "issued_laptops",
+            "issued_other",
             "returned",
             "harvested",
             "recycled",
@@ -62,7 +64,13 @@ def test_every_figure_and_breakdown_is_exact(store: Store) -> None:
             assert got[measure] == want["totals"].get(measure, 0), (period.label, measure)
         for measure in ("diverted_kg", "diverted_kg_estimated"):
             assert got[measure] == pytest.approx(want["totals"].get(measure, 0), abs=0.01)
-        assert got["avoided_kg_co2e"] == pytest.approx(got["issued"] * 225.0)
+        # the default factor is for laptops; the program's desktops have none
+        assert got["avoided_kg_co2e"] == pytest.approx(got["issued_laptops"] * 225.0)
+        assert report.factors["issued_without_factor"] == (
+            {"desktop": got["issued_other"]} if got["issued_other"] else {}
+        )
+        home = {r["key"]: r["participants"] for r in report.breakdowns["participant_community"]}
+        assert home == want["served_home"], period.label
         for dim in ("community", "lot", "donor", "site"):
             rows = {r["key"]: r for r in report.breakdowns[dim]}
             assert set(rows) == set(want["by"][dim]), (period.label, dim)
@@ -146,7 +154,8 @@ def test_report_command_in_every_format(tmp_path: Path, capsys: pytest.CaptureFi
     pdf = tmp_path / "fr.pdf"
     code, _, _ = run_cli([*args, "--lang", "fr", "--pdf", str(pdf)], capsys)
     text = _pdf_text(pdf.read_bytes())
-    assert "Portables remis aux participants" in text and "Par communauté" in text
+    assert "Appareils remis aux participants" in text and "Par communauté" in text
+    assert "dont portables" in text and "communauté de résidence" in text
     # French thousands separator (a no-break space; pdfium extracts it as a space)
     assert f"{int(want['received']):,}".replace(",", " ") in text.replace("\u00a0", " ")
     assert "225" in text and "EY for 3StepIT" in text  # factor and source beside the figure

@@ -11,7 +11,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "totals": ("Totals", "Totaux"),
     "received": ("Devices received", "Appareils reçus"),
     "refurbished": ("Refurbished (made ready)", "Remis à neuf (prêts)"),
-    "issued": ("Laptops issued to participants", "Portables remis aux participants"),
+    "issued": ("Devices issued to participants", "Appareils remis aux participants"),
+    "issued_laptops": (
+        "of which laptops (laptops and convertibles)",
+        "dont portables (portables et convertibles)",
+    ),
+    "issued_other": (
+        "of which other devices (desktops, tablets...)",
+        "dont autres appareils (fixes, tablettes...)",
+    ),
+    "participant_community": (
+        "Participants served, by the community they live in",
+        "Participants servis, par leur communauté de résidence",
+    ),
     "participants": ("Participants served", "Participants servis"),
     "returned": ("Returned by participants", "Rendus par les participants"),
     "harvested": ("Harvested for parts", "Démontés pour pièces"),
@@ -28,7 +40,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Avoided manufacturing emissions (kg CO2e)",
         "Émissions de fabrication évitées (kg éq. CO2)",
     ),
-    "community": ("By community", "Par communauté"),
+    "community": ("By community of the donation lot", "Par communauté du lot de dons"),
     "site": ("By site", "Par site"),
     "lot": ("By lot", "Par lot"),
     "donor": ("By donor", "Par donateur"),
@@ -43,6 +55,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "factor": (
         "Emissions factor: {f} kg CO2e avoided per laptop reused. Source: {s}.",
         "Facteur d'émissions : {f} kg éq. CO2 évités par portable réutilisé. Source : {s}.",
+    ),
+    "factor_kind": (
+        "For {k}: {f} kg CO2e per device reused. Source: {s}.",
+        "Pour {k} : {f} kg éq. CO2 par appareil réutilisé. Source : {s}.",
+    ),
+    "no_factor": (
+        "Not counted in avoided emissions (no factor for their kind): {d}.",
+        "Non comptés dans les émissions évitées (aucun facteur pour leur type) : {d}.",
     ),
     "weights": (
         "Weights: measured where the shop weighed the device; otherwise the default "

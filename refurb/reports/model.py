@@ -12,6 +12,8 @@ MEASURES = (
     "received",
     "refurbished",
     "issued",
+    "issued_laptops",
+    "issued_other",
     "participants",
     "returned",
     "harvested",
@@ -37,6 +39,23 @@ BREAKDOWN_MEASURES = (
     "diverted_kg",
 )
 DIMENSIONS = ("community", "site", "lot", "donor")
+# participants served by the community they live in (the device's community is the
+# lot's, in DIMENSIONS): a breakdown of participants only
+HOME = "participant_community"
+# "laptops issued" counts these kinds of machine; other kinds issued are their own figure
+LAPTOP_KINDS = ("laptop", "convertible")
+
+
+def emission_factors(emissions: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Avoided manufacturing emissions per device kind (chassis): the configured
+    ``kinds``, and the main factor for laptops and convertibles unless set there. A kind
+    without a factor is not counted (the report says how many)."""
+    main = {"kg_co2e_per_reuse": emissions["kg_co2e_per_reuse"], "source": emissions["source"]}
+    out = {kind: dict(main) for kind in LAPTOP_KINDS}
+    out.update(emissions.get("kinds", {}))
+    return out
+
+
 MONTH_MEASURES = ("received", "refurbished", "issued", "diverted")
 
 

@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 from refurb.reports.i18n import month_name, number, t
-from refurb.reports.model import DIMENSIONS, MEASURES, Report
+from refurb.reports.model import DIMENSIONS, HOME, MEASURES, Report
 from refurb.reports.render import fmt, method_lines
 
 
@@ -152,6 +152,23 @@ def render_pdf(r: Report, font: str | None = None) -> bytes:
             Paragraph(t(dim, lang), styles["Heading3"]),
             Table(
                 [head, *body], colWidths=[44 * mm] + [26 * mm] * len(cols), style=grid, repeatRows=1
+            ),
+        ]
+    home = r.breakdowns.get(HOME, [])
+    if home:
+        story += [
+            Spacer(1, 4 * mm),
+            Paragraph(t(HOME, lang), styles["Heading3"]),
+            Table(
+                [
+                    [
+                        str(row["key"]) if row["key"] is not None else t("none", lang),
+                        number(row["participants"], lang),
+                    ]
+                    for row in home
+                ],
+                colWidths=[60 * mm, 30 * mm],
+                style=grid,
             ),
         ]
     if r.statuses:

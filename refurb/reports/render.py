@@ -9,7 +9,14 @@ from typing import Any
 
 from refurb.csvsafe import csv_safe
 from refurb.reports.i18n import month_name, number, short, t
-from refurb.reports.model import BREAKDOWN_MEASURES, DIMENSIONS, MEASURES, Report
+from refurb.reports.model import (
+    BREAKDOWN_MEASURES,
+    DIMENSIONS,
+    HOME,
+    LAPTOP_KINDS,
+    MEASURES,
+    Report,
+)
 
 
 def fmt(measure: str, value: Any, lang: str) -> str:
@@ -25,8 +32,20 @@ def method_lines(r: Report) -> list[str]:
     )
     kg = r.totals["diverted_kg"]
     share = (r.totals["diverted_kg_estimated"] / kg * 100) if kg else 0.0
+    lines = [t("factor", lang).format(f=number(e["kg_co2e_per_reuse"], lang, 0), s=e["source"])]
+    for kind, spec in sorted(r.factors.get("emissions_by_kind", {}).items()):
+        if kind not in LAPTOP_KINDS:
+            lines.append(
+                t("factor_kind", lang).format(
+                    k=kind, f=number(spec["kg_co2e_per_reuse"], lang, 0), s=spec["source"]
+                )
+            )
+    without = r.factors.get("issued_without_factor", {})
+    if without:
+        listed = ", ".join(f"{n} {k}" for k, n in sorted(without.items()))
+        lines.append(t("no_factor", lang).format(d=listed))
     return [
-        t("factor", lang).format(f=number(e["kg_co2e_per_reuse"], lang, 0), s=e["source"]),
+        *lines,
         t("weights", lang).format(w=weights, p=f"{number(share, lang, 0)} %"),
         t("counting", lang),
     ]
@@ -55,6 +74,12 @@ def table(r: Report) -> str:
             lines.append(
                 "  " + f"{key[:20]:<20}" + "".join(f"{fmt(c, row[c], lang):>14}" for c in cols)
             )
+    home = r.breakdowns.get(HOME, [])
+    if home:
+        lines += ["", t(HOME, lang)]
+        for row in home:
+            key = str(row["key"]) if row["key"] is not None else t("none", lang)
+            lines.append(f"  {key[:20]:<20}{fmt('participants', row['participants'], lang):>14}")
     if r.months:
         lines += ["", t("months", lang)]
         cols = ["received", "refurbished", "issued", "diverted"]
@@ -79,6 +104,9 @@ def csv_text(r: Report) -> str:
         for row in r.breakdowns[dim]:
             for m in BREAKDOWN_MEASURES:
                 w.writerow([dim, "" if row["key"] is None else csv_safe(row["key"]), m, row[m]])
+    for row in r.breakdowns.get(HOME, []):
+        key = "" if row["key"] is None else csv_safe(row["key"])
+        w.writerow([HOME, key, "participants", row["participants"]])
     for row in r.months:
         for m, v in row.items():
             if m != "month":

@@ -15,7 +15,15 @@ from sqlalchemy import Select, and_, case, func, literal, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, SQLModel
 
-from refurb.reports.model import DIMENSIONS, MONTH_MEASURES, Period, Report
+from refurb.reports.model import (
+    DIMENSIONS,
+    HOME,
+    LAPTOP_KINDS,
+    MONTH_MEASURES,
+    Period,
+    Report,
+    emission_factors,
+)
 from refurb.store.tables import Device, Event, Lot, Part, Sanitization
 from refurb.store.tallies import FINAL, LIVE, MARKS, PEOPLE, STATUS_OF
 from refurb.store.tallies import FINALS as TALLY_FINALS
@@ -27,6 +35,7 @@ D = _T[Device.__tablename__]
 L = _T[Lot.__tablename__]
 P = _T[Part.__tablename__]
 SAN = _T[Sanitization.__tablename__]
+PA = _T["participants"]
 
 _DIM_COLUMNS = {"community": D.c.community, "site": L.c.site, "lot": L.c.code, "donor": L.c.donor}
 
@@ -98,7 +107,11 @@ def _participants(period: Period, by: Any | None = None) -> Select[Any]:
     cols = [func.count(func.distinct(E.c.participant_id)).label("participants")]
     q = (
         select(*(([by.label("key")] if by is not None else []) + cols))
-        .select_from(E.join(D, D.c.id == E.c.device_id).outerjoin(L, L.c.id == D.c.lot_id))
+        .select_from(
+            E.join(D, D.c.id == E.c.device_id)
+            .outerjoin(L, L.c.id == D.c.lot_id)
+            .join(PA, PA.c.id == E.c.participant_id)
+        )
         .where(
             E.c.status == "issued",
             E.c.at >= _start(period.since),
@@ -185,11 +198,14 @@ def tally_from_tallies(
         )
     ).all()
     where_cache: dict[tuple[str, str], dict[str, Any]] = {}
+    issued_kinds: dict[str, int] = {}
     for measure, month, community, lot_id, chassis, n, unweighed, grams in rows:
         n = int(n)
         if not n:
             continue
         values: dict[str, float] = {measure: n}
+        if measure == "issued":
+            issued_kinds[chassis or ""] = issued_kinds.get(chassis or "", 0) + n
         if measure == "diverted":
             estimated = int(unweighed) * weights.get(chassis, default) if unweighed else 0.0
             values["diverted_kg"] = int(grams) / 1000 + estimated
@@ -201,7 +217,7 @@ def tally_from_tallies(
         if measure in MONTH_MEASURES:
             row = months.setdefault(month, {"month": month})
             row[measure] = row.get(measure, 0) + n
-    served: dict[str, dict[Any, int]] = {d: {} for d in DIMENSIONS}
+    served: dict[str, dict[Any, int]] = {d: {} for d in (*DIMENSIONS, "home")}
     participants = 0
     for scope, key, n in session.execute(
         select(PEOPLE.c.scope, PEOPLE.c.key, func.sum(PEOPLE.c.n))
@@ -242,6 +258,7 @@ def tally_from_tallies(
         int(received_by_end) - int(final_by_end),
         months,
         statuses,
+        issued_kinds,
         weights=weights,
         emissions=emissions,
         lang=lang,
@@ -272,8 +289,17 @@ def tally_from_events(
         _add_figures(totals, groups, values, {m: values[m] for m in MEASURE_KEYS})
     participants = int(session.execute(_participants(period)).scalar_one())
     served = {
-        dim: {k: int(v) for k, v in session.execute(_participants(period, _DIM_COLUMNS[dim]))}
-        for dim in DIMENSIONS
+        dim: {k: int(v) for k, v in session.execute(_participants(period, column))}
+        for dim, column in (*_DIM_COLUMNS.items(), ("home", PA.c.community))
+    }
+    issued_kinds = {
+        chassis or "": int(n)
+        for chassis, n in session.execute(
+            select(D.c.chassis, func.count())
+            .select_from(pd.join(D, D.c.id == pd.c.device_id))
+            .where(pd.c.issued.is_not(None))
+            .group_by(D.c.chassis)
+        )
     }
     # Months: each measure by the month of its first event, in one statement.
     parts = []
@@ -306,6 +332,7 @@ def tally_from_events(
         in_process(session, period),
         months,
         {k: int(v) for k, v in statuses.items()},
+        issued_kinds,
         weights=weights,
         emissions=emissions,
         lang=lang,
@@ -322,6 +349,7 @@ def _assemble(
     still_in_process: int,
     months: dict[str, dict[str, Any]],
     statuses: dict[str, int],
+    issued_kinds: dict[str, int],
     *,
     weights: dict[str, float],
     emissions: dict[str, Any],
@@ -341,8 +369,15 @@ def _assemble(
         ).scalar_one()
     )
     totals["in_process"] = still_in_process
-    factor = float(emissions["kg_co2e_per_reuse"])
-    totals["avoided_kg_co2e"] = round(totals["issued"] * factor, 1)
+    laptops = sum(n for kind, n in issued_kinds.items() if kind in LAPTOP_KINDS)
+    totals["issued_laptops"] = laptops
+    totals["issued_other"] = int(totals["issued"]) - laptops
+    factors = emission_factors(emissions)
+    totals["avoided_kg_co2e"] = round(
+        sum(n * factors[k]["kg_co2e_per_reuse"] for k, n in issued_kinds.items() if k in factors),
+        1,
+    )
+    uncounted = {k or "unknown": n for k, n in issued_kinds.items() if k not in factors}
     breakdowns: dict[str, list[dict[str, Any]]] = {}
     for dim in DIMENSIONS:
         breakdowns[dim] = [
@@ -355,6 +390,11 @@ def _assemble(
                 groups[dim].items(), key=lambda kv: (kv[0] is None, str(kv[0]))
             )
         ]
+    breakdowns[HOME] = [
+        {"key": key, "participants": int(n)}
+        for key, n in sorted(served["home"].items(), key=lambda kv: (kv[0] is None, str(kv[0])))
+        if n
+    ]
     month_rows = [
         {m: row.get(m, 0) for m in MONTH_MEASURES} | {"month": k}
         for k, row in sorted(months.items())
@@ -365,7 +405,12 @@ def _assemble(
         breakdowns=breakdowns,
         months=month_rows,
         statuses=statuses,
-        factors={"weights_kg": weights, "emissions": emissions},
+        factors={
+            "weights_kg": weights,
+            "emissions": emissions,
+            "emissions_by_kind": factors,
+            "issued_without_factor": uncounted,
+        },
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         lang=lang,
     )

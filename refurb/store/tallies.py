@@ -43,7 +43,9 @@ STATUS_OF: dict[str, tuple[str, ...]] = {
 }
 FINAL = ("issued", "harvested", "recycled")
 RELEVANT = tuple(sorted({s for v in STATUS_OF.values() for s in v}))
-SCOPES = ("", "community", "site", "lot", "donor")
+# "" everyone; the device's community, site, lot and donor; "home": the participant's own
+# community (where they live, which may differ from where the laptop came from)
+SCOPES = ("", "community", "site", "lot", "donor", "home")
 _RELEVANT = frozenset(RELEVANT)
 _FINAL = frozenset(FINAL)
 
@@ -140,7 +142,7 @@ def _finality(out: Rows, events: list[tuple[Any, str]]) -> None:
 
 def people_rows(out: Rows, issues: list[tuple[Any, ...]]) -> None:
     """Add one participant's contribution: ``issues`` are (at, community, site, lot_id,
-    donor) of the laptops issued to them, in the order of SCOPES after the time."""
+    donor, home) of the laptops issued to them, in the order of SCOPES after the time."""
     for index, scope in enumerate(SCOPES):
         months: dict[str, set[str]] = defaultdict(set)
         for issue in issues:
@@ -202,8 +204,20 @@ def read_devices(conn: Connection, ids: Iterable[str], lock: bool = False) -> tu
 
 def _issues_query(conn: Connection, voids: bool = True) -> Any:
     return (
-        select(E.c.participant_id, _at(conn), D.c.community, L.c.site, D.c.lot_id, L.c.donor)
-        .select_from(E.join(D, D.c.id == E.c.device_id).outerjoin(L, L.c.id == D.c.lot_id))
+        select(
+            E.c.participant_id,
+            _at(conn),
+            D.c.community,
+            L.c.site,
+            D.c.lot_id,
+            L.c.donor,
+            P.c.community,
+        )
+        .select_from(
+            E.join(D, D.c.id == E.c.device_id)
+            .outerjoin(L, L.c.id == D.c.lot_id)
+            .join(P, P.c.id == E.c.participant_id)
+        )
         .where(E.c.status == "issued", E.c.participant_id.is_not(None), LIVE if voids else true())
     )
 

@@ -70,6 +70,11 @@ def upgrade() -> None:
         sa.Column("device_id", sa.String(), sa.ForeignKey("devices.id"), primary_key=True),
         sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
     )
+    # participants served are now also tallied by their own community ("home"); this
+    # uses the application's tally code (see the note in 0003)
+    from refurb.store.tallies import rebuild
+
+    rebuild(op.get_bind())
 
 
 def downgrade() -> None:
