@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
+from refurb.errors import BadInput
+from refurb.store import records
 from refurb.store.db import Store
 from refurb.store.inventory import add_lot as store_lot
 from refurb.store.inventory import add_participant as store_participant
-from refurb.store.inventory import lot_rows, participant_rows
+from refurb.store.inventory import get_lot, get_participant, lot_rows, participant_rows
 
 
 def add_lot(
@@ -21,7 +24,12 @@ def add_lot(
     site: str | None,
     weight_kg: float | None,
 ) -> str:
+    """A new lot; a community or donor already on record in another spelling (case,
+    accents, spaces) takes the spelling on record."""
+    _weight(weight_kg)
     with store.transaction() as session:
+        community = records.canonical(session, "community", community)
+        donor = records.canonical(session, "donor", donor) or donor
         return store_lot(
             session, code, donor, received_on, donor_choice, community, site, weight_kg
         ).code
@@ -34,9 +42,73 @@ def lots(store: Store) -> list[dict[str, Any]]:
 
 def add_participant(store: Store, code: str, community: str | None) -> str:
     with store.transaction() as session:
+        community = records.canonical(session, "community", community)
         return store_participant(session, code, community).code
 
 
 def participants(store: Store) -> list[dict[str, Any]]:
     with store.reading() as session:
         return participant_rows(session)
+
+
+def _weight(kg: float | None) -> None:
+    if kg is not None and not (math.isfinite(kg) and 0 < kg <= 100_000):
+        raise BadInput(
+            f"weight {kg} kg is not plausible for a lot", "give the lot's weight in kilograms"
+        )
+
+
+def edit_lot(
+    store: Store, code: str, changes: dict[str, Any], *, reason: str | None, actor: str | None
+) -> dict[str, tuple[Any, Any]]:
+    """Change a lot's facts, each change kept with its reason (devices of the lot follow
+    its community). Returns the fields changed, old and new."""
+    if not (reason or "").strip():
+        raise BadInput("say why the lot changes (a reason is kept with the change)")
+    if "donor_choice" in changes and changes["donor_choice"] not in ("reuse", "recycle"):
+        raise BadInput("the donor's choice is reuse or recycle")
+    _weight(changes.get("weight_kg"))
+    with store.transaction() as session:
+        if "community" in changes:
+            changes["community"] = records.canonical(session, "community", changes["community"])
+        if "donor" in changes:
+            changes["donor"] = records.canonical(session, "donor", changes["donor"])
+            if not changes["donor"]:
+                raise BadInput("a lot needs a donor")
+        return records.edit_lot(session, code, changes, reason, actor)[1]
+
+
+def edit_participant(
+    store: Store, code: str, community: str | None, *, reason: str | None, actor: str | None
+) -> dict[str, tuple[Any, Any]]:
+    if not (reason or "").strip():
+        raise BadInput("say why it changes (a reason is kept with the change)")
+    with store.transaction() as session:
+        community = records.canonical(session, "community", community)
+        return records.edit_participant(session, code, community, reason, actor)[1]
+
+
+def merge_names(
+    store: Store, what: str, old: str, new: str, *, reason: str | None, actor: str | None
+) -> int:
+    """``community merge`` / ``donor merge``: every spelling of OLD becomes NEW, in every
+    record and report."""
+    if what not in ("community", "donor"):
+        raise BadInput(f"{what!r}: merge communities or donors")
+    new = " ".join(new.split())
+    if not new:
+        raise BadInput(f"the {what} to merge into is empty")
+    with store.transaction() as session:
+        return records.merge_names(session, what, old, new, reason, actor)
+
+
+def names(store: Store, what: str) -> list[dict[str, Any]]:
+    with store.reading() as session:
+        return records.names_in_use(session, what)
+
+
+def changes(store: Store, record: str, code: str) -> list[dict[str, Any]]:
+    """The recorded changes of a lot or participant."""
+    with store.reading() as session:
+        target = get_lot(session, code) if record == "lots" else get_participant(session, code)
+        return records.history(session, record, target.id)

@@ -50,6 +50,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "scan": ("refurb.cli.scan", "scan", "Barcode-scanner loop: see and move devices fast."),
     "lot": ("refurb.cli.people", "lot", "Intake lots (donations)."),
     "participant": ("refurb.cli.people", "participant", "Participants, by pseudonymous code."),
+    "community": ("refurb.cli.people", "community", "Community spellings: list, merge."),
+    "donor": ("refurb.cli.people", "donor", "Donor spellings: list, merge."),
     "db": ("refurb.cli.db", "db", "Database location, schema version and upgrades."),
     "export": ("refurb.cli.sync", "export", "Signed bundle of this station's records for the hub."),
     "label": ("refurb.cli.label", "label", "Print QR asset labels (PDF or printer)."),

@@ -6,7 +6,14 @@ from typing import Any
 
 import click
 
-from refurb.cli.common import db_option, echo_json, json_option, open_db
+from refurb.cli.common import (
+    db_option,
+    echo_json,
+    json_option,
+    open_db,
+    operator_option,
+    resolve_operator,
+)
 
 
 @click.group()
@@ -111,3 +118,176 @@ def participant_list(db_url: str | None, as_json: bool) -> None:
         echo_json(rows)
     for r in rows if not as_json else []:
         click.echo(f"{r['code']:<16} {r['community'] or ''}")
+
+
+def _changed(what: str, changed: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        echo_json({k: {"old": o, "new": n} for k, (o, n) in changed.items()})
+    elif not changed:
+        click.echo(f"{what}: nothing to change")
+    else:
+        for k, (o, n) in changed.items():
+            click.echo(f"{what}: {k} {o!s} -> {n!s}")
+
+
+@lot.command("edit")
+@click.argument("code")
+@click.option("--donor", help="Donor organisation.")
+@click.option("--date", "received_on", type=click.DateTime(["%Y-%m-%d"]), help="Date received.")
+@click.option("--choice", "donor_choice", type=click.Choice(["reuse", "recycle"]))
+@click.option("--community", help="Community the lot serves (its devices follow).")
+@click.option("--site", help="Shop or site.")
+@click.option("--weight", "weight_kg", type=float, help="The lot's weight in kg.")
+@click.option("--reason", required=True, help="Why: kept with the change.")
+@operator_option
+@db_option
+@json_option
+def lot_edit(
+    code: str,
+    donor: str | None,
+    received_on: Any,
+    donor_choice: str | None,
+    community: str | None,
+    site: str | None,
+    weight_kg: float | None,
+    reason: str,
+    operator: str | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Correct a lot's facts. Each change is kept (old value, new value, reason, who,
+    when) and shown by `refurb lot history CODE`; the lot's devices follow its community."""
+    from refurb.app.people import edit_lot
+
+    changes = {
+        k: v
+        for k, v in (
+            ("donor", donor),
+            ("received_on", received_on.date() if received_on else None),
+            ("donor_choice", donor_choice),
+            ("community", community),
+            ("site", site),
+            ("weight_kg", weight_kg),
+        )
+        if v is not None
+    }
+    changed = edit_lot(
+        open_db(db_url), code, changes, reason=reason, actor=resolve_operator(operator)
+    )
+    _changed(f"lot {code}", changed, as_json)
+
+
+@lot.command("history")
+@click.argument("code")
+@db_option
+@json_option
+def lot_history(code: str, db_url: str | None, as_json: bool) -> None:
+    """The changes made to lot CODE after it was recorded."""
+    from refurb.app.people import changes
+
+    _history(changes(open_db(db_url), "lots", code), as_json)
+
+
+def _history(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("no changes since it was recorded")
+    for r in rows:
+        click.echo(
+            f"{r['at'][:16]}  {r['field']}: {r['old']} -> {r['new']}  by {r['actor']}"
+            f"  ({r['reason']})"
+        )
+
+
+@participant.command("edit")
+@click.argument("code")
+@click.option("--community", required=True, help="The community they live in.")
+@click.option("--reason", required=True, help="Why: kept with the change.")
+@operator_option
+@db_option
+@json_option
+def participant_edit(
+    code: str,
+    community: str,
+    reason: str,
+    operator: str | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Correct the community a participant lives in (kept with its history)."""
+    from refurb.app.people import edit_participant
+
+    changed = edit_participant(
+        open_db(db_url), code, community, reason=reason, actor=resolve_operator(operator)
+    )
+    _changed(f"participant {code}", changed, as_json)
+
+
+@participant.command("history")
+@click.argument("code")
+@db_option
+@json_option
+def participant_history(code: str, db_url: str | None, as_json: bool) -> None:
+    """The changes made to participant CODE after it was recorded."""
+    from refurb.app.people import changes
+
+    _history(changes(open_db(db_url), "participants", code), as_json)
+
+
+def _names_group(what: str) -> click.Group:
+    @click.group(name=what, help=f"Spellings of {what} names: list them, merge variants.")
+    def group() -> None:
+        pass
+
+    @group.command("list")
+    @db_option
+    @json_option
+    def list_names(db_url: str | None, as_json: bool) -> None:
+        from refurb.app.people import names
+
+        rows = names(open_db(db_url), what)
+        if as_json:
+            echo_json(rows)
+            return
+        for r in rows:
+            counts = ", ".join(f"{r[k]} {k}" for k in ("lots", "participants") if r.get(k))
+            click.echo(f"{r['name']:<30} {counts}")
+
+    list_names.__doc__ = f"Every {what} spelling on record; case and accent variants sort together."
+
+    @group.command("merge")
+    @click.argument("old")
+    @click.argument("new")
+    @click.option("--reason", help="Why (kept with each change).")
+    @operator_option
+    @db_option
+    @json_option
+    def merge(
+        old: str,
+        new: str,
+        reason: str | None,
+        operator: str | None,
+        db_url: str | None,
+        as_json: bool,
+    ) -> None:
+        from refurb.app.people import merge_names
+
+        n = merge_names(
+            open_db(db_url), what, old, new, reason=reason, actor=resolve_operator(operator)
+        )
+        if as_json:
+            echo_json({"merged": old, "into": new, "records": n})
+        else:
+            click.echo(f"{n} record(s) now say {new!r}")
+
+    merge.__doc__ = (
+        f"Every {what} spelled like OLD (any case, accents or spaces) becomes NEW, in "
+        "every record and report; each change is kept."
+    )
+    return group
+
+
+community = _names_group("community")
+donor = _names_group("donor")

@@ -75,9 +75,34 @@ def _materialized(session: Session, per_device: Any) -> Any:
     return table
 
 
-def _weight(weights: dict[str, float]) -> ColumnElement[Any]:
-    """Measured weight, else the default for the chassis, else the default for 'other'."""
+def lot_shares(session: Session) -> dict[str, float]:
+    """Lots weighed as a whole: each of their devices not weighed one by one weighs the
+    lot's weight less the devices weighed, shared equally (never below zero)."""
+    weighed = dict(
+        session.execute(select(L.c.id, L.c.weight_kg).where(L.c.weight_kg.is_not(None))).all()
+    )
+    if not weighed:
+        return {}
+    shares = {}
+    for lot_id, measured, unweighed in session.execute(
+        select(
+            D.c.lot_id,
+            func.coalesce(func.sum(D.c.weight_kg), 0.0),
+            func.count() - func.count(D.c.weight_kg),
+        )
+        .where(D.c.lot_id.in_(list(weighed)))
+        .group_by(D.c.lot_id)
+    ):
+        if unweighed:
+            shares[lot_id] = max(0.0, float(weighed[lot_id]) - float(measured)) / int(unweighed)
+    return shares
+
+
+def _weight(weights: dict[str, float], shares: dict[str, float]) -> ColumnElement[Any]:
+    """Measured weight; else the device's share of its lot's weight; else the default for
+    the chassis, else the default for 'other'."""
     default = case(
+        *[(D.c.lot_id == lot_id, share) for lot_id, share in shares.items()],
         *[(D.c.chassis == k, v) for k, v in weights.items() if k != "other"],
         else_=weights.get("other", 2.0),
     )
@@ -90,16 +115,17 @@ def _month(session: Session, column: Any) -> ColumnElement[str]:
     return func.strftime("%Y-%m", column)
 
 
-def _measures(pd: Any, weights: dict[str, float]) -> list[Any]:
+def _measures(pd: Any, weights: dict[str, float], shares: dict[str, float]) -> list[Any]:
     diverted = pd.c.diverted.is_not(None)
+    estimated = and_(diverted, D.c.weight_kg.is_(None))
+    if shares:
+        estimated = and_(estimated, D.c.lot_id.not_in(list(shares)))
+    weight = _weight(weights, shares)
     return [func.count(pd.c[m]).label(m) for m in STATUS_OF] + [
-        func.coalesce(func.sum(case((diverted, _weight(weights)), else_=0.0)), 0.0).label(
-            "diverted_kg"
+        func.coalesce(func.sum(case((diverted, weight), else_=0.0)), 0.0).label("diverted_kg"),
+        func.coalesce(func.sum(case((estimated, weight), else_=0.0)), 0.0).label(
+            "diverted_kg_estimated"
         ),
-        func.coalesce(
-            func.sum(case((and_(diverted, D.c.weight_kg.is_(None)), _weight(weights)), else_=0.0)),
-            0.0,
-        ).label("diverted_kg_estimated"),
     ]
 
 
@@ -199,6 +225,7 @@ def tally_from_tallies(
     ).all()
     where_cache: dict[tuple[str, str], dict[str, Any]] = {}
     issued_kinds: dict[str, int] = {}
+    shares = lot_shares(session)
     for measure, month, community, lot_id, chassis, n, unweighed, grams in rows:
         n = int(n)
         if not n:
@@ -207,9 +234,13 @@ def tally_from_tallies(
         if measure == "issued":
             issued_kinds[chassis or ""] = issued_kinds.get(chassis or "", 0) + n
         if measure == "diverted":
-            estimated = int(unweighed) * weights.get(chassis, default) if unweighed else 0.0
-            values["diverted_kg"] = int(grams) / 1000 + estimated
-            values["diverted_kg_estimated"] = estimated
+            if lot_id in shares:  # not weighed one by one, but the lot was weighed
+                values["diverted_kg"] = int(grams) / 1000 + int(unweighed) * shares[lot_id]
+                values["diverted_kg_estimated"] = 0.0
+            else:
+                estimated = int(unweighed) * weights.get(chassis, default) if unweighed else 0.0
+                values["diverted_kg"] = int(grams) / 1000 + estimated
+                values["diverted_kg_estimated"] = estimated
         at = where_cache.get((community, lot_id))
         if at is None:
             at = where_cache[(community, lot_id)] = dims(community, lot_id)
@@ -280,7 +311,9 @@ def tally_from_events(
     # One pass at the finest grain; every device falls in exactly one group, so the totals
     # and each breakdown are exact sums of these rows.
     grain = session.execute(
-        select(*dims, *_measures(pd, weights)).select_from(joined).group_by(*dims)
+        select(*dims, *_measures(pd, weights, lot_shares(session)))
+        .select_from(joined)
+        .group_by(*dims)
     ).all()
     totals: dict[str, float] = dict.fromkeys(MEASURE_KEYS, 0)
     groups: Groups = {d: {} for d in DIMENSIONS}
