@@ -49,6 +49,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "lot": ("refurb.cli.people", "lot", "Intake lots (donations)."),
     "participant": ("refurb.cli.people", "participant", "Participants, by pseudonymous code."),
     "db": ("refurb.cli.db", "db", "Database location, schema version and upgrades."),
+    "serve": ("refurb.cli.serve", "serve", "The shop's web pages (needs the web extra)."),
+    "user": ("refurb.cli.users", "user", "Accounts for the web pages and their roles."),
     "export": ("refurb.cli.sync", "export", "Signed bundle of this station's records for the hub."),
     "label": ("refurb.cli.label", "label", "Print QR asset labels (PDF or printer)."),
     "report": ("refurb.cli.report", "report", "Funder report: diversion, issued, served (en/fr)."),
