@@ -13,11 +13,11 @@ import pytest
 
 pytest.importorskip("starlette", reason="the web extra: pip install -e '.[test]'")
 
-from refurb.app import devices, open_inventory  # noqa: E402
-from refurb.errors import DatabaseError  # noqa: E402
-from refurb.web.pages import ROUTES  # noqa: E402
-from refurb.web.server import PUBLIC  # noqa: E402
-from tests.web_helpers import PASSWORD, ROLES, client, csrf_of, shop  # noqa: E402
+from refurb.app import devices, open_inventory
+from refurb.errors import DatabaseError
+from refurb.web.pages import ROUTES
+from refurb.web.server import PUBLIC
+from tests.web_helpers import PASSWORD, ROLES, client, csrf_of, shop
 
 
 @pytest.fixture
