@@ -121,8 +121,8 @@ def dashboard(ctx: Ctx) -> Response:
     totals = data["totals"]
     tiles = [
         ("received", "all_time", totals["all_time"]["received"], 0),
-        ("in_process", None, sum(n for s, n in data["statuses"].items() if s in _IN_SHOP), 0),
-        ("ready", None, data["statuses"].get("ready", 0), 0),
+        ("in_shop_now", None, sum(n for s, n in data["statuses"].items() if s in _IN_SHOP), 0),
+        ("ready_now", None, data["statuses"].get("ready", 0), 0),
         ("issued", "this_month", totals["this_month"]["issued"], 0),
         ("issued", "this_fiscal_year", totals["this_fiscal_year"]["issued"], 0),
         ("participants", "this_fiscal_year", totals["this_fiscal_year"]["participants"], 0),

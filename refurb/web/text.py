@@ -178,6 +178,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "The downloads are exactly `refurb report` for this period and language.",
         "Les téléchargements sont exactement `refurb report` pour cette période et cette langue.",
     ),
+    "report_lang": ("Language of the report", "Langue du rapport"),
+    "ready_now": ("Ready to issue now", "Prêts à remettre"),
+    "in_shop_now": ("In the shop now (not yet ready)", "En atelier (pas encore prêts)"),
     "community_row": ("This community", "Cette communauté"),
     "events_kind.status": ("status", "statut"),
 }
