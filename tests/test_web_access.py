@@ -297,3 +297,26 @@ def test_user_commands(tmp_path: Path) -> None:
         cli, ["user", "add", "bo", "--role", "lead", "--db", db, "--password-stdin"], input="x\n"
     )
     assert bad.exit_code != 0
+
+
+def test_serve_prints_the_first_admin_link_and_warns_off_loopback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+    from click.testing import CliRunner
+
+    from refurb.cli import cli
+
+    monkeypatch.setenv("REFURB_WEB_DB", "")  # serve sets these for its workers: restored after
+    monkeypatch.setenv("REFURB_WEB_TLS", "")
+    started: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append({"app": app, **kw}))
+    db = str(tmp_path / "a.db")
+    local = CliRunner().invoke(cli, ["serve", "--db", db, "--port", "8123"])
+    assert local.exit_code == 0, local.output
+    assert "http://127.0.0.1:8123/setup?token=" in local.output
+    assert "warning" not in local.output
+    assert started[0]["app"] == "refurb.web.server:app_from_env" and started[0]["factory"]
+    wide = CliRunner().invoke(cli, ["serve", "--db", db, "--host", "0.0.0.0", "--workers", "4"])
+    assert wide.exit_code == 0, wide.output
+    assert "without TLS" in wide.output and started[1]["workers"] == 4
