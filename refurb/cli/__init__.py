@@ -53,6 +53,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "community": ("refurb.cli.people", "community", "Community spellings: list, merge."),
     "donor": ("refurb.cli.people", "donor", "Donor spellings: list, merge."),
     "db": ("refurb.cli.db", "db", "Database location, schema version and upgrades."),
+    "serve": ("refurb.cli.serve", "serve", "The shop's web pages (needs the web extra)."),
+    "user": ("refurb.cli.users", "user", "Accounts for the web pages and their roles."),
     "export": ("refurb.cli.sync", "export", "Signed bundle of this station's records for the hub."),
     "label": ("refurb.cli.label", "label", "Print QR asset labels (PDF or printer)."),
     "report": ("refurb.cli.report", "report", "Funder report: diversion, issued, served (en/fr)."),

@@ -309,3 +309,29 @@ class TallyStatus(SQLModel, table=True):
     status: str = Field(primary_key=True)
     month: str = Field(primary_key=True)
     n: int = 0
+
+
+# --- the web pages' accounts (refurb serve) ---------------------------------------------
+
+
+class User(SQLModel, table=True):
+    """A person who signs in to the web pages. ``password`` is an scrypt hash with its
+    parameters and salt (``scrypt$n$r$p$salt$hash``), never the password."""
+
+    __tablename__ = "users"
+    id: str = Field(primary_key=True)
+    name: str = Field(unique=True, index=True)
+    role: str  # trainee | lead | manager | admin
+    password: str
+    active: bool = True
+    created_at: datetime
+    updated_at: datetime
+
+
+class WebSetting(SQLModel, table=True):
+    """The web pages' own settings: the session-signing secret (made on first start) and
+    the one-time first-admin token's hash."""
+
+    __tablename__ = "web_settings"
+    key: str = Field(primary_key=True)
+    value: str

@@ -1,0 +1,630 @@
+"""The pages, and the one table of who may open them (``ROUTES``).
+
+Each page is a plain function of the request (``Ctx``) that calls ``refurb.app`` and
+renders a template; the templates only show what they are given.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from typing import Any
+
+from starlette.responses import RedirectResponse, Response
+
+from refurb.app import accounts, devices, lifecycle, overview, people, reports
+from refurb.errors import BadInput, DatabaseError, NotFound, RefurbError
+from refurb.lifecycle.rules import PART_KINDS, STATUSES
+from refurb.reports.model import MEASURES, Period
+from refurb.web.server import PUBLIC, Ctx, local_path
+
+ALL = frozenset(accounts.ROLES)
+LEAD = frozenset({"lead", "admin"})  # every lifecycle step, lots, participants
+REPORTS = frozenset({"lead", "manager", "admin"})  # reports and exports
+ADMIN = frozenset({"admin"})  # accounts
+PAGE_SIZE = 50
+MAX_PAGE = 500
+
+
+# --- signing in ----------------------------------------------------------------------
+
+
+def login_form(ctx: Ctx) -> Response:
+    if ctx.user is None and ctx.session.get("user"):
+        return RedirectResponse("/", 303)
+    return ctx.render("login.html", next=local_path(ctx.query("next")), error=None, name="")
+
+
+def login(ctx: Ctx) -> Response:
+    name = ctx.form.get("name", "")
+    address = ctx.request.client.host if ctx.request.client else "?"
+    target = local_path(ctx.form.get("next"))
+    if ctx.web.limiter.blocked(name, address):
+        return ctx.render("login.html", 429, next=target, error="too_many", name=name)
+    found = accounts.authenticate(ctx.store, name, ctx.form.get("password", ""))
+    if found is None:
+        ctx.web.limiter.failed(name, address)
+        return ctx.render("login.html", 401, next=target, error="bad_login", name=name)
+    ctx.web.limiter.succeeded(name, address)
+    _sign_in(ctx, found.name)
+    return RedirectResponse(target, 303)
+
+
+def _sign_in(ctx: Ctx, name: str) -> None:
+    import secrets
+
+    lang = ctx.session.get("lang")
+    ctx.session.clear()  # a new session on sign-in: nothing carried over but the language
+    ctx.session.update(user=name, csrf=secrets.token_urlsafe(32))
+    if lang:
+        ctx.session["lang"] = lang
+
+
+def logout(ctx: Ctx) -> Response:
+    lang = ctx.session.get("lang")
+    ctx.session.clear()
+    if lang:
+        ctx.session["lang"] = lang
+    return RedirectResponse("/login", 303)
+
+
+def set_lang(ctx: Ctx) -> Response:
+    lang = ctx.form.get("lang")
+    if lang in ("en", "fr"):
+        ctx.session["lang"] = lang
+    return RedirectResponse(local_path(ctx.form.get("next")), 303)
+
+
+def setup_form(ctx: Ctx) -> Response:
+    token = ctx.request.query_params.get("token", "")
+    if not accounts.setup_valid(ctx.store, token):
+        raise NotFound("this set-up link is used or out of date", "sign in instead")
+    return ctx.render("setup.html", token=token, error=None, name="")
+
+
+def setup(ctx: Ctx) -> Response:
+    token, name = ctx.form.get("token", ""), ctx.form.get("name", "")
+    try:
+        if ctx.form.get("password") != ctx.form.get("password2"):
+            raise BadInput("the two passwords differ")
+        made = accounts.create_first_admin(ctx.store, token, name, ctx.form.get("password", ""))
+    except DatabaseError:
+        raise
+    except RefurbError as exc:
+        return ctx.render("setup.html", 400, token=token, error=exc, name=name)
+    _sign_in(ctx, made.name)
+    return RedirectResponse("/", 303)
+
+
+# --- dashboard ------------------------------------------------------------------------
+
+
+def _fiscal_year(today: date) -> int:
+    return today.year if today.month >= 4 else today.year - 1
+
+
+def dashboard(ctx: Ctx) -> Response:
+    from refurb.reports.periods import resolve_period
+
+    today = date.today()
+    periods = {
+        "this_month": resolve_period(month=today.strftime("%Y-%m")),
+        "this_fiscal_year": resolve_period(fiscal_year=_fiscal_year(today)),
+        "all_time": resolve_period(),
+    }
+    cfg = ctx.web.config
+    data = overview.dashboard(
+        ctx.store, periods, weights=cfg.weights_kg, emissions=cfg.emissions, lang=ctx.lang
+    )
+    totals = data["totals"]
+    tiles = [
+        ("received", "all_time", totals["all_time"]["received"], 0),
+        ("in_shop_now", None, sum(n for s, n in data["statuses"].items() if s in _IN_SHOP), 0),
+        ("ready_now", None, data["statuses"].get("ready", 0), 0),
+        ("issued", "this_month", totals["this_month"]["issued"], 0),
+        ("issued", "this_fiscal_year", totals["this_fiscal_year"]["issued"], 0),
+        ("participants", "this_fiscal_year", totals["this_fiscal_year"]["participants"], 0),
+        ("diverted", "all_time", totals["all_time"]["diverted"], 0),
+        ("diverted_kg", "all_time", totals["all_time"]["diverted_kg"], 1),
+        ("avoided_kg_co2e", "all_time", totals["all_time"]["avoided_kg_co2e"], 0),
+    ]
+    from refurb.reports.i18n import number
+
+    shown = [(key, when, number(value, ctx.lang, decimals)) for key, when, value, decimals in tiles]
+    statuses = [(s, data["statuses"].get(s, 0)) for s in STATUSES]
+    top = max((n for _, n in statuses), default=0) or 1
+    bars = [(s, n, round(100 * n / top)) for s, n in statuses]
+    return ctx.render("dashboard.html", tiles=shown, bars=bars, recent=data["recent"])
+
+
+_IN_SHOP = ("received", "diagnosed", "wiped", "repairing", "returned")
+
+
+# --- devices --------------------------------------------------------------------------
+
+
+def _int(ctx: Ctx, name: str, default: int, top: int) -> int:
+    raw = ctx.query(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadInput(f"{name} must be a whole number, not {raw[:40]!r}") from None
+    if not 0 <= value <= top:
+        raise BadInput(f"{name} must be between 0 and {top:,}")
+    return value
+
+
+def _filters(ctx: Ctx) -> dict[str, Any]:
+    status = ctx.query("status")
+    if status and status not in STATUSES:
+        raise BadInput(f"{status[:40]!r} is not a status", "statuses: " + ", ".join(STATUSES))
+    return {
+        "status": status,
+        "community": ctx.query("community"),
+        "lot": ctx.query("lot"),
+        "text": ctx.query("q"),
+        "limit": _int(ctx, "limit", PAGE_SIZE, MAX_PAGE) or PAGE_SIZE,
+        "offset": _int(ctx, "offset", 0, 10**9),
+    }
+
+
+def _rows(ctx: Ctx) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
+    filters = _filters(ctx)
+    rows, more = overview.device_page(ctx.store, **filters)
+    return filters, rows, more
+
+
+def device_list(ctx: Ctx) -> Response:
+    error = None
+    try:
+        filters, rows, more = _rows(ctx)
+    except (BadInput, NotFound) as exc:  # an unknown lot or a bad number: say so here
+        error, rows, more = exc, [], False
+        filters = {"limit": PAGE_SIZE, "offset": 0}
+    query = ctx.request.url.query
+    page = {
+        "prev": _page_link(ctx, filters["offset"] - filters["limit"])
+        if filters["offset"]
+        else None,
+        "next": _page_link(ctx, filters["offset"] + filters["limit"]) if more else None,
+    }
+    values = dict(
+        rows=rows,
+        error=error,
+        page=page,
+        filters={k: ctx.query(k) or "" for k in ("status", "community", "lot", "q")},
+        statuses=STATUSES,
+        communities=overview.communities(ctx.store),
+        lots=[x["code"] for x in people.lots(ctx.store)],
+        twins=bool(ctx.user and ctx.user.role in REPORTS),
+        query=("?" + query) if query else "",
+    )
+    if ctx.request.headers.get("hx-request") == "true":
+        return ctx.render("_device_rows.html", 400 if error else 200, **values)
+    return ctx.render("devices.html", 400 if error else 200, **values)
+
+
+def _page_link(ctx: Ctx, offset: int) -> str:
+    params = dict(ctx.request.query_params)
+    params["offset"] = str(max(0, offset))
+    from urllib.parse import urlencode
+
+    return "/devices?" + urlencode(params)
+
+
+def device_list_csv(ctx: Ctx) -> Response:
+    from refurb.csvsafe import csv_safe
+
+    _, rows, _ = _rows(ctx)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(devices.COLUMNS))
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: csv_safe(v) for k, v in r.items()})
+    return _download(out.getvalue().encode(), "text/csv; charset=utf-8", "devices.csv")
+
+
+def device_list_json(ctx: Ctx) -> Response:
+    _, rows, _ = _rows(ctx)
+    body = json.dumps(rows, indent=2, ensure_ascii=False, default=str).encode()
+    return _download(body, "application/json", "devices.json")
+
+
+def _download(body: bytes, media: str, name: str, inline: bool = False) -> Response:
+    how = "inline" if inline else "attachment"
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'{how}; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+def device(ctx: Ctx) -> Response:
+    return _device_page(ctx, ctx.param("tag"))
+
+
+def _device_page(
+    ctx: Ctx,
+    tag: str,
+    status: int = 200,
+    errors: dict[str, RefurbError] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    record = devices.show(ctx.store, tag)
+    acts = overview.actions(ctx.store, record["tag"])
+    can_act = bool(ctx.user and ctx.user.role in LEAD)
+    assessment = record.get("assessment") or {}
+    return ctx.render(
+        "device.html",
+        status,
+        d=record,
+        findings=assessment.get("findings", []),
+        allowed=[a for a in acts if a.allowed] if can_act else [],
+        refused=[a for a in acts if not a.allowed] if can_act else [],
+        can_act=can_act,
+        errors=errors or {},
+        values=values or {},
+        done=ctx.query("done"),
+        participants=[p["code"] for p in people.participants(ctx.store)] if can_act else [],
+        part_kinds=PART_KINDS,
+        levels=tuple(lifecycle.SANITIZE_LEVELS),
+        methods=("overwrite", "block-erase", "crypto-erase", "physical", "removed"),
+    )
+
+
+def device_action(ctx: Ctx) -> Response:
+    tag, action = ctx.param("tag"), ctx.param("action")
+    if action not in overview.ACTIONS:
+        raise NotFound(f"no action {action!r}")
+    f = ctx.form
+
+    def text(name: str) -> str | None:
+        return f.get(name) or None
+
+    assert ctx.user is not None
+    actor, station = ctx.user.name, ctx.web.station
+    store = ctx.store
+    try:
+        if action == "wipe":
+            done = lifecycle.wipe(
+                store,
+                tag,
+                drive_ref=text("drive"),
+                level=f.get("level", ""),
+                method=f.get("method", ""),
+                tool=text("tool"),
+                tool_version=text("tool_version"),
+                verification_method=text("verification_method"),
+                verification_result=text("verification_result"),
+                performed_by=actor,
+                verified_by=text("verified_by"),
+                destination=text("destination"),
+                notes=text("note"),
+                station=station,
+            )
+        elif action in ("repairing", "ready"):
+            done = lifecycle.move(
+                store, tag, action, actor=actor, note=text("note"), station=station
+            )
+        elif action == "issue":
+            done = lifecycle.issue(
+                store,
+                tag,
+                f.get("participant", ""),
+                actor=actor,
+                note=text("note"),
+                station=station,
+            )
+        elif action == "return":
+            done = lifecycle.return_(store, tag, actor=actor, note=text("note"), station=station)
+        elif action == "harvest":
+            done = lifecycle.harvest(
+                store,
+                tag,
+                f.get("kind", ""),
+                description=text("description"),
+                serial=text("serial"),
+                into=text("into"),
+                actor=actor,
+                station=station,
+                missed_by_probe=text("missed_by_probe"),
+            )
+        elif action == "recycle":
+            done = lifecycle.recycle(store, [tag], actor=actor, note=text("note"), station=station)[
+                0
+            ]
+        else:
+            done = lifecycle.attest(
+                store, tag, f.get("what", ""), reason=text("reason"), actor=actor, station=station
+            )
+    except DatabaseError:
+        raise
+    except RefurbError as exc:  # refused, bad values, an unknown participant: say why
+        devices.show(store, tag)  # an unknown device is a 404, not a form error
+        return _device_page(ctx, tag, 409 if exc.exit_code == 6 else 400, {action: exc}, f)
+    return RedirectResponse(f"/devices/{done.tag}?done={action}", 303)
+
+
+def device_label(ctx: Ctx) -> Response:
+    from refurb.labels import load_stocks, render
+
+    cfg = ctx.web.config
+    stocks = load_stocks(cfg.labels_dir)
+    stock = stocks.get(cfg.label_stock) or stocks["avery-l7160"]
+    data = reports.labels(ctx.store, [ctx.param("tag")])
+    pdf = render(data, stock, lang=ctx.lang, font=cfg.font)
+    return _download(pdf, "application/pdf", f"label-{data[0].tag}.pdf", inline=True)
+
+
+# --- lots and participants ---------------------------------------------------------------
+
+
+def lot_list(ctx: Ctx, status: int = 200, error: RefurbError | None = None) -> Response:
+    return ctx.render(
+        "lots.html",
+        status,
+        lots=people.lots(ctx.store),
+        can_add=bool(ctx.user and ctx.user.role in LEAD),
+        error=error,
+        values=ctx.form,
+    )
+
+
+def lot_add(ctx: Ctx) -> Response:
+    f = ctx.form
+    try:
+        try:
+            received = date.fromisoformat(f.get("received_on", ""))
+        except ValueError:
+            raise BadInput("the date received must be YYYY-MM-DD") from None
+        weight = None
+        if f.get("weight_kg"):
+            try:
+                weight = float(f["weight_kg"])
+            except ValueError:
+                raise BadInput("the weight must be a number of kg") from None
+            if not 0 < weight < 100_000:
+                raise BadInput("the weight must be more than 0 kg")
+        choice = f.get("choice", "reuse")
+        if choice not in ("reuse", "recycle"):
+            raise BadInput("the donor's choice is reuse or recycle")
+        code, donor = f.get("code", ""), f.get("donor", "")
+        if not code or not donor:
+            raise BadInput("a lot needs a code and a donor")
+        people.add_lot(
+            ctx.store,
+            code,
+            donor,
+            received,
+            choice,
+            f.get("community") or None,
+            f.get("site") or None,
+            weight,
+        )
+    except DatabaseError:
+        raise
+    except RefurbError as exc:
+        return lot_list(ctx, 400, exc)
+    return RedirectResponse(f"/lots/{code}", 303)
+
+
+def lot(ctx: Ctx) -> Response:
+    code = ctx.param("code")
+    found = next((x for x in people.lots(ctx.store) if x["code"] == code), None)
+    if found is None:
+        raise NotFound(f"no lot {code!r}")
+    return ctx.render(
+        "lot.html",
+        lot=found,
+        rows=devices.listing(ctx.store, lot=code),
+        certificate=bool(ctx.user and ctx.user.role in REPORTS),
+    )
+
+
+def lot_certificate(ctx: Ctx) -> Response:
+    from refurb.reports.certificate import render_certificate
+
+    code = ctx.param("code")
+    data = reports.certificate(ctx.store, code, [])
+    pdf = render_certificate(data, ctx.lang, ctx.web.config.font)
+    return _download(pdf, "application/pdf", f"certificate-{code}.pdf", inline=True)
+
+
+def participant_list(ctx: Ctx, status: int = 200, error: RefurbError | None = None) -> Response:
+    return ctx.render(
+        "participants.html",
+        status,
+        rows=people.participants(ctx.store),
+        can_add=bool(ctx.user and ctx.user.role in LEAD),
+        error=error,
+        values=ctx.form,
+    )
+
+
+def participant_add(ctx: Ctx) -> Response:
+    try:
+        code = ctx.form.get("code", "")
+        if not code:
+            raise BadInput("a participant needs a code")
+        people.add_participant(ctx.store, code, ctx.form.get("community") or None)
+    except DatabaseError:
+        raise
+    except RefurbError as exc:
+        return participant_list(ctx, 400, exc)
+    return RedirectResponse("/participants", 303)
+
+
+# --- reports --------------------------------------------------------------------------
+
+
+def _period(ctx: Ctx) -> Period:
+    from refurb.reports.periods import resolve_period
+
+    def day(name: str) -> date | None:
+        raw = ctx.query(name)
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise BadInput(f"{raw[:20]!r}: a date is YYYY-MM-DD") from None
+
+    fiscal = ctx.query("fiscal_year")
+    if fiscal and not (fiscal.isdigit() and 1990 < int(fiscal) < 2200):
+        raise BadInput(f"{fiscal[:20]!r} is not a year")
+    return resolve_period(
+        since=day("since"),
+        until=day("until"),
+        month=ctx.query("month"),
+        quarter=ctx.query("quarter"),
+        fiscal_year=int(fiscal) if fiscal else None,
+    )
+
+
+def _report(ctx: Ctx) -> Any:
+    lang = ctx.query("lang") or ctx.lang
+    if lang not in ("en", "fr"):
+        raise BadInput("the report's language is en or fr")
+    cfg = ctx.web.config
+    return reports.report(
+        ctx.store, _period(ctx), weights=cfg.weights_kg, emissions=cfg.emissions, lang=lang
+    )
+
+
+def report_page(ctx: Ctx) -> Response:
+    from refurb.reports.render import fmt
+
+    picked = {k: ctx.query(k) or "" for k in _REPORT_KEYS}
+    try:
+        result = _report(ctx)
+    except BadInput as exc:
+        return ctx.render("reports.html", 400, error=exc, picked=picked, r=None)
+    lang = result.lang
+    community = picked["community"]
+    by_community = [
+        (row["key"], [fmt(m, row[m], lang) for m in _COMMUNITY_COLS])
+        for row in result.breakdowns["community"]
+        if not community or row["key"] == community
+    ]
+    query = ctx.request.url.query
+    return ctx.render(
+        "reports.html",
+        error=None,
+        picked=picked,
+        r=result,
+        totals=[(m, fmt(m, result.totals[m], lang)) for m in MEASURES],
+        community_cols=_COMMUNITY_COLS,
+        by_community=by_community,
+        months=[
+            (row["month"], [fmt(m, row[m], lang) for m in _MONTH_COLS]) for row in result.months
+        ],
+        month_cols=_MONTH_COLS,
+        communities=overview.communities(ctx.store),
+        query=("?" + query) if query else "",
+    )
+
+
+_REPORT_KEYS = ("month", "quarter", "fiscal_year", "since", "until", "community", "lang")
+_COMMUNITY_COLS = ("received", "issued", "participants", "diverted", "diverted_kg")
+_MONTH_COLS = ("received", "refurbished", "issued", "diverted")
+
+
+def report_download(ctx: Ctx) -> Response:
+    from refurb.reports import render
+
+    kind = ctx.param("kind")
+    result = _report(ctx)
+    name = f"report-{result.period.since}-{result.period.until}-{result.lang}"
+    if kind == "json":
+        return _download(render.json_text(result).encode(), "application/json", name + ".json")
+    if kind == "csv":
+        body = render.csv_text(result).encode()
+        return _download(body, "text/csv; charset=utf-8", name + ".csv")
+    if kind == "pdf":
+        from refurb.reports.pdf import render_pdf
+
+        pdf = render_pdf(result, ctx.web.config.font)
+        return _download(pdf, "application/pdf", name + ".pdf")
+    raise NotFound(f"no report format {kind!r}")
+
+
+# --- accounts -------------------------------------------------------------------------
+
+
+def user_list(ctx: Ctx, status: int = 200, error: RefurbError | None = None) -> Response:
+    return ctx.render(
+        "users.html",
+        status,
+        rows=accounts.users(ctx.store),
+        roles=accounts.ROLES,
+        error=error,
+        values=ctx.form,
+    )
+
+
+def user_add(ctx: Ctx) -> Response:
+    f = ctx.form
+    try:
+        if f.get("password") != f.get("password2"):
+            raise BadInput("the two passwords differ")
+        accounts.add_user(ctx.store, f.get("name", ""), f.get("role", ""), f.get("password", ""))
+    except DatabaseError:
+        raise
+    except RefurbError as exc:
+        return user_list(ctx, 400, exc)
+    return RedirectResponse("/users", 303)
+
+
+def user_change(ctx: Ctx) -> Response:
+    try:
+        accounts.set_role(
+            ctx.store, ctx.param("name"), ctx.form.get("role", ""), ctx.form.get("active") == "on"
+        )
+    except DatabaseError:
+        raise
+    except RefurbError as exc:
+        return user_list(ctx, 400 if exc.exit_code != 6 else 409, exc)
+    return RedirectResponse("/users", 303)
+
+
+# The one table of routes and the roles that may open each (PUBLIC: no session needed).
+ROUTES: list[tuple[str, str, Any, frozenset[str]]] = [
+    ("GET", "/login", login_form, PUBLIC),
+    ("POST", "/login", login, PUBLIC),
+    ("GET", "/setup", setup_form, PUBLIC),
+    ("POST", "/setup", setup, PUBLIC),
+    ("POST", "/lang", set_lang, PUBLIC),
+    ("POST", "/logout", logout, ALL),
+    ("GET", "/", dashboard, ALL),
+    ("GET", "/devices", device_list, ALL),
+    ("GET", "/devices.csv", device_list_csv, REPORTS),
+    ("GET", "/devices.json", device_list_json, REPORTS),
+    ("GET", "/devices/{tag}", device, ALL),
+    ("GET", "/devices/{tag}/label.pdf", device_label, ALL),
+    ("POST", "/devices/{tag}/{action}", device_action, LEAD),
+    ("GET", "/lots", lot_list, ALL),
+    ("POST", "/lots", lot_add, LEAD),
+    ("GET", "/lots/{code}", lot, ALL),
+    ("GET", "/lots/{code}/certificate.pdf", lot_certificate, REPORTS),
+    ("GET", "/participants", participant_list, REPORTS),
+    ("POST", "/participants", participant_add, LEAD),
+    ("GET", "/reports", report_page, REPORTS),
+    ("GET", "/reports.{kind}", report_download, REPORTS),
+    ("GET", "/users", user_list, ADMIN),
+    ("POST", "/users", user_add, ADMIN),
+    ("POST", "/users/{name}", user_change, ADMIN),
+]
+
+# The menu: each page shows for the roles its route allows.
+NAV = [
+    ("/", "dashboard"),
+    ("/devices", "devices"),
+    ("/lots", "lots"),
+    ("/participants", "participants"),
+    ("/reports", "reports"),
+    ("/users", "accounts"),
+]

@@ -1,0 +1,224 @@
+"""Every word the web pages say, in English and French, in one place (a later issue
+moves all of refurb's text into gettext catalogues; this table is what moves).
+
+Report figures, verdicts and finding statuses come from the tables that already exist
+(refurb.reports.i18n, refurb.assess.messages); only the pages' own words are here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from refurb.assess.messages import DISPOSITION, STATUS
+from refurb.i18n import pick
+from refurb.reports.i18n import LABELS
+
+LANGS = ("en", "fr")
+
+WORDS: dict[str, tuple[str, str]] = {
+    "app": ("refurb", "refurb"),
+    "dashboard": ("Dashboard", "Tableau de bord"),
+    "devices": ("Devices", "Appareils"),
+    "device": ("Device", "Appareil"),
+    "lots": ("Lots", "Lots"),
+    "lot": ("Lot", "Lot"),
+    "participants": ("Participants", "Participants"),
+    "reports": ("Reports", "Rapports"),
+    "accounts": ("Accounts", "Comptes"),
+    "sign_in": ("Sign in", "Se connecter"),
+    "sign_out": ("Sign out", "Se déconnecter"),
+    "name": ("Name", "Nom"),
+    "password": ("Password", "Mot de passe"),
+    "password_again": ("Password again", "Mot de passe (encore)"),
+    "role": ("Role", "Rôle"),
+    "active": ("Active", "Actif"),
+    "signed_in_as": ("Signed in as", "Connecté·e en tant que"),
+    "language": ("Français", "English"),
+    "search": ("Search", "Chercher"),
+    "search_hint": (
+        "tag, serial, drive serial or model",
+        "étiquette, numéro de série, disque ou modèle",
+    ),
+    "filter": ("Filter", "Filtrer"),
+    "all": ("all", "tous"),
+    "status": ("Status", "Statut"),
+    "community": ("Community", "Communauté"),
+    "tag": ("Tag", "Étiquette"),
+    "vendor": ("Vendor", "Fabricant"),
+    "model": ("Model", "Modèle"),
+    "serial": ("Serial", "Numéro de série"),
+    "chassis": ("Chassis", "Format"),
+    "verdict": ("Verdict", "Verdict"),
+    "grade": ("Grade", "Note"),
+    "received_at": ("Received", "Reçu le"),
+    "next_page": ("Next page", "Page suivante"),
+    "previous_page": ("Previous page", "Page précédente"),
+    "no_devices": ("No devices match.", "Aucun appareil ne correspond."),
+    "download": ("Download", "Télécharger"),
+    "identity": ("Identity", "Identité"),
+    "findings": ("Findings", "Constats"),
+    "drives": ("Drives and their sanitization", "Disques et leur effacement"),
+    "not_sanitized": ("NOT SANITIZED", "NON EFFACÉ"),
+    "removed": ("removed", "retiré"),
+    "history": ("History", "Historique"),
+    "label_pdf": ("Label (PDF)", "Étiquette (PDF)"),
+    "actions": ("What can be done now", "Ce qui peut être fait maintenant"),
+    "not_now": ("Not now", "Pas maintenant"),
+    "no_actions": ("Nothing can be done to it now.", "Rien ne peut lui être fait maintenant."),
+    "your_role_views": (
+        "Your role views this device; a lead records its steps.",
+        "Votre rôle consulte cet appareil ; un·e responsable enregistre ses étapes.",
+    ),
+    "action.wipe": ("Record a wipe (NIST SP 800-88)", "Enregistrer un effacement (NIST SP 800-88)"),
+    "action.repairing": ("Put in repair", "Mettre en réparation"),
+    "action.ready": ("Make ready", "Rendre prêt"),
+    "action.issue": ("Issue to a participant", "Remettre à un participant"),
+    "action.return": ("Returned by the participant", "Rendu par le participant"),
+    "action.harvest": ("Harvest a part", "Récupérer une pièce"),
+    "action.recycle": ("Send to the recycler", "Envoyer au recycleur"),
+    "action.attest": ("A lead's attestation", "Attestation d'un·e responsable"),
+    "drive": ("Drive", "Disque"),
+    "all_drives": ("every drive", "tous les disques"),
+    "level": ("Level", "Niveau"),
+    "method": ("Method", "Méthode"),
+    "tool": ("Tool", "Outil"),
+    "tool_version": ("Tool version", "Version de l'outil"),
+    "verification_method": ("How it was verified", "Comment c'est vérifié"),
+    "verification_result": ("Verification result", "Résultat de la vérification"),
+    "verified_by": ("Verified by", "Vérifié par"),
+    "destination": ("Destination of the media", "Destination du support"),
+    "note": ("Note", "Note"),
+    "participant": ("Participant", "Participant"),
+    "part": ("Part", "Pièce"),
+    "description": ("Description", "Description"),
+    "into": ("Fitted into (tag)", "Posée dans (étiquette)"),
+    "missed_by_probe": (
+        "The probe missed it: say what",
+        "La sonde ne l'a pas vue : dites quoi",
+    ),
+    "what": ("What", "Quoi"),
+    "reason": ("Reason", "Raison"),
+    "record": ("Record", "Enregistrer"),
+    "done": ("Done", "Fait"),
+    "refused": ("Refused", "Refusé"),
+    "donor": ("Donor", "Donateur"),
+    "code": ("Code", "Code"),
+    "date_received": ("Received on", "Reçu le"),
+    "choice": ("Donor's choice", "Choix du donateur"),
+    "site": ("Site", "Site"),
+    "weight_kg": ("Weight (kg)", "Poids (kg)"),
+    "add_lot": ("New lot", "Nouveau lot"),
+    "add_participant": ("New participant", "Nouveau participant"),
+    "add_account": ("New account", "Nouveau compte"),
+    "change": ("Change", "Modifier"),
+    "certificate_pdf": ("Sanitization certificate (PDF)", "Certificat d'effacement (PDF)"),
+    "codes_only": (
+        "Participants are known by a pseudonymous code only; enter no names.",
+        "Les participants ne sont connus que par un code ; n'entrez aucun nom.",
+    ),
+    "period": ("Period", "Période"),
+    "month": ("Month (YYYY-MM)", "Mois (AAAA-MM)"),
+    "quarter": ("Quarter (YYYY-Qn)", "Trimestre (AAAA-Tn)"),
+    "fiscal_year": ("Fiscal year from April", "Exercice à partir d'avril"),
+    "since": ("From (YYYY-MM-DD)", "Du (AAAA-MM-JJ)"),
+    "until": ("Until, exclusive", "Au (exclu)"),
+    "show": ("Show", "Afficher"),
+    "this_month": ("This month", "Ce mois-ci"),
+    "this_fiscal_year": ("This fiscal year", "Cet exercice"),
+    "all_time": ("All time", "Depuis le début"),
+    "by_status": ("Devices by status now", "Appareils par statut"),
+    "recent": ("Recent activity", "Activité récente"),
+    "nothing_yet": ("Nothing yet.", "Rien encore."),
+    "when": ("When", "Quand"),
+    "who": ("Who", "Qui"),
+    "not_found": ("Not found", "Introuvable"),
+    "not_found_page": (
+        "There is no such page or device.",
+        "Cette page ou cet appareil n'existe pas.",
+    ),
+    "forbidden": ("Not for your role", "Pas pour votre rôle"),
+    "forbidden_text": (
+        "Your account's role does not open this page.",
+        "Le rôle de votre compte n'ouvre pas cette page.",
+    ),
+    "bad_request": ("That did not work", "Cela n'a pas marché"),
+    "db_down": ("The database is not answering", "La base de données ne répond pas"),
+    "db_down_text": (
+        "Nothing was changed. Try again in a moment; if it lasts, tell whoever runs the server.",
+        "Rien n'a été modifié. Réessayez dans un moment ; si cela dure, prévenez la "
+        "personne qui gère le serveur.",
+    ),
+    "server_error": ("Something went wrong", "Une erreur s'est produite"),
+    "server_error_text": (
+        "Nothing was shown of it here; it is written in the server's log.",
+        "Les détails sont dans le journal du serveur, pas ici.",
+    ),
+    "csrf": (
+        "This form is out of date or came from another site; nothing was changed. "
+        "Reload the page and send it again.",
+        "Ce formulaire est périmé ou vient d'un autre site ; rien n'a été modifié. "
+        "Rechargez la page et renvoyez-le.",
+    ),
+    "bad_login": ("Wrong name or password.", "Nom ou mot de passe incorrect."),
+    "too_many": (
+        "Too many failed sign-ins for this name from here; wait 15 minutes.",
+        "Trop d'essais manqués pour ce nom depuis ici ; attendez 15 minutes.",
+    ),
+    "setup": ("Create the first admin", "Créer le premier compte admin"),
+    "setup_text": (
+        "This link works once. The account it makes can add everyone else.",
+        "Ce lien ne sert qu'une fois. Le compte créé pourra ajouter tous les autres.",
+    ),
+    "passwords_differ": ("The two passwords differ.", "Les deux mots de passe diffèrent."),
+    "back": ("Back", "Retour"),
+    "json": ("JSON", "JSON"),
+    "csv": ("CSV", "CSV"),
+    "pdf": ("PDF", "PDF"),
+    "figures_note": (
+        "The downloads are exactly `refurb report` for this period and language.",
+        "Les téléchargements sont exactement `refurb report` pour cette période et cette langue.",
+    ),
+    "report_lang": ("Language of the report", "Langue du rapport"),
+    "ready_now": ("Ready to issue now", "Prêts à remettre"),
+    "in_shop_now": ("In the shop now (not yet ready)", "En atelier (pas encore prêts)"),
+    "community_row": ("This community", "Cette communauté"),
+    "events_kind.status": ("status", "statut"),
+}
+
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "received": ("received", "reçu"),
+    "diagnosed": ("diagnosed", "diagnostiqué"),
+    "wiped": ("wiped", "effacé"),
+    "repairing": ("in repair", "en réparation"),
+    "ready": ("ready", "prêt"),
+    "issued": ("issued", "remis"),
+    "returned": ("returned", "rendu"),
+    "harvested": ("harvested", "démonté"),
+    "recycled": ("recycled", "recyclé"),
+}
+
+
+def words(lang: str) -> Callable[[str], str]:
+    """The lookup a template calls as ``_("key")``; a key with no entry shows as is,
+    so a missing word is visible, never an error page."""
+    lang = lang if lang in LANGS else "en"
+
+    def lookup(key: str) -> str:
+        for table in (WORDS, LABELS):
+            if key in table:
+                return pick(table[key], lang)
+        return key
+
+    return lookup
+
+
+def status_word(status: str | None, lang: str) -> str:
+    return pick(STATUS_WORDS[status], lang) if status in STATUS_WORDS else (status or "")
+
+
+def verdict_word(disposition: str | None, lang: str) -> str:
+    return pick(DISPOSITION[disposition], lang) if disposition in DISPOSITION else "-"
+
+
+def finding_word(status: str | None, lang: str) -> str:
+    return pick(STATUS[status], lang) if status in STATUS else (status or "")
