@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from refurb.i18n import pick
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -73,13 +75,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "counting": (
         "Each device counts once per figure in the period, in the month of its first "
         "matching event; a laptop issued twice counts once. Diverted = issued, "
-        "harvested or recycled. `refurb report --devices FIGURE` lists the devices "
-        "behind any figure.",
+        "harvested or recycled.",
         "Chaque appareil compte une fois par chiffre sur la période, au mois de son "
         "premier événement ; un portable remis deux fois compte une fois. Détourné = "
-        "remis, démonté ou recyclé. `refurb report --devices CHIFFRE` liste les "
-        "appareils derrière chaque chiffre.",
+        "remis, démonté ou recyclé.",
     ),
+    "devices_hint": (
+        "refurb report --devices FIGURE lists the devices behind any figure.",
+        "refurb report --devices CHIFFRE liste les appareils derrière chaque chiffre.",
+    ),
+    "prepared_by": ("Prepared by", "Préparé par"),
+    "signature": ("Signature", "Signature"),
+    "date": ("Date", "Date"),
     "operators": ("Trainee activity", "Activité des stagiaires"),
     "operator": ("Operator", "Opérateur"),
     "diagnostics": ("Diagnostics", "Diagnostics"),
@@ -139,6 +146,55 @@ MONTHS = {
 
 def t(key: str, lang: str) -> str:
     return pick(LABELS[key], lang)
+
+
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "received": ("received", "reçu"),
+    "diagnosed": ("diagnosed", "diagnostiqué"),
+    "wiped": ("wiped", "effacé"),
+    "repairing": ("in repair", "en réparation"),
+    "ready": ("ready", "prêt"),
+    "issued": ("issued", "remis"),
+    "returned": ("returned", "rendu"),
+    "harvested": ("harvested for parts", "démonté pour pièces"),
+    "recycled": ("recycled", "recyclé"),
+}
+KIND_WORDS: dict[str, tuple[str, str]] = {
+    "laptop": ("laptop", "portable"),
+    "convertible": ("convertible", "convertible"),
+    "desktop": ("desktop", "ordinateur de bureau"),
+    "all-in-one": ("all-in-one", "tout-en-un"),
+    "mini-pc": ("mini PC", "mini-PC"),
+    "tablet": ("tablet", "tablette"),
+    "handheld": ("handheld", "appareil de poche"),
+    "server": ("server", "serveur"),
+    "other": ("other", "autre"),
+}
+
+
+def status_word(status: str, lang: str) -> str:
+    return pick(STATUS_WORDS[status], lang) if status in STATUS_WORDS else status
+
+
+def kind_word(kind: str, lang: str) -> str:
+    return pick(KIND_WORDS[kind], lang) if kind in KIND_WORDS else kind
+
+
+def period_label(label: str, lang: str) -> str:
+    """A period's label as a funder reads it: "Fiscal year 2025–26" / "Exercice
+    2025-2026", "March 2026" / "mars 2026", "Q1 2026" / "T1 2026"."""
+    if m := re.fullmatch(r"FY (\d{4})-(\d{2})", label):
+        first = int(m.group(1))
+        return (
+            f"Exercice {first}-{first + 1}" if lang == "fr" else f"Fiscal year {first}–{m.group(2)}"
+        )
+    if re.fullmatch(r"\d{4}-\d{2}", label):
+        return month_name(label, lang)
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", label):
+        return f"{'T' if lang == 'fr' else 'Q'}{m.group(2)} {m.group(1)}"
+    if label == "all time":
+        return "depuis le début" if lang == "fr" else "all time"
+    return label
 
 
 def month_name(month: str, lang: str) -> str:

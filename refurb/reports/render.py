@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from refurb.csvsafe import csv_safe
-from refurb.reports.i18n import month_name, number, short, t
+from refurb.reports.i18n import kind_word, month_name, number, period_label, short, t
 from refurb.reports.model import (
     BREAKDOWN_MEASURES,
     DIMENSIONS,
@@ -28,7 +28,8 @@ def method_lines(r: Report) -> list[str]:
     lang = r.lang
     e = r.factors["emissions"]
     weights = ", ".join(
-        f"{k} {number(v, lang, 1)} kg" for k, v in sorted(r.factors["weights_kg"].items())
+        f"{kind_word(k, lang)} {number(v, lang, 1)} kg"
+        for k, v in sorted(r.factors["weights_kg"].items())
     )
     kg = r.totals["diverted_kg"]
     share = (r.totals["diverted_kg_estimated"] / kg * 100) if kg else 0.0
@@ -37,12 +38,14 @@ def method_lines(r: Report) -> list[str]:
         if kind not in LAPTOP_KINDS:
             lines.append(
                 t("factor_kind", lang).format(
-                    k=kind, f=number(spec["kg_co2e_per_reuse"], lang, 0), s=spec["source"]
+                    k=kind_word(kind, lang),
+                    f=number(spec["kg_co2e_per_reuse"], lang, 0),
+                    s=spec["source"],
                 )
             )
     without = r.factors.get("issued_without_factor", {})
     if without:
-        listed = ", ".join(f"{n} {k}" for k, n in sorted(without.items()))
+        listed = ", ".join(f"{n} {kind_word(k, lang)}" for k, n in sorted(without.items()))
         lines.append(t("no_factor", lang).format(d=listed))
     return [
         *lines,
@@ -56,7 +59,8 @@ def table(r: Report) -> str:
     colon = "\u00a0:" if lang == "fr" else ":"
     lines = [
         t("title", lang),
-        f"{t('period', lang)}{colon} {r.period.label} ({r.period.since} .. {r.period.until})",
+        f"{t('period', lang)}{colon} {period_label(r.period.label, lang)} "
+        f"({r.period.since} .. {r.period.until})",
         "",
     ]
     width = max(len(t(m, lang)) for m in MEASURES)
@@ -90,6 +94,7 @@ def table(r: Report) -> str:
                 + "".join(f"{fmt(c, month[c], lang):>14}" for c in cols)
             )
     lines += ["", t("method", lang)] + [f"  {x}" for x in method_lines(r)]
+    lines.append(f"  {t('devices_hint', lang)}")
     return "\n".join(lines)
 
 
