@@ -282,6 +282,6 @@ def test_label_command_by_status(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert code == 0 and "2 label(s)" in stdout
     assert len(decode_pages(out.read_bytes(), 300)[0]) == 2
     code, _, err = run_cli(["label", "--status", "issued", "--out", str(out), "--db", db], capsys)
-    assert code == 3 and "no devices match" in err
+    assert code == 5 and "no devices match" in err
     code, _, err = run_cli(["label", "RF-NOPE00", "--db", db], capsys)
     assert code == 5

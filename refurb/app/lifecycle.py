@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from refurb.errors import BadInput, NotFound, Refused
+from refurb.errors import BadInput, NotFound, Refused, UsageProblem
 from refurb.lifecycle import rules
 from refurb.lifecycle.history import DeviceState
 from refurb.store.db import Store
@@ -131,7 +131,7 @@ def _check_record(
             if not v
         ]
         if missing:
-            raise BadInput(
+            raise UsageProblem(
                 f"a {level} record needs {', '.join(missing)} (NIST SP 800-88 Rev. 2 "
                 "asks for the tool and how the result was verified)"
             )
