@@ -13,15 +13,16 @@ from refurb.store.history import all_device_ids
 from refurb.store.inventory import counts, status_mismatches
 
 
-def upgrade(db_url: str | None) -> tuple[str, str | None, str]:
-    store = open_store(db_url, check_schema=False)
+def upgrade(db_url: str | None, create: bool = False) -> tuple[str, str | None, str]:
+    """Bring the schema to this refurb's head; ``create`` makes a new SQLite file."""
+    store = open_store(db_url, check_schema=False, create=create)
     before = current_revision(store.engine)
     do_upgrade(store.engine)
     return safe_url(store.url), before, head_revision()
 
 
 def info(db_url: str | None) -> dict[str, Any]:
-    store = open_store(db_url)
+    store = open_store(db_url, create=False, readonly=True)
     with store.reading() as session:
         return {
             "url": safe_url(store.url),
@@ -46,7 +47,7 @@ class Verified:
 def verify(db_url: str | None, repair: bool) -> Verified:
     """Every status against its event log, the report tallies against the events, and
     the rulebook on every device. ``repair`` rebuilds the tallies first."""
-    store = open_store(db_url)
+    store = open_store(db_url, create=False, readonly=not repair)
     if repair:
         with store.transaction() as session:
             tallies.rebuild(session.connection())

@@ -14,12 +14,22 @@ def db() -> None:
 
 @db.command()
 @db_option
-def upgrade(db_url: str | None) -> None:
-    """Bring the database schema up to this refurb's version (Alembic migrations)."""
+@click.option(
+    "--create",
+    is_flag=True,
+    help="Make a new, empty SQLite inventory if the file does not exist yet.",
+)
+@json_option
+def upgrade(db_url: str | None, create: bool, as_json: bool) -> None:
+    """Bring the database schema up to this refurb's version (Alembic migrations). A
+    SQLite file that does not exist is made only with --create."""
     from refurb.app.admin import upgrade as do_upgrade
 
-    where, before, after = do_upgrade(db_url)
-    click.echo(f"{where}: schema {before or 'empty'} -> {after}")
+    where, before, after = do_upgrade(db_url, create)
+    if as_json:
+        echo_json({"url": where, "schema_before": before, "schema": after})
+    else:
+        click.echo(f"{where}: schema {before or 'empty'} -> {after}")
 
 
 @db.command()

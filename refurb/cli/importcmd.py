@@ -54,7 +54,7 @@ def import_(
                 click.echo(f"bundle {b}: {new}")
         return 0
     policy = resolve_policy(policy_path)
-    store = open_db(db_url)
+    store = open_db(db_url, "create")
     rows = import_files(
         store,
         paths,

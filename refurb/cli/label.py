@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from refurb.cli.common import db_option, open_db
-from refurb.errors import BadInput, EnvironmentProblem
+from refurb.errors import BadInput, EnvironmentProblem, NotFound, UsageProblem
 
 if TYPE_CHECKING:
     from refurb.app import Inventory
@@ -50,7 +50,9 @@ def write_labels(
     stock = pick_stock(stock_name, cfg)
     data = labels(store, tags, status, lot, since)
     if not data:
-        raise BadInput("no devices match: nothing to print")
+        raise NotFound(
+            "no devices match: nothing to print", "check the tags, --status, --lot or --since"
+        )
     write_atomic(out, render(data, stock, lang=lang, skip=skip, font=cfg.font))
     return len(data)
 
@@ -125,9 +127,9 @@ def label(
             )
         return
     if not (tags or status or lot or since):
-        raise BadInput("say which labels: TAG..., --status, --lot or --since")
+        raise UsageProblem("say which labels: TAG..., --status, --lot or --since")
     n = write_labels(
-        open_db(db_url),
+        open_db(db_url, "read"),
         list(tags),
         out,
         stock,

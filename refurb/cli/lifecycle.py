@@ -45,7 +45,7 @@ def status(
     from refurb.app.lifecycle import move
 
     done = move(
-        open_db(db_url),
+        open_db(db_url, "write"),
         tag,
         new_status,
         actor=resolve_operator(operator),
@@ -110,20 +110,20 @@ def wipe(
     """Record the sanitization of a device's drives (NIST SP 800-88 Rev. 2 fields), or
     that a drive was removed or destroyed. A factory reset is not sanitization."""
     from refurb.app.lifecycle import wipe as record_wipe
-    from refurb.errors import BadInput
+    from refurb.errors import UsageProblem
 
     if removed and destroyed:
-        raise BadInput("--removed and --destroyed cannot both be given")
+        raise UsageProblem("--removed and --destroyed cannot both be given")
     if removed:
         level, method = "removed", "removed"
     elif destroyed:
         level, method = "destroy", method or "physical"
     if level is None or method is None:
-        raise BadInput(
+        raise UsageProblem(
             "say how the drive was sanitized: --level and --method (or --removed / --destroyed)"
         )
     done = record_wipe(
-        open_db(db_url),
+        open_db(db_url, "write"),
         tag,
         drive_ref=drive_ref,
         level=level,
@@ -165,7 +165,7 @@ def issue(
     from refurb.app.lifecycle import issue as do_issue
 
     done = do_issue(
-        open_db(db_url),
+        open_db(db_url, "write"),
         tag,
         participant,
         actor=resolve_operator(operator),
@@ -188,7 +188,11 @@ def return_(
     from refurb.app.lifecycle import return_ as do_return
 
     done = do_return(
-        open_db(db_url), tag, actor=resolve_operator(operator), note=note, station=station_prefix()
+        open_db(db_url, "write"),
+        tag,
+        actor=resolve_operator(operator),
+        note=note,
+        station=station_prefix(),
     )
     _done(done.tag, done.status, as_json)
 
@@ -230,7 +234,7 @@ def harvest(
     from refurb.app.lifecycle import harvest as do_harvest
 
     done = do_harvest(
-        open_db(db_url),
+        open_db(db_url, "write"),
         tag,
         kind,
         description=description,
@@ -263,7 +267,11 @@ def recycle(
     from refurb.app.lifecycle import recycle as do_recycle
 
     done = do_recycle(
-        open_db(db_url), tags, actor=resolve_operator(operator), note=note, station=station_prefix()
+        open_db(db_url, "write"),
+        tags,
+        actor=resolve_operator(operator),
+        note=note,
+        station=station_prefix(),
     )
     if as_json:
         echo_json([{"tag": d.tag, "status": d.status} for d in done])
@@ -293,7 +301,7 @@ def attest(
     from refurb.app.lifecycle import attest as do_attest
 
     done = do_attest(
-        open_db(db_url),
+        open_db(db_url, "write"),
         tag,
         what,
         reason=reason,

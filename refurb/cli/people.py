@@ -57,7 +57,14 @@ def lot_add(
     from refurb.app.people import add_lot
 
     add_lot(
-        open_db(db_url), code, donor, received_on.date(), donor_choice, community, site, weight_kg
+        open_db(db_url, "create"),
+        code,
+        donor,
+        received_on.date(),
+        donor_choice,
+        community,
+        site,
+        weight_kg,
     )
     if as_json:
         echo_json({"lot": code})
@@ -72,7 +79,7 @@ def lot_list(db_url: str | None, as_json: bool) -> None:
     """List intake lots."""
     from refurb.app.people import lots
 
-    rows = lots(open_db(db_url))
+    rows = lots(open_db(db_url, "read"))
     if as_json:
         echo_json(rows)
     for r in rows if not as_json else []:
@@ -95,7 +102,7 @@ def participant_add(code: str, community: str | None, db_url: str | None) -> Non
     """Record participant CODE (no names needed, and none should be entered)."""
     from refurb.app.people import add_participant
 
-    add_participant(open_db(db_url), code, community)
+    add_participant(open_db(db_url, "create"), code, community)
     click.echo(f"participant {code} recorded")
 
 
@@ -106,7 +113,7 @@ def participant_list(db_url: str | None, as_json: bool) -> None:
     """List participant codes."""
     from refurb.app.people import participants
 
-    rows = participants(open_db(db_url))
+    rows = participants(open_db(db_url, "read"))
     if as_json:
         echo_json(rows)
     for r in rows if not as_json else []:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from refurb.cli.common import db_option, echo_json, open_db
-from refurb.errors import BadInput
+from refurb.errors import ExitStatus, UsageProblem
 
 
 def _period(
@@ -102,14 +102,14 @@ def report(
     cfg = load_config()
     lang = lang or cfg.lang
     period = _period(since, until, month, quarter, fiscal_year)
-    store = open_db(db_url)
+    store = open_db(db_url, "read")
     if operators:
         rows = reports.operators(store, period)
         _rows_out(rows, as_csv, as_json)
         return
     if figure:
         if figure not in reports.FIGURES:
-            raise BadInput(f"--devices {figure!r}: choose one of {', '.join(reports.FIGURES)}")
+            raise UsageProblem(f"--devices {figure!r}: choose one of {', '.join(reports.FIGURES)}")
         filters = {
             k: v
             for k, v in (("community", community), ("lot", lot), ("donor", donor), ("site", site))
@@ -195,8 +195,8 @@ def certificate(
     from refurb.config import load_config
 
     if not lot_code and not tags:
-        raise BadInput("say which devices: --lot CODE or TAGS")
-    data = certificate(open_db(db_url), lot_code, list(tags))
+        raise UsageProblem("say which devices: --lot CODE or TAGS")
+    data = certificate(open_db(db_url, "read"), lot_code, list(tags))
     if pdf_out:
         from refurb.fsutil import write_atomic
         from refurb.reports.certificate import render_certificate
@@ -209,5 +209,5 @@ def certificate(
     missing = [d for d in data["drives"] if not d["records"]]
     if missing:
         click.echo(f"{len(missing)} drive(s) have no sanitization record", err=True)
-        return 6
+        return ExitStatus.REFUSED
     return 0
