@@ -20,7 +20,7 @@ T480 = Path(__file__).parent / "captures" / "own-linux-lenovo-t480-handmade"
 
 READERS = [
     ["list"],
-    ["show", "RF-7K2Q9M"],
+    ["show", "RF-7K2Q9W"],
     ["search", "lenovo"],
     ["report"],
     ["report", "--community", "Iqaluit", "--json"],
@@ -32,7 +32,7 @@ READERS = [
     ["lot", "list"],
     ["participant", "list"],
 ]
-WRITERS = [["status", "RF-7K2Q9M", "ready"], ["issue", "RF-7K2Q9M", "--to", "P1"]]
+WRITERS = [["status", "RF-7K2Q9W", "ready"], ["issue", "RF-7K2Q9W", "--to", "P1"]]
 
 
 @pytest.mark.parametrize("args", READERS + WRITERS, ids=lambda a: " ".join(a[:2]))

@@ -196,7 +196,7 @@ def test_french_label_and_hostile_text() -> None:
 def test_labels_look_right(tmp_path: Path) -> None:
     """Render one label and look at it (the PNG is kept for a person to inspect)."""
     stock = STOCKS["dymo-30252"]
-    pdf = render([sample("RF-7K2Q9M")], stock)
+    pdf = render([sample("RF-7K2Q9W")], stock)
     doc = pdfium.PdfDocument(pdf)
     image = doc[0].render(scale=300 / 72).to_pil().convert("L")
     image.save(tmp_path / "label.png")

@@ -203,7 +203,7 @@ def test_devices_behind_a_figure_from_the_command_line(
     assert len(rows) == want["by"]["community"]["Iqaluit"]["diverted"]
     assert all(r["serial"] is None and r["community"] == "Iqaluit" for r in rows)
     code, _, err = run_cli(["report", "--devices", "everything", "--db", str(db)], capsys)
-    assert code == 3 and "choose one of" in err
+    assert code == 2 and "choose one of" in err
     code, _, err = run_cli(["report", "--month", "2025-13", "--db", str(db)], capsys)
     assert code == 3 and "YYYY-MM" in err
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from refurb.cli.common import db_option, open_db
+from refurb.cli.common import db_option, echo_json, json_option, open_db
 from refurb.errors import BadInput, EnvironmentProblem, NotFound, UsageProblem
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ def send_to_printer(path: str, printer: str | None) -> None:
 @click.option("--lang", type=click.Choice(["en", "fr"]), help="Label language.")
 @click.option("--list-stocks", is_flag=True, help="List the label stocks and exit.")
 @db_option
+@json_option
 def label(
     tags: tuple[str, ...],
     status: str | None,
@@ -111,6 +112,7 @@ def label(
     lang: str | None,
     list_stocks: bool,
     db_url: str | None,
+    as_json: bool,
 ) -> None:
     """Asset labels with a QR code for TAGS (or by --status, --lot, --since), as one PDF."""
     from refurb.config import load_config
@@ -139,7 +141,10 @@ def label(
         lot,
         since.date() if since else None,
     )
-    click.echo(f"{n} label(s) written to {out}")
+    if as_json:
+        echo_json({"labels": n, "out": out, "printer": printer if to_printer else None})
+    else:
+        click.echo(f"{n} label(s) written to {out}")
     if to_printer:
         send_to_printer(out, printer)
-        click.echo("sent to the printer")
+        click.echo("sent to the printer", err=True)

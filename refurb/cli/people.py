@@ -98,12 +98,16 @@ def participant() -> None:
 @click.argument("code")
 @click.option("--community", help="Community of the participant.")
 @db_option
-def participant_add(code: str, community: str | None, db_url: str | None) -> None:
+@json_option
+def participant_add(code: str, community: str | None, db_url: str | None, as_json: bool) -> None:
     """Record participant CODE (no names needed, and none should be entered)."""
     from refurb.app.people import add_participant
 
     add_participant(open_db(db_url, "create"), code, community)
-    click.echo(f"participant {code} recorded")
+    if as_json:
+        echo_json({"participant": code, "community": community})
+    else:
+        click.echo(f"participant {code} recorded")
 
 
 @participant.command("list")
