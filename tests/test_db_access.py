@@ -72,6 +72,13 @@ def test_recording_commands_create_it_owner_only(
     db2 = tmp_path / "new2" / "x.db"
     assert run_cli(["intake", "--replay", str(T480), "--db", str(db2)], capsys)[0] == 0
     assert db2.stat().st_mode & 0o777 == 0o600
+    import sqlite3
+
+    with sqlite3.connect(db2) as conn:  # while open, WAL mode keeps -wal and -shm beside it
+        conn.execute("SELECT count(*) FROM devices").fetchone()
+        for extra in ("-wal", "-shm"):
+            beside = Path(f"{db2}{extra}")
+            assert beside.exists() and beside.stat().st_mode & 0o777 == 0o600, extra
     db3 = tmp_path / "new3" / "x.db"
     code, out, err = run_cli(["db", "upgrade", "--create", "--db", str(db3), "--json"], capsys)
     assert code == 0 and json.loads(out)["schema_before"] is None, err
