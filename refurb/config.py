@@ -24,6 +24,7 @@ The config file is TOML at ``$REFURB_CONFIG`` or the user config folder, e.g.::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -68,22 +69,93 @@ class Config:
     path: Path | None = None
 
 
+@dataclass(frozen=True)
+class SudoUser:
+    """The person behind ``sudo``: their name, ids and home folder."""
+
+    name: str
+    uid: int
+    gid: int
+    home: str
+
+
+def sudo_user() -> SudoUser | None:
+    """Who ran ``sudo refurb ...``, when this process runs as root under sudo.
+
+    One inventory whatever the privileges: under sudo, refurb keeps using the invoking
+    user's data folder, config file and name (see docs/design.md, "One inventory under
+    sudo"). None when not root, not under sudo, or sudo was run by root itself.
+    """
+    name = os.environ.get("SUDO_USER")
+    geteuid = getattr(os, "geteuid", None)
+    if not name or name == "root" or geteuid is None or geteuid() != 0:
+        return None
+    try:
+        import pwd
+
+        entry = pwd.getpwnam(name)
+    except (ImportError, KeyError):
+        return None
+    return SudoUser(name, entry.pw_uid, entry.pw_gid, entry.pw_dir)
+
+
+def _user_dir(kind: str) -> Path:
+    """platformdirs' user folder, for the invoking user under sudo."""
+    import platformdirs
+
+    find = getattr(platformdirs, f"user_{kind}_dir")
+    who = sudo_user()
+    if who is None:
+        return Path(find("refurb", appauthor=False))
+    # platformdirs reads HOME (and XDG_* on Linux); sudo may leave root's there.
+    saved = {k: os.environ.get(k) for k in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME")}
+    try:
+        os.environ["HOME"] = who.home
+        os.environ.pop("XDG_DATA_HOME", None)
+        os.environ.pop("XDG_CONFIG_HOME", None)
+        return Path(find("refurb", appauthor=False))
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def config_path() -> Path:
     env = os.environ.get("REFURB_CONFIG")
     if env:
         return Path(env)
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("refurb", appauthor=False)) / "config.toml"
+    return _user_dir("config") / "config.toml"
 
 
 def data_dir() -> Path:
     env = os.environ.get("REFURB_DATA_DIR")
     if env:
         return Path(env)
-    from platformdirs import user_data_dir
+    return _user_dir("data")
 
-    return Path(user_data_dir("refurb", appauthor=False))
+
+def give_to_invoking_user(path: str | os.PathLike[str]) -> None:
+    """Under sudo, hand a file or folder refurb just made to the user who ran sudo, so
+    that the same inventory works with and without sudo. Best effort."""
+    who = sudo_user()
+    if who is None:
+        return
+    with contextlib.suppress(OSError):
+        os.chown(path, who.uid, who.gid)
+
+
+def make_dirs(path: Path) -> None:
+    """``mkdir -p``, handing each folder it makes to the invoking user under sudo."""
+    missing = []
+    here = path
+    while not here.exists() and here != here.parent:
+        missing.append(here)
+        here = here.parent
+    path.mkdir(parents=True, exist_ok=True)
+    for made in missing:
+        give_to_invoking_user(made)
 
 
 _STR_KEYS = (
@@ -160,6 +232,8 @@ def load_config() -> Config:
                 raise BadInput(f"config {path}: unknown key {key!r}")
     if cfg.lang not in ("en", "fr"):
         raise BadInput(f"config {path}: lang {cfg.lang!r} is not supported; use en or fr")
+    if cfg.program_key and cfg.path is not None:
+        warn_if_others_can_read(cfg.path)
     for key in _STR_KEYS:
         env = os.environ.get(f"REFURB_{key.upper()}")
         if env:
@@ -167,3 +241,29 @@ def load_config() -> Config:
     if cfg.lang not in ("en", "fr"):
         raise BadInput(f"REFURB_LANG={cfg.lang!r} is not supported; use en or fr")
     return cfg
+
+
+_WARNED: set[str] = set()
+
+
+def others_can_read(path: Path) -> bool:
+    """True when a group or other users may read the file (POSIX permissions)."""
+    if os.name != "posix":
+        return False
+    try:
+        return bool(path.stat().st_mode & 0o077)
+    except OSError:
+        return False
+
+
+def warn_if_others_can_read(path: Path) -> None:
+    """The program key signs every bundle: a config holding it is the owner's alone."""
+    if str(path) in _WARNED or not others_can_read(path):
+        return
+    _WARNED.add(str(path))
+    import sys
+
+    print(
+        f"warning: {path} holds the program key and others can read it; run: chmod 600 '{path}'",
+        file=sys.stderr,
+    )

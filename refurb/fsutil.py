@@ -10,14 +10,19 @@ from pathlib import Path
 from refurb.errors import EnvironmentProblem
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write to a temporary file beside ``path``, fsync, then rename over it."""
+def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -> Path:
+    """Write to a temporary file beside ``path``, fsync, then rename over it. ``mode``
+    0o600 for what only its owner should read (bundles); under sudo the file goes to
+    the user who ran sudo."""
+    from refurb.config import give_to_invoking_user, make_dirs
+
     target = Path(path)
     tmp_name = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(target.parent)
         tmp_name = str(target.parent / f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.part")
-        fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        give_to_invoking_user(tmp_name)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

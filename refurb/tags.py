@@ -1,6 +1,6 @@
 """Asset tags: short, uppercase, QR-alphanumeric, with a check character.
 
-``RF-7K2Q9M``: a station prefix, five random symbols and one check symbol from the
+``RF-7K2Q9W``: a station prefix, five random symbols and one check symbol from the
 Crockford base-32 alphabet (no I, L, O, U: nothing to misread). Random, not sequential,
 so stations that intake at the same moment need no coordination; the database's unique
 constraint catches the rare collision and a new tag is drawn. The check symbol lets a

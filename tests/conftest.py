@@ -39,6 +39,7 @@ def _isolated_user_dirs(
     monkeypatch.setenv("REFURB_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("REFURB_CONFIG", str(home / "config.toml"))
     monkeypatch.delenv("REFURB_DATABASE_URL", raising=False)
+    monkeypatch.delenv("SUDO_USER", raising=False)  # tests/test_sudo.py sets it itself
 
 
 # --- databases: a real SQLite file, and a real PostgreSQL server ------------------

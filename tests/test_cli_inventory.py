@@ -110,7 +110,7 @@ def test_lifecycle_commands_and_their_errors(
     code, _, err = run_cli(
         ["wipe", tag, "--level", "purge", "--method", "block-erase", *db], capsys
     )
-    assert code == 3 and "needs the tool" in err
+    assert code == 2 and "needs the tool" in err
     code, _, err = run_cli(
         [
             "wipe",

@@ -46,13 +46,33 @@ def test_snapshot_schema_is_current_and_every_capture_validates() -> None:
         jsonschema.validate(collect(CaptureSource(capture)).to_dict(), schema)
 
 
-def test_readme_set_up_commands_are_the_ones_ci_runs() -> None:
+def _set_up_commands() -> list[str]:
     readme = (ROOT / "README.md").read_text()
     blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
-    commands = [line for line in blocks[0].splitlines() if line and not line.startswith("#")]
-    assert commands[0] == "python3 -m pip install . && refurb intake"
-    test_command = commands[1]
-    assert test_command in (ROOT / ".ci" / "run").read_text()
+    return [line for line in blocks[0].splitlines() if line and not line.startswith("#")]
+
+
+def test_readme_set_up_commands_are_the_ones_ci_runs() -> None:
+    install, test_command = _set_up_commands()
+    # In a virtual environment (PEP 668), then the command from inside it.
+    assert install == "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/refurb intake"
+    assert test_command.startswith("python3 -m venv .venv && .venv/bin/pip install -e '.[test]'")
+    assert "python3 -m pip" not in " ".join((install, test_command)), "PEP 668: use the venv"
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert ci[-1] == test_command, "CI must end by running the README's test command exactly"
+    assert "python3-venv" in "\n".join(ci), "CI installs python3-venv where it is missing"
+
+
+def test_readme_says_what_windows_users_type() -> None:
+    readme = (ROOT / "README.md").read_text()
+    install = _set_up_commands()[0]
+    windows = install.replace("python3 -m venv", "py -m venv").replace(
+        ".venv/bin/", ".venv\\Scripts\\"
+    )
+    for part in windows.split(" && "):
+        assert part in readme, part
+    assert ".venv\\Scripts\\python -m pytest" in readme
+    assert "python3-venv" in readme
 
 
 @pytest.mark.parametrize(

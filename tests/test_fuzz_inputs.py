@@ -257,7 +257,7 @@ def test_a_hand_edited_label_stock_is_used_or_refused_by_file_and_key(edits: lis
     except RefurbError as exc:
         assert "shop/stock.toml" in exc.message
     else:
-        data = LabelData(tag="RF-7K2Q9M", model="ThinkPad T480")
+        data = LabelData(tag="RF-7K2Q9W", model="ThinkPad T480")
         pdf = render([data], stock, lang="en")  # a stock that loads can print
         assert pdf.startswith(b"%PDF")
 

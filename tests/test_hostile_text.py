@@ -142,8 +142,8 @@ def test_an_overlong_argument_is_refused_and_nothing_is_written(
         ["lot", "add", "L-1", "--donor", "x" * 5000, "--date", "2026-11-02", *db], capsys
     )
     assert code == 3 and "--donor is 5,000 characters long" in err
-    code, out, _ = run_cli(["lot", "list", "--json", *db], capsys)
-    assert code == 0 and json.loads(out) == []
+    code, _, err = run_cli(["lot", "list", "--json", *db], capsys)
+    assert code == 4 and "does not exist" in err  # not even an empty inventory
 
 
 def test_a_community_in_syllabics_prints_in_the_pdfs(

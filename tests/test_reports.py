@@ -212,7 +212,7 @@ def test_devices_behind_a_figure_from_the_command_line(
     assert len(rows) == want["by"]["community"]["Iqaluit"]["diverted"]
     assert all(r["serial"] is None and r["community"] == "Iqaluit" for r in rows)
     code, _, err = run_cli(["report", "--devices", "everything", "--db", str(db)], capsys)
-    assert code == 3 and "choose one of" in err
+    assert code == 2 and "choose one of" in err
     code, _, err = run_cli(["report", "--month", "2025-13", "--db", str(db)], capsys)
     assert code == 3 and "YYYY-MM" in err
 
@@ -327,3 +327,96 @@ def test_the_tallies_give_the_figures_the_events_give(store: Store) -> None:
             )
             counted += int(kept.totals["received"])
     assert counted > 3000  # the periods overlap; every device was received in one of them
+
+
+def test_a_community_report_is_that_communitys_row_of_the_full_report(store: Store) -> None:
+    """refurb report --community X: every figure of X's own report equals X's row in the
+    full report's breakdown by community; the parts only counted in the community report
+    (in process, statuses, parts reused) add up over the communities to the full report."""
+    for period in PERIODS:
+        with store.reading() as s:
+            full = tally(s, period, weights=program.WEIGHTS, emissions=DEFAULT_EMISSIONS)
+            rows = {r["key"]: r for r in full.breakdowns["community"]}
+            of = {d.tag: PROGRAM.lots[d.lot]["community"] for d in PROGRAM.devices}
+            communities = sorted({c for c in of.values() if c})
+            assert set(rows) - {None} <= set(communities) and len(communities) > 1
+            added: dict[str, float] = {}
+            statuses: dict[str, int] = {}
+            for community in communities:
+                own = tally(
+                    s,
+                    period,
+                    weights=program.WEIGHTS,
+                    emissions=DEFAULT_EMISSIONS,
+                    community=community,
+                )
+                assert own.community == community
+                row = rows.get(community)
+                for measure in (
+                    "received",
+                    "refurbished",
+                    "issued",
+                    "returned",
+                    "harvested",
+                    "recycled",
+                    "diverted",
+                    "participants",
+                    "diverted_kg",
+                    "diverted_kg_estimated",
+                ):
+                    want = row[measure] if row else 0
+                    assert own.totals[measure] == pytest.approx(want, abs=0.001), (
+                        period.label,
+                        community,
+                        measure,
+                    )
+                assert [r["key"] for r in own.breakdowns["community"]] == (
+                    [community] if row else []
+                )
+                for measure in ("in_process", "parts_reused"):
+                    added[measure] = added.get(measure, 0) + own.totals[measure]
+                for status, n in own.statuses.items():
+                    statuses[status] = statuses.get(status, 0) + n
+                # the months of a community's report add up to its figures
+                for measure in ("received", "issued", "diverted"):
+                    assert sum(m[measure] for m in own.months) == own.totals[measure]
+            if all(of.values()):
+                assert added["in_process"] == full.totals["in_process"], period.label
+                assert added["parts_reused"] == full.totals["parts_reused"], period.label
+                assert statuses == full.statuses, period.label
+
+
+def test_report_community_in_every_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(tmp_path / "c.db")]
+    caps = Path(__file__).parent / "captures"
+    for code, community in (("L-A", "Iqaluit"), ("L-B", "Igloolik")):
+        args = ["lot", "add", code, "--donor", "D", "--date", "2026-11-02"]
+        assert run_cli([*args, "--community", community, *db], capsys)[0] == 0
+    t480 = str(caps / "own-linux-lenovo-t480-handmade")
+    mac = str(caps / "own-macos-macbookpro-ioreg-handmade")
+    assert run_cli(["intake", "--replay", t480, "--lot", "L-A", *db], capsys)[0] == 0
+    assert run_cli(["intake", "--replay", mac, "--lot", "L-B", *db], capsys)[0] == 0
+    code, out, err = run_cli(["report", "--json", *db], capsys)
+    assert code == 0 and json.loads(out)["totals"]["received"] == 2, err
+    code, out, _ = run_cli(["report", "--json", "--community", "Iqaluit", *db], capsys)
+    doc = json.loads(out)
+    assert doc["community"] == "Iqaluit" and doc["totals"]["received"] == 1
+    assert [r["key"] for r in doc["breakdowns"]["community"]] == ["Iqaluit"]
+    code, out, _ = run_cli(["report", "--csv", "--community", "Igloolik", *db], capsys)
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[1] == ["filter", "community", "", "Igloolik"]
+    assert ["total", "", "received", "1"] in rows
+    assert not any(r[0] == "community" and r[1] == "Iqaluit" for r in rows)
+    code, out, _ = run_cli(["report", "--community", "Igloolik", *db], capsys)
+    assert "Community: Igloolik" in out
+    pdf = tmp_path / "iqaluit.pdf"
+    code, _, err = run_cli(["report", "--community", "Iqaluit", "--pdf", str(pdf), *db], capsys)
+    assert code == 0, err
+    assert "Iqaluit" in _pdf_text(pdf.read_bytes())
+    assert "Igloolik" not in _pdf_text(pdf.read_bytes())
+    code, out, _ = run_cli(["report", "--json", "--community", "Nowhere", *db], capsys)
+    assert code == 0 and json.loads(out)["totals"]["received"] == 0
+    code, _, err = run_cli(["report", "--lot", "L-A", *db], capsys)
+    assert code == 2 and "only works with --devices" in err

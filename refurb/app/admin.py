@@ -13,15 +13,16 @@ from refurb.store.history import all_device_ids
 from refurb.store.inventory import counts, status_mismatches
 
 
-def upgrade(db_url: str | None) -> tuple[str, str | None, str]:
-    store = open_store(db_url, check_schema=False)
+def upgrade(db_url: str | None, create: bool = False) -> tuple[str, str | None, str]:
+    """Bring the schema to this refurb's head; ``create`` makes a new SQLite file."""
+    store = open_store(db_url, check_schema=False, create=create)
     before = current_revision(store.engine)
     do_upgrade(store.engine)
     return safe_url(store.url), before, head_revision()
 
 
 def info(db_url: str | None) -> dict[str, Any]:
-    store = open_store(db_url)
+    store = open_store(db_url, create=False, readonly=True)
     with store.reading() as session:
         return {
             "url": safe_url(store.url),
@@ -29,6 +30,49 @@ def info(db_url: str | None) -> dict[str, Any]:
             "schema_expected": head_revision(),
             **counts(session),
         }
+
+
+def backup(db_url: str | None, out: str) -> dict[str, Any]:
+    """A consistent copy of the SQLite inventory, safe while others write. For
+    PostgreSQL: the pg_dump command to run instead (raised as a usage problem)."""
+    from pathlib import Path
+
+    from refurb.errors import UsageProblem
+    from refurb.store import backup as bk
+    from refurb.store.db import REVISIONS, default_url, normalize_url
+
+    url = normalize_url(db_url or default_url())
+    path = bk.sqlite_path(url)
+    if path is None:
+        raise UsageProblem(
+            f"{safe_url(url)} is a PostgreSQL database: back it up with pg_dump",
+            "run: " + bk.pg_dump_command(url, out),
+        )
+    open_store(url, create=False, readonly=True).dispose()  # exists, is refurb's
+    return bk.copy_out(path, Path(out), REVISIONS)
+
+
+def restore(db_url: str | None, source: str) -> dict[str, Any]:
+    """Replace the SQLite inventory by a checked backup; the old one is kept beside it as
+    .before-restore. An older known schema is upgraded after."""
+    from pathlib import Path
+
+    from refurb.errors import UsageProblem
+    from refurb.store import backup as bk
+    from refurb.store.db import REVISIONS, default_url, normalize_url
+
+    url = normalize_url(db_url or default_url())
+    path = bk.sqlite_path(url)
+    if path is None:
+        raise UsageProblem(
+            f"{safe_url(url)} is a PostgreSQL database: restore it with pg_restore",
+            "run: pg_restore --clean --if-exists --dbname '...' FILE (when no station is writing)",
+        )
+    done = bk.copy_in(Path(source), path, REVISIONS)
+    store = open_store(url, create=False)  # an older known schema is upgraded here
+    done["schema"] = current_revision(store.engine)
+    store.dispose()
+    return done
 
 
 @dataclass
@@ -46,7 +90,7 @@ class Verified:
 def verify(db_url: str | None, repair: bool) -> Verified:
     """Every status against its event log, the report tallies against the events, and
     the rulebook on every device. ``repair`` rebuilds the tallies first."""
-    store = open_store(db_url)
+    store = open_store(db_url, create=False, readonly=not repair)
     if repair:
         with store.transaction() as session:
             tallies.rebuild(session.connection())

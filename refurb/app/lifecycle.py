@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from refurb.app.checks import violations
-from refurb.errors import BadInput, NotFound, Refused
+from refurb.errors import BadInput, NotFound, Refused, UsageProblem
 from refurb.lifecycle import rules
 from refurb.lifecycle.history import DeviceState
 from refurb.store.db import Store
@@ -155,7 +155,7 @@ def _check_record(
             if not v
         ]
         if missing:
-            raise BadInput(
+            raise UsageProblem(
                 f"a {level} record needs {', '.join(missing)} (NIST SP 800-88 Rev. 2 "
                 "asks for the tool and how the result was verified)"
             )

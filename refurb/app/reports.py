@@ -23,9 +23,13 @@ def report(
     weights: dict[str, float],
     emissions: dict[str, Any],
     lang: str,
+    community: str | None = None,
 ) -> Report:
+    """The funder report; ``community``: the same report for that community only."""
     with store.reading() as session:
-        return reporting.tally(session, period, weights=weights, emissions=emissions, lang=lang)
+        return reporting.tally(
+            session, period, weights=weights, emissions=emissions, lang=lang, community=community
+        )
 
 
 def devices_behind(

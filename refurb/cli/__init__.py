@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from refurb import __version__
-from refurb.errors import RefurbError
+from refurb.errors import ExitStatus, RefurbError
 
 # name -> (module, function, one-line help shown by ``refurb --help``)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -79,6 +79,18 @@ class LazyGroup(click.Group):
         _clean_text_arguments(cmd)
         return cmd
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = click.utils.make_str(args[0]) if args else ""
+        if args and name not in COMMANDS and not name.startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(name, COMMANDS, n=3, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint} (refurb --help lists them)")
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
@@ -138,32 +150,57 @@ def cli() -> None:
     """
 
 
+def _wants_json(argv: list[str]) -> bool:
+    """--json anywhere among the options (before a lone ``--``)."""
+    return "--json" in (argv[: argv.index("--")] if "--" in argv else argv)
+
+
+def _error(message: str, hint: str | None, code: int, as_json: bool) -> None:
+    if as_json:
+        import json
+
+        doc = {"error": message, "hint": hint, "exit": int(code)}
+        click.echo(json.dumps(doc, ensure_ascii=False), err=True)
+    elif hint:
+        click.echo(f"error: {message}\n  -> {hint}", err=True)
+    else:
+        click.echo(f"error: {message}", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point. The single error boundary: every RefurbError becomes a plain message
-    on stderr and its exit code; nothing else prints a traceback to a trainee."""
+    on stderr and its exit code (with --json, one JSON object on stderr:
+    ``{"error": ..., "hint": ..., "exit": n}``); nothing else prints a traceback to a
+    trainee."""
+    args = list(argv if argv is not None else sys.argv[1:])
+    as_json = _wants_json(args)
     try:
         rv: Any = cli.main(args=argv, prog_name="refurb", standalone_mode=False)
     except RefurbError as exc:
         from refurb.cli.hints import command_hint
 
-        hint = command_hint(exc, argv if argv is not None else sys.argv[1:])
-        if hint:  # the rulebook's reason, then the command that does what it asks
-            click.echo(f"error: {exc.message}\n  -> {hint}", err=True)
-        else:
-            click.echo(f"error: {exc}", err=True)
+        # the rulebook's reason, then the command that does what it asks
+        hint = command_hint(exc, args) or exc.hint
+        _error(exc.message, hint, exc.exit_code, as_json)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("\ninterrupted; nothing was changed", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("\ninterrupted; nothing was changed", err=True)
-        sys.exit(130)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        if as_json:
+            _error("interrupted", "nothing was changed", ExitStatus.INTERRUPTED, True)
+        else:
+            click.echo("\ninterrupted; nothing was changed", err=True)
+        sys.exit(ExitStatus.INTERRUPTED)
     except click.ClickException as exc:
-        exc.show()
+        if as_json:
+            hint = None
+            if isinstance(exc, click.UsageError) and exc.ctx is not None:
+                hint = f"{exc.ctx.command_path} --help"
+            _error(exc.format_message(), hint, exc.exit_code, True)
+        else:
+            exc.show()
         sys.exit(exc.exit_code)
     except BrokenPipeError:
-        sys.exit(0)
+        sys.exit(ExitStatus.OK)
     finally:
         if "refurb.store.db" in sys.modules:
             sys.modules["refurb.store.db"].dispose_all()
-    sys.exit(rv if isinstance(rv, int) and not isinstance(rv, bool) else 0)
+    sys.exit(rv if isinstance(rv, int) and not isinstance(rv, bool) else ExitStatus.OK)

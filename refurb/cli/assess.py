@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from refurb.errors import BadInput
+from refurb.errors import BadInput, ExitStatus, UsageProblem
 
 if TYPE_CHECKING:
     from refurb.assess.checklist import Checklist
@@ -15,7 +15,12 @@ if TYPE_CHECKING:
     from refurb.assess.verdict import Assessment
     from refurb.model import Snapshot
 
-CHECK_EXIT = {"refurbish": 0, "repair": 10, "harvest": 11, "recycle": 12}
+CHECK_EXIT = {
+    "refurbish": ExitStatus.OK,
+    "repair": ExitStatus.REPAIR,
+    "harvest": ExitStatus.HARVEST,
+    "recycle": ExitStatus.RECYCLE,
+}
 
 
 def read_json_file(path: str, what: str) -> object:
@@ -105,7 +110,7 @@ def judge(
     from refurb.cli.probe import take_snapshot
 
     if snapshot and replay:
-        raise BadInput("give a SNAPSHOT file or --replay, not both")
+        raise UsageProblem("give a SNAPSHOT file or --replay, not both")
     policy = resolve_policy(policy_path)
     sheet = load_checklist_file(checklist)
     if sheet is not None and sheet.operator is None:
@@ -156,4 +161,4 @@ def assess(
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(render(result))
-    return CHECK_EXIT[result.disposition] if check else 0
+    return int(CHECK_EXIT[result.disposition] if check else ExitStatus.OK)

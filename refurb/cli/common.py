@@ -13,7 +13,7 @@ import click
 from refurb.errors import BadInput
 
 if TYPE_CHECKING:
-    from refurb.app import Inventory
+    from refurb.app import Access, Inventory
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,11 +40,12 @@ def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(f)
 
 
-def open_db(db_url: str | None) -> Inventory:
+def open_db(db_url: str | None, access: Access) -> Inventory:
+    """The inventory, for reading, writing to, or creating (see refurb.app.open_inventory)."""
     try:
         from refurb.app import open_inventory
 
-        return open_inventory(db_url)
+        return open_inventory(db_url, access)
     except ImportError:
         from refurb.errors import EnvironmentProblem
 
@@ -56,9 +57,12 @@ def open_db(db_url: str | None) -> Inventory:
 
 
 def resolve_operator(operator: str | None) -> str:
-    from refurb.config import load_config
+    from refurb.config import load_config, sudo_user
 
     who = operator or os.environ.get("REFURB_OPERATOR") or load_config().operator
+    sudo = sudo_user()
+    if not who and sudo is not None:  # under sudo: the person who typed it, not root
+        who = sudo.name
     if not who:
         try:
             who = getpass.getuser()

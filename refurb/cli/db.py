@@ -9,17 +9,70 @@ from refurb.cli.common import db_option, echo_json, json_option
 
 @click.group()
 def db() -> None:
-    """The inventory database: where it is, its schema version, upgrades."""
+    """The inventory database: where it is, its schema version, upgrades, backups."""
 
 
 @db.command()
 @db_option
-def upgrade(db_url: str | None) -> None:
-    """Bring the database schema up to this refurb's version (Alembic migrations)."""
+@click.option(
+    "--create",
+    is_flag=True,
+    help="Make a new, empty SQLite inventory if the file does not exist yet.",
+)
+@json_option
+def upgrade(db_url: str | None, create: bool, as_json: bool) -> None:
+    """Bring the database schema up to this refurb's version (Alembic migrations). A
+    SQLite file that does not exist is made only with --create."""
     from refurb.app.admin import upgrade as do_upgrade
 
-    where, before, after = do_upgrade(db_url)
-    click.echo(f"{where}: schema {before or 'empty'} -> {after}")
+    where, before, after = do_upgrade(db_url, create)
+    if as_json:
+        echo_json({"url": where, "schema_before": before, "schema": after})
+    else:
+        click.echo(f"{where}: schema {before or 'empty'} -> {after}")
+
+
+@db.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+@json_option
+def backup(file: str, db_url: str | None, as_json: bool) -> None:
+    """Copy the SQLite inventory to FILE with SQLite's online backup API: a consistent
+    copy, safe while other refurb commands keep writing; FILE is readable by its owner
+    only. For PostgreSQL it prints the pg_dump command to use instead. See the guide
+    for a schedule."""
+    from refurb.app.admin import backup as do_backup
+
+    done = do_backup(db_url, file)
+    if as_json:
+        echo_json(done)
+    else:
+        click.echo(
+            f"{file}: {done['devices']} device(s), {done['events']} event(s), "
+            f"schema {done['schema']}, {done['bytes']:,} bytes"
+        )
+
+
+@db.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@db_option
+@json_option
+def restore(file: str, db_url: str | None, as_json: bool) -> None:
+    """Replace the SQLite inventory by the backup FILE. FILE is checked first (a whole
+    SQLite file, refurb's tables, a schema this refurb knows); the current inventory is
+    kept beside it as .before-restore; the copy is one transaction, refused while
+    another command is writing."""
+    from refurb.app.admin import restore as do_restore
+
+    done = do_restore(db_url, file)
+    if as_json:
+        echo_json(done)
+    else:
+        kept = f"; the previous one is kept as {done['kept']}" if done["kept"] else ""
+        click.echo(
+            f"{done['restored']}: restored from {file} ({done['devices']} device(s), "
+            f"schema {done['schema']}){kept}"
+        )
 
 
 @db.command()

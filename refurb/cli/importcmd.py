@@ -73,7 +73,7 @@ def import_(
                 click.echo(f"bundle {b}: {new}")
         return 0
     policy = resolve_policy(policy_path)
-    store = open_db(db_url)
+    store = open_db(db_url, "create")
     if at is not None and taken_at_as_received:
         raise click.UsageError("--at and --received-at-taken cannot both be given")
     rows = import_files(

@@ -70,7 +70,7 @@ def intake(
         # The verdict first: the trainee reads it while the inventory opens (the database
         # libraries take most of a second to load on a bench laptop).
         click.echo(render(verdict, verbose=False))
-    store = open_db(db_url)
+    store = open_db(db_url, "create")
     from refurb.app.intake import intake as record
 
     result = record(

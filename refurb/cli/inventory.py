@@ -56,7 +56,7 @@ def show(tag: str, db_url: str | None, as_json: bool) -> None:
     and its whole history."""
     from refurb.app.devices import show as device_record
 
-    record = device_record(open_db(db_url), tag)
+    record = device_record(open_db(db_url, "read"), tag)
     if as_json:
         echo_json(record)
         return
@@ -126,7 +126,7 @@ def list_(
     from refurb.app.devices import listing
 
     rows = listing(
-        open_db(db_url),
+        open_db(db_url, "read"),
         status=status,
         community=community,
         lot=lot,
@@ -151,7 +151,7 @@ def search(text: str, db_url: str | None, as_json: bool) -> None:
     """Find devices by tag, serial (machine or drive) or part of the model name."""
     from refurb.app.devices import search as find
 
-    rows = find(open_db(db_url), text)
+    rows = find(open_db(db_url, "read"), text)
     if as_json:
         echo_json(rows)
     else:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from refurb.cli.common import db_option, open_db
-from refurb.errors import BadInput, EnvironmentProblem
+from refurb.cli.common import db_option, echo_json, json_option, open_db
+from refurb.errors import BadInput, EnvironmentProblem, NotFound, UsageProblem
 
 if TYPE_CHECKING:
     from refurb.app import Inventory
@@ -50,7 +50,9 @@ def write_labels(
     stock = pick_stock(stock_name, cfg)
     data = labels(store, tags, status, lot, since)
     if not data:
-        raise BadInput("no devices match: nothing to print")
+        raise NotFound(
+            "no devices match: nothing to print", "check the tags, --status, --lot or --since"
+        )
     write_atomic(out, render(data, stock, lang=lang, skip=skip, font=cfg.font))
     return len(data)
 
@@ -96,6 +98,7 @@ def send_to_printer(path: str, printer: str | None) -> None:
 @click.option("--lang", type=click.Choice(["en", "fr"]), help="Label language.")
 @click.option("--list-stocks", is_flag=True, help="List the label stocks and exit.")
 @db_option
+@json_option
 def label(
     tags: tuple[str, ...],
     status: str | None,
@@ -109,6 +112,7 @@ def label(
     lang: str | None,
     list_stocks: bool,
     db_url: str | None,
+    as_json: bool,
 ) -> None:
     """Asset labels with a QR code for TAGS (or by --status, --lot, --since), as one PDF."""
     from refurb.config import load_config
@@ -125,9 +129,9 @@ def label(
             )
         return
     if not (tags or status or lot or since):
-        raise BadInput("say which labels: TAG..., --status, --lot or --since")
+        raise UsageProblem("say which labels: TAG..., --status, --lot or --since")
     n = write_labels(
-        open_db(db_url),
+        open_db(db_url, "read"),
         list(tags),
         out,
         stock,
@@ -137,7 +141,10 @@ def label(
         lot,
         since.date() if since else None,
     )
-    click.echo(f"{n} label(s) written to {out}")
+    if as_json:
+        echo_json({"labels": n, "out": out, "printer": printer if to_printer else None})
+    else:
+        click.echo(f"{n} label(s) written to {out}")
     if to_printer:
         send_to_printer(out, printer)
-        click.echo("sent to the printer")
+        click.echo("sent to the printer", err=True)

@@ -50,7 +50,7 @@ def status(
     from refurb.app.lifecycle import move
 
     done = move(
-        open_db(db_url),
+        open_db(db_url, "write"),
         tag,
         new_status,
         actor=resolve_operator(operator),
@@ -118,20 +118,20 @@ def wipe(
     """Record the sanitization of a device's drives (NIST SP 800-88 Rev. 2 fields), or
     that a drive was removed or destroyed. A factory reset is not sanitization."""
     from refurb.app.lifecycle import wipe as record_wipe
-    from refurb.errors import BadInput
+    from refurb.errors import UsageProblem
 
     if removed and destroyed:
-        raise BadInput("--removed and --destroyed cannot both be given")
+        raise UsageProblem("--removed and --destroyed cannot both be given")
     if removed:
         level, method = "removed", "removed"
     elif destroyed:
         level, method = "destroy", method or "physical"
     if level is None or method is None:
-        raise BadInput(
+        raise UsageProblem(
             "say how the drive was sanitized: --level and --method (or --removed / --destroyed)"
         )
     done = record_wipe(
-        open_db(db_url),
+        open_db(db_url, "write"),
         tag,
         drive_ref=drive_ref,
         level=level,
@@ -176,7 +176,7 @@ def issue(
     from refurb.app.lifecycle import issue as do_issue
 
     done = do_issue(
-        open_db(db_url),
+        open_db(db_url, "write"),
         tag,
         participant,
         actor=resolve_operator(operator),
@@ -206,7 +206,7 @@ def return_(
     from refurb.app.lifecycle import return_ as do_return
 
     done = do_return(
-        open_db(db_url),
+        open_db(db_url, "write"),
         tag,
         actor=resolve_operator(operator),
         note=note,
@@ -255,7 +255,7 @@ def harvest(
     from refurb.app.lifecycle import harvest as do_harvest
 
     done = do_harvest(
-        open_db(db_url),
+        open_db(db_url, "write"),
         tag,
         kind,
         description=description,
@@ -295,7 +295,7 @@ def recycle(
     from refurb.app.lifecycle import recycle as do_recycle
 
     done = do_recycle(
-        open_db(db_url),
+        open_db(db_url, "write"),
         tags,
         actor=resolve_operator(operator),
         note=note,
@@ -332,7 +332,7 @@ def attest(
     from refurb.app.lifecycle import attest as do_attest
 
     done = do_attest(
-        open_db(db_url),
+        open_db(db_url, "write"),
         tag,
         what,
         reason=reason,
@@ -366,7 +366,12 @@ def weigh(
     from refurb.app.lifecycle import weigh as do_weigh
 
     done = do_weigh(
-        open_db(db_url), tag, kg, actor=resolve_operator(operator), station=station_prefix(), at=at
+        open_db(db_url, "write"),
+        tag,
+        kg,
+        actor=resolve_operator(operator),
+        station=station_prefix(),
+        at=at,
     )
     if as_json:
         echo_json({"tag": done.tag, "weight_kg": kg})
@@ -398,7 +403,7 @@ def void(
     from refurb.app.lifecycle import void as do_void
 
     done = do_void(
-        open_db(db_url),
+        open_db(db_url, "write"),
         event,
         reason=reason,
         force=force,

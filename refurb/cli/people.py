@@ -64,7 +64,14 @@ def lot_add(
     from refurb.app.people import add_lot
 
     add_lot(
-        open_db(db_url), code, donor, received_on.date(), donor_choice, community, site, weight_kg
+        open_db(db_url, "create"),
+        code,
+        donor,
+        received_on.date(),
+        donor_choice,
+        community,
+        site,
+        weight_kg,
     )
     if as_json:
         echo_json({"lot": code})
@@ -79,7 +86,7 @@ def lot_list(db_url: str | None, as_json: bool) -> None:
     """List intake lots."""
     from refurb.app.people import lots
 
-    rows = lots(open_db(db_url))
+    rows = lots(open_db(db_url, "read"))
     if as_json:
         echo_json(rows)
     for r in rows if not as_json else []:
@@ -98,12 +105,16 @@ def participant() -> None:
 @click.argument("code")
 @click.option("--community", help="Community of the participant.")
 @db_option
-def participant_add(code: str, community: str | None, db_url: str | None) -> None:
+@json_option
+def participant_add(code: str, community: str | None, db_url: str | None, as_json: bool) -> None:
     """Record participant CODE (no names needed, and none should be entered)."""
     from refurb.app.people import add_participant
 
-    add_participant(open_db(db_url), code, community)
-    click.echo(f"participant {code} recorded")
+    add_participant(open_db(db_url, "create"), code, community)
+    if as_json:
+        echo_json({"participant": code, "community": community})
+    else:
+        click.echo(f"participant {code} recorded")
 
 
 @participant.command("list")
@@ -113,7 +124,7 @@ def participant_list(db_url: str | None, as_json: bool) -> None:
     """List participant codes."""
     from refurb.app.people import participants
 
-    rows = participants(open_db(db_url))
+    rows = participants(open_db(db_url, "read"))
     if as_json:
         echo_json(rows)
     for r in rows if not as_json else []:
@@ -172,7 +183,7 @@ def lot_edit(
         if v is not None
     }
     changed = edit_lot(
-        open_db(db_url), code, changes, reason=reason, actor=resolve_operator(operator)
+        open_db(db_url, "write"), code, changes, reason=reason, actor=resolve_operator(operator)
     )
     _changed(f"lot {code}", changed, as_json)
 
@@ -185,7 +196,7 @@ def lot_history(code: str, db_url: str | None, as_json: bool) -> None:
     """The changes made to lot CODE after it was recorded."""
     from refurb.app.people import changes
 
-    _history(changes(open_db(db_url), "lots", code), as_json)
+    _history(changes(open_db(db_url, "read"), "lots", code), as_json)
 
 
 def _history(rows: list[dict[str, Any]], as_json: bool) -> None:
@@ -220,7 +231,7 @@ def participant_edit(
     from refurb.app.people import edit_participant
 
     changed = edit_participant(
-        open_db(db_url), code, community, reason=reason, actor=resolve_operator(operator)
+        open_db(db_url, "write"), code, community, reason=reason, actor=resolve_operator(operator)
     )
     _changed(f"participant {code}", changed, as_json)
 
@@ -233,7 +244,7 @@ def participant_history(code: str, db_url: str | None, as_json: bool) -> None:
     """The changes made to participant CODE after it was recorded."""
     from refurb.app.people import changes
 
-    _history(changes(open_db(db_url), "participants", code), as_json)
+    _history(changes(open_db(db_url, "read"), "participants", code), as_json)
 
 
 def _names_group(what: str) -> click.Group:
@@ -247,7 +258,7 @@ def _names_group(what: str) -> click.Group:
     def list_names(db_url: str | None, as_json: bool) -> None:
         from refurb.app.people import names
 
-        rows = names(open_db(db_url), what)
+        rows = names(open_db(db_url, "read"), what)
         if as_json:
             echo_json(rows)
             return
@@ -275,7 +286,12 @@ def _names_group(what: str) -> click.Group:
         from refurb.app.people import merge_names
 
         n = merge_names(
-            open_db(db_url), what, old, new, reason=reason, actor=resolve_operator(operator)
+            open_db(db_url, "write"),
+            what,
+            old,
+            new,
+            reason=reason,
+            actor=resolve_operator(operator),
         )
         if as_json:
             echo_json({"merged": old, "into": new, "records": n})

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from refurb.errors import BadInput
+from refurb.errors import UsageProblem
 from refurb.model import Snapshot
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ def make_source(replay: str | None, record: str | None = None, scrub: bool = Fal
     from refurb.probe.source import CaptureSource, LiveSource, RecordingSource
 
     if replay and record:
-        raise BadInput("--replay and --record cannot be used together")
+        raise UsageProblem("--replay and --record cannot be used together")
     if replay:
         return CaptureSource(replay)
     if record:

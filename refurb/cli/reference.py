@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from refurb.cli import COMMANDS, cli
-from refurb.errors import __doc__ as EXIT_CODES
+from refurb.errors import exit_codes_text
 
 HEADER = """# Command reference
 
@@ -17,6 +17,8 @@ Generated from `refurb --help` by `python -m refurb.cli.reference > docs/cli.md`
 the test suite checks that this file matches the commands.
 
 ## Exit codes
+
+From `refurb.errors.ExitStatus`, the one source every error takes its code from.
 
 ```
 {codes}
@@ -38,12 +40,8 @@ def _help(cmd: click.Command, path: list[str]) -> str:
 
 
 def render() -> str:
-    codes = (EXIT_CODES or "").split("Exit codes", 1)[-1].split(":", 1)[-1]
-    codes = "\n".join(
-        line[2:] if line.startswith("  ") else line for line in codes.strip("\n").splitlines()
-    )
     parts = [
-        HEADER.format(codes=codes.strip()),
+        HEADER.format(codes=exit_codes_text()),
         "## refurb\n",
         "```",
         _help(cli, ["refurb"]),

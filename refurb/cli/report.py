@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from refurb.cli.common import db_option, echo_json, open_db
-from refurb.errors import BadInput
+from refurb.errors import ExitStatus, UsageProblem
 
 
 def _period(
@@ -66,11 +66,19 @@ def period_options(f: Any) -> Any:
     help="List the devices behind a figure (received, refurbished, issued, "
     "returned, harvested, recycled, diverted).",
 )
-@click.option("--community", help="With --devices: only this community.")
+@click.option(
+    "--community",
+    help="Only this community: the whole report (and --pdf, --csv, --json, --devices).",
+)
 @click.option("--lot", help="With --devices: only this lot.")
 @click.option("--donor", help="With --devices: only this donor.")
 @click.option("--site", help="With --devices: only this site.")
 @click.option("--operators", is_flag=True, help="Trainee activity per operator instead.")
+@click.option(
+    "--definitions",
+    is_flag=True,
+    help="Print how every figure is counted (installed with refurb) and stop.",
+)
 @click.option("--redact-serials", is_flag=True, help="With --devices: hide serial numbers.")
 @db_option
 def report(
@@ -89,27 +97,34 @@ def report(
     donor: str | None,
     site: str | None,
     operators: bool,
+    definitions: bool,
     redact_serials: bool,
     db_url: str | None,
 ) -> None:
     """Funder report for a period: devices received, refurbished, issued (and participants
     served), returned, harvested, recycled, still in process; diverted from landfill in
     devices and kg; avoided emissions with the factor and its source. By community, site,
-    lot, donor and month. Every figure is defined in docs/reports.md."""
+    lot, donor and month; --community gives one community's whole report. How every
+    figure is counted: refurb report --definitions."""
     from refurb.app import reports
     from refurb.config import load_config
 
+    if definitions:
+        click.echo(definitions_text(), nl=False)
+        return
+    if operators and community:
+        raise UsageProblem("--operators counts every operator; it takes no --community")
     cfg = load_config()
     lang = lang or cfg.lang
     period = _period(since, until, month, quarter, fiscal_year)
-    store = open_db(db_url)
+    store = open_db(db_url, "read")
     if operators:
         rows = reports.operators(store, period)
         _rows_out(rows, as_csv, as_json)
         return
     if figure:
         if figure not in reports.FIGURES:
-            raise BadInput(f"--devices {figure!r}: choose one of {', '.join(reports.FIGURES)}")
+            raise UsageProblem(f"--devices {figure!r}: choose one of {', '.join(reports.FIGURES)}")
         filters = {
             k: v
             for k, v in (("community", community), ("lot", lot), ("donor", donor), ("site", site))
@@ -124,8 +139,19 @@ def report(
         if not (as_csv or as_json):
             click.echo(f"{len(rows)} device(s)", err=True)
         return
+    stray = [n for n, v in (("--lot", lot), ("--donor", donor), ("--site", site)) if v]
+    if stray or redact_serials:
+        raise UsageProblem(
+            f"{', '.join(stray) or '--redact-serials'} only works with --devices FIGURE",
+            "a report filters by --community; the devices behind a figure by any of them",
+        )
     result = reports.report(
-        store, period, weights=cfg.weights_kg, emissions=cfg.emissions, lang=lang
+        store,
+        period,
+        weights=cfg.weights_kg,
+        emissions=cfg.emissions,
+        lang=lang,
+        community=community,
     )
     from refurb.reports import render
 
@@ -141,6 +167,22 @@ def report(
         click.echo(render.csv_text(result), nl=False)
     elif not pdf_out:
         click.echo(render.table(result))
+
+
+def definitions_text() -> str:
+    """docs/reports.md, as installed with refurb (the refurb_docs package), else from a
+    source checkout."""
+    try:
+        from importlib import resources
+
+        return resources.files("refurb_docs").joinpath("reports.md").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        from pathlib import Path
+
+        import refurb
+
+        here = Path(refurb.__file__).resolve().parent.parent / "docs" / "reports.md"
+        return here.read_text(encoding="utf-8")
 
 
 def _rows_out(rows: list[dict[str, Any]], as_csv: bool, as_json: bool) -> None:
@@ -195,8 +237,8 @@ def certificate(
     from refurb.config import load_config
 
     if not lot_code and not tags:
-        raise BadInput("say which devices: --lot CODE or TAGS")
-    data = certificate(open_db(db_url), lot_code, list(tags))
+        raise UsageProblem("say which devices: --lot CODE or TAGS")
+    data = certificate(open_db(db_url, "read"), lot_code, list(tags))
     if pdf_out:
         from refurb.fsutil import write_atomic
         from refurb.reports.certificate import render_certificate
@@ -209,5 +251,5 @@ def certificate(
     missing = [d for d in data["drives"] if not d["records"]]
     if missing:
         click.echo(f"{len(missing)} drive(s) have no sanitization record", err=True)
-        return 6
+        return ExitStatus.REFUSED
     return 0

@@ -32,7 +32,7 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
     tag is said plainly and nothing changes."""
     from refurb.app.devices import scan_one
 
-    store = open_db(db_url)
+    store = open_db(db_url, "write")
     who = resolve_operator(operator)
     station = station_prefix()
     stdin = sys.stdin

@@ -66,7 +66,7 @@ def serve(
             "the network readable; give --tls-cert and --tls-key, or put a TLS proxy in front",
             err=True,
         )
-    store = open_inventory(db_url)
+    store = open_inventory(db_url, "create")
     token = accounts.setup_token(store)
     scheme = "https" if tls else "http"
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host

@@ -41,7 +41,7 @@ def import_bundle(path: str, db_url: str | None) -> dict[str, Any]:
             data = fh.read()
     except OSError as exc:
         raise BadInput(f"bundle {path}: cannot be read ({exc.strerror})") from None
-    return merge_bundle(open_db(db_url), data, key, path)
+    return merge_bundle(open_db(db_url, "create"), data, key, path)
 
 
 @click.command()
@@ -70,9 +70,9 @@ def export(out: str, since: Any, db_url: str | None, as_json: bool) -> None:
 
     key = program_key()
     data, counts = export_bundle(
-        open_db(db_url), key, station_prefix(), since.replace(tzinfo=UTC) if since else None
+        open_db(db_url, "read"), key, station_prefix(), since.replace(tzinfo=UTC) if since else None
     )
-    write_atomic(out, data)
+    write_atomic(out, data, mode=0o600)  # signed with the program key; serials inside
     if as_json:
         echo_json({"bundle": out, "rows": counts})
     else:

@@ -30,7 +30,7 @@ def user_add(name: str, role: str, password_stdin: bool, db_url: str | None) -> 
     """Create account NAME with a role (asks for the password twice)."""
     from refurb.app.accounts import add_user
 
-    made = add_user(open_db(db_url), name, role, _password(password_stdin))
+    made = add_user(open_db(db_url, "create"), name, role, _password(password_stdin))
     click.echo(f"account {made.name} ({made.role}) created")
 
 
@@ -42,7 +42,7 @@ def user_passwd(name: str, password_stdin: bool, db_url: str | None) -> None:
     """Set account NAME's password (asks for it twice)."""
     from refurb.app.accounts import set_password
 
-    set_password(open_db(db_url), name, _password(password_stdin))
+    set_password(open_db(db_url, "write"), name, _password(password_stdin))
     click.echo(f"password of {name} changed")
 
 
@@ -53,7 +53,7 @@ def user_list(db_url: str | None, as_json: bool) -> None:
     """List the accounts and their roles."""
     from refurb.app.accounts import users
 
-    rows = users(open_db(db_url))
+    rows = users(open_db(db_url, "read"))
     if as_json:
         echo_json(rows)
         return

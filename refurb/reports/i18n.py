@@ -9,6 +9,7 @@ from refurb.i18n import pick
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("Refurbishment program report", "Rapport du programme de remise à neuf"),
     "period": ("Period", "Période"),
+    "for_community": ("Community", "Communauté"),
     "generated": ("Generated", "Produit le"),
     "totals": ("Totals", "Totaux"),
     "received": ("Devices received", "Appareils reçus"),

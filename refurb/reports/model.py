@@ -84,10 +84,12 @@ class Report:
     generated_at: str
     lang: str = "en"
     notes: list[str] = field(default_factory=list)
+    community: str | None = None  # a community's own report (refurb report --community)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "period": self.period.to_dict(),
+            "community": self.community,
             "totals": self.totals,
             "breakdowns": self.breakdowns,
             "months": self.months,

@@ -52,6 +52,16 @@ def render_pdf(r: Report, font: str | None = None) -> bytes:
             f"({r.period.since.isoformat()} – {r.period.until.isoformat()})",
             styles["Normal"],
         ),
+        *(
+            [
+                Paragraph(
+                    f"{t('for_community', lang)}{colon} <b>{_esc(r.community)}</b>",
+                    styles["Normal"],
+                )
+            ]
+            if r.community is not None
+            else []
+        ),
         Paragraph(
             f"{t('generated', lang)}{colon} {r.generated_at[:16].replace('T', ' ')} UTC",
             styles["Normal"],

@@ -61,6 +61,10 @@ def table(r: Report) -> str:
         t("title", lang),
         f"{t('period', lang)}{colon} {period_label(r.period.label, lang)} "
         f"({r.period.since} .. {r.period.until})",
+    ]
+    if r.community is not None:
+        lines.append(f"{t('for_community', lang)}{colon} {r.community}")
+    lines += [
         "",
     ]
     width = max(len(t(m, lang)) for m in MEASURES)
@@ -103,6 +107,8 @@ def csv_text(r: Report) -> str:
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["section", "key", "measure", "value"])
+    if r.community is not None:  # a community's own report says so in its first row
+        w.writerow(["filter", "community", "", csv_safe(r.community)])
     for m in MEASURES:
         w.writerow(["total", "", m, r.totals[m]])
     for dim in DIMENSIONS:

@@ -87,9 +87,10 @@ def dispose_all() -> None:
 
 
 class Store:
-    def __init__(self, engine: Engine, url: str) -> None:
+    def __init__(self, engine: Engine, url: str, *, read_only: bool = False) -> None:
         self.engine = engine
         self.url = url
+        self.read_only = read_only  # a SQLite file opened read-only (see open_store)
         self.dialect = engine.dialect.name
         _OPEN.add(self)
 
@@ -239,9 +240,96 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(_alembic_config(conn), revision)
 
 
+MISSING_HINT = "check --db, REFURB_DATABASE_URL or the config file's database_url"
+
+
+def _does_not_exist(path: Path) -> DatabaseError:
+    return DatabaseError(
+        f"database {path} does not exist; it is created by the first intake/import/lot add, "
+        "or `--create` (refurb db upgrade --create)",
+        MISSING_HINT,
+    )
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may change the SQLite file: the file itself and its folder
+    (for the -wal and -shm files beside it). False on a read-only file system too."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _new_sqlite_file(path: Path) -> None:
+    """Create the folder and an empty database file, readable by its owner only (SQLite
+    gives its -wal and -shm files the database's permissions); under sudo both go to
+    the user who ran sudo."""
+    from refurb.config import give_to_invoking_user, make_dirs
+
+    try:
+        make_dirs(path.parent)
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot create the folder for {path}: {exc.strerror}",
+            "choose a writable place with --db",
+        ) from None
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another process made it first
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot create {path}: {exc.strerror}", "choose a writable place with --db"
+        ) from None
+    os.close(fd)
+    give_to_invoking_user(path)
+
+
+def _readonly_creator(path: Path) -> Any:
+    """Connections that never write: SQLite's read-only mode; where even the -shm file
+    cannot be made (a read-only file system), the file opened as immutable."""
+    import sqlite3
+    from urllib.parse import quote
+
+    base = "file:" + quote(str(path))
+    timeout = _busy_ms() / 1000
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            f"{base}?mode=ro", uri=True, timeout=timeout, check_same_thread=False
+        )
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn.close()
+            conn = sqlite3.connect(
+                f"{base}?mode=ro&immutable=1", uri=True, timeout=timeout, check_same_thread=False
+            )
+        return conn
+
+    return connect
+
+
+def _sqlite_readonly_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {_busy_ms()}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
 def open_store(
-    url: str | None = None, *, auto_upgrade: bool = True, check_schema: bool = True
+    url: str | None = None,
+    *,
+    auto_upgrade: bool = True,
+    check_schema: bool = True,
+    create: bool = True,
+    readonly: bool = False,
 ) -> Store:
+    """Open the inventory.
+
+    ``create``: a SQLite file that does not exist yet is made (with its folder, 0600);
+    otherwise its absence is an error (exit 4), so a mistyped --db never starts a new,
+    empty inventory. ``readonly``: the caller only reads; when the file or its folder
+    cannot be written (permissions, a read-only file system) it is opened read-only and
+    nothing is written to it (no WAL switch, no upgrade).
+    """
     url = normalize_url(url or default_url())
     try:
         parsed = make_url(url)
@@ -251,16 +339,24 @@ def open_store(
             "use a path like shop.db or postgresql+psycopg://host/db",
         ) from None
     kwargs: dict[str, Any] = {}
+    read_only = False
     if parsed.get_backend_name() == "sqlite":
         db_path = parsed.database
-        if db_path and db_path != ":memory:":
-            try:
-                Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise DatabaseError(
-                    f"cannot create the folder for {db_path}: {exc.strerror}",
-                    "choose a writable place with --db",
-                ) from None
+        if db_path and db_path != ":memory:" and not db_path.startswith("file:"):
+            path = Path(db_path)
+            if not path.exists():
+                if not create:
+                    raise _does_not_exist(path)
+                _new_sqlite_file(path)
+            elif not _writable(path):
+                if not readonly:
+                    raise DatabaseError(
+                        f"{path} is read-only (the file or its folder cannot be written)",
+                        "commands that only read (list, show, report...) still work; "
+                        "nothing was changed",
+                    )
+                read_only = True
+                kwargs["creator"] = _readonly_creator(path)
         kwargs["connect_args"] = {"timeout": _busy_ms() / 1000}
     elif parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": 5, "options": "-c timezone=UTC"}
@@ -273,12 +369,13 @@ def open_store(
             "for PostgreSQL install the extra: pip install 'refurb-bench[postgres]'",
         ) from None
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    store = Store(engine, url)
+        pragmas = _sqlite_readonly_pragmas if read_only else _sqlite_pragmas
+        event.listen(engine, "connect", pragmas)
+    store = Store(engine, url, read_only=read_only)
     if check_schema:
         try:
             with translate_errors(url):
-                _ensure_schema(store, auto_upgrade)
+                _ensure_schema(store, auto_upgrade and not read_only)
         except BaseException:
             store.dispose()
             raise
@@ -290,6 +387,13 @@ def _ensure_schema(store: Store, auto_upgrade: bool) -> None:
     head = SCHEMA_HEAD
     if current == head:
         return
+    if store.read_only:
+        raise DatabaseError(
+            f"{safe_url(store.url)} is read-only and "
+            + (f"has schema {current}; this refurb needs {head}" if current else "is empty"),
+            "open it where it can be written once (refurb db upgrade), or use a refurb "
+            "of its version",
+        )
     if current is not None and current not in REVISIONS:
         raise DatabaseError(
             f"{safe_url(store.url)} was made by a newer refurb (schema {current})",
@@ -304,6 +408,9 @@ def _ensure_schema(store: Store, auto_upgrade: bool) -> None:
             backup = f"{db_path}.before-{head}.bak"
             store.engine.dispose()
             shutil.copy2(db_path, backup)
+            from refurb.config import give_to_invoking_user
+
+            give_to_invoking_user(backup)
         upgrade(store.engine)
         return
     raise DatabaseError(

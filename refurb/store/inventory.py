@@ -72,7 +72,7 @@ def get_device(session: Session, tag: str, *, lock: bool = False) -> Device:
     if not is_well_formed(typed):
         raise NotFound(
             f"{tag!r} is not a valid asset tag (mistyped?)",
-            "tags look like RF-7K2Q9M; check the label or search: refurb search TEXT",
+            "tags look like RF-7K2Q9W; check the label or search: refurb search TEXT",
         )
     raise NotFound(f"no device with tag {typed}", "check the label, or search: refurb search TEXT")
 

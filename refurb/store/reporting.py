@@ -44,7 +44,14 @@ def _start(d: date) -> datetime:
     return datetime(d.year, d.month, d.day, tzinfo=UTC)
 
 
-def _per_device(period: Period) -> Any:
+def _of_community(community: str | None) -> Any:
+    """The ids of the devices of one community (a community report), or None."""
+    if community is None:
+        return None
+    return select(D.c.id).where(D.c.community == community)
+
+
+def _per_device(period: Period, community: str | None = None) -> Any:
     """One row per device with an event in the period: the first time of each measure."""
     in_period = and_(
         E.c.at >= _start(period.since),
@@ -52,6 +59,8 @@ def _per_device(period: Period) -> Any:
         E.c.status.in_({s for v in STATUS_OF.values() for s in v}),
         LIVE,
     )
+    if community is not None:
+        in_period = and_(in_period, E.c.device_id.in_(_of_community(community)))
     cols: list[Any] = [E.c.device_id]
     for measure, statuses in STATUS_OF.items():
         cols.append(func.min(case((E.c.status.in_(statuses), E.c.at))).label(measure))
@@ -129,7 +138,9 @@ def _measures(pd: Any, weights: dict[str, float], shares: dict[str, float]) -> l
     ]
 
 
-def _participants(period: Period, by: Any | None = None) -> Select[Any]:
+def _participants(
+    period: Period, by: Any | None = None, community: str | None = None
+) -> Select[Any]:
     cols = [func.count(func.distinct(E.c.participant_id)).label("participants")]
     q = (
         select(*(([by.label("key")] if by is not None else []) + cols))
@@ -145,6 +156,8 @@ def _participants(period: Period, by: Any | None = None) -> Select[Any]:
             LIVE,
         )
     )
+    if community is not None:
+        q = q.where(D.c.community == community)
     return q.group_by(by) if by is not None else q
 
 
@@ -155,13 +168,20 @@ def tally(
     weights: dict[str, float],
     emissions: dict[str, Any],
     lang: str = "en",
+    community: str | None = None,
 ) -> Report:
     """The funder report for a period: from the running tallies when the period is whole
     calendar months (every --month, --quarter, --fiscal-year and all-time report), else
-    from the events themselves. Both give the same figures (tests check it)."""
-    if period.since.day == 1 and period.until.day == 1:
+    from the events themselves. Both give the same figures (tests check it).
+
+    ``community``: the whole report for that community's devices only (counted from the
+    events: the tallies keep participants and finality for the whole program only); its
+    figures are that community's row of the full report's breakdown."""
+    if community is None and period.since.day == 1 and period.until.day == 1:
         return tally_from_tallies(session, period, weights=weights, emissions=emissions, lang=lang)
-    return tally_from_events(session, period, weights=weights, emissions=emissions, lang=lang)
+    return tally_from_events(
+        session, period, weights=weights, emissions=emissions, lang=lang, community=community
+    )
 
 
 Groups = dict[str, dict[Any, dict[str, float]]]
@@ -303,9 +323,11 @@ def tally_from_events(
     weights: dict[str, float],
     emissions: dict[str, Any],
     lang: str = "en",
+    community: str | None = None,
 ) -> Report:
-    """The same report, counted from the event log (any period; the reference)."""
-    pd = _materialized(session, _per_device(period))
+    """The same report, counted from the event log (any period; the reference), for the
+    whole program or one community."""
+    pd = _materialized(session, _per_device(period, community))
     joined = pd.join(D, D.c.id == pd.c.device_id).outerjoin(L, L.c.id == D.c.lot_id)
     dims = [_DIM_COLUMNS[d].label(d) for d in DIMENSIONS]
     # One pass at the finest grain; every device falls in exactly one group, so the totals
@@ -320,9 +342,9 @@ def tally_from_events(
     for g in grain:
         values = g._asdict()
         _add_figures(totals, groups, values, {m: values[m] for m in MEASURE_KEYS})
-    participants = int(session.execute(_participants(period)).scalar_one())
+    participants = int(session.execute(_participants(period, None, community)).scalar_one())
     served = {
-        dim: {k: int(v) for k, v in session.execute(_participants(period, column))}
+        dim: {k: int(v) for k, v in session.execute(_participants(period, column, community))}
         for dim, column in (*_DIM_COLUMNS.items(), ("home", PA.c.community))
     }
     issued_kinds = {
@@ -348,13 +370,10 @@ def tally_from_events(
     months: dict[str, dict[str, Any]] = {}
     for measure, key, n in session.execute(union_all(*parts)):
         months.setdefault(key, {"month": key})[measure] = int(n)
-    statuses = dict(
-        session.execute(
-            select(D.c.status, func.count())
-            .where(D.c.created_at < _start(period.until))
-            .group_by(D.c.status)
-        ).all()
-    )
+    by_status = select(D.c.status, func.count()).where(D.c.created_at < _start(period.until))
+    if community is not None:
+        by_status = by_status.where(D.c.community == community)
+    statuses = dict(session.execute(by_status.group_by(D.c.status)).all())
     return _assemble(
         session,
         period,
@@ -362,13 +381,14 @@ def tally_from_events(
         groups,
         served,
         participants,
-        in_process(session, period),
+        in_process(session, period, community),
         months,
         {k: int(v) for k, v in statuses.items()},
         issued_kinds,
         weights=weights,
         emissions=emissions,
         lang=lang,
+        community=community,
     )
 
 
@@ -387,20 +407,22 @@ def _assemble(
     weights: dict[str, float],
     emissions: dict[str, Any],
     lang: str,
+    community: str | None = None,
 ) -> Report:
     totals = {k: _num(k, v) for k, v in totals.items()}
     totals["participants"] = participants
-    totals["parts_reused"] = int(
-        session.execute(
-            select(func.count())
-            .select_from(P)
-            .where(
-                P.c.into_device_id.is_not(None),
-                P.c.fitted_at >= _start(period.since),
-                P.c.fitted_at < _start(period.until),
-            )
-        ).scalar_one()
+    fitted = (
+        select(func.count())
+        .select_from(P)
+        .where(
+            P.c.into_device_id.is_not(None),
+            P.c.fitted_at >= _start(period.since),
+            P.c.fitted_at < _start(period.until),
+        )
     )
+    if community is not None:  # parts fitted into that community's devices
+        fitted = fitted.where(P.c.into_device_id.in_(_of_community(community)))
+    totals["parts_reused"] = int(session.execute(fitted).scalar_one())
     totals["in_process"] = still_in_process
     laptops = sum(n for kind, n in issued_kinds.items() if kind in LAPTOP_KINDS)
     totals["issued_laptops"] = laptops
@@ -446,6 +468,7 @@ def _assemble(
         },
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         lang=lang,
+        community=community,
     )
 
 
@@ -453,7 +476,7 @@ def _num(key: str, value: Any) -> Any:
     return round(float(value), 3) if "kg" in key else int(value)
 
 
-def in_process(session: Session, period: Period) -> int:
+def in_process(session: Session, period: Period, community: str | None = None) -> int:
     """Devices received before the period's end whose status at the end is not a final
     one (issued, harvested, recycled).
 
@@ -464,15 +487,18 @@ def in_process(session: Session, period: Period) -> int:
     end = _start(period.until)
     last_final = func.max(case((E.c.status.in_(FINAL), E.c.at)))
     last_return = func.max(case((E.c.status == "returned", E.c.at)))
+    in_scope = E.c.at < end
+    if community is not None:
+        in_scope = and_(in_scope, E.c.device_id.in_(_of_community(community)))
     finals = (
         select(E.c.device_id)
-        .where(E.c.at < end, E.c.status.in_((*FINAL, "returned")), LIVE)
+        .where(in_scope, E.c.status.in_((*FINAL, "returned")), LIVE)
         .group_by(E.c.device_id)
         .having(and_(last_final.is_not(None), (last_return.is_(None)) | (last_return < last_final)))
         .subquery()
     )
     received = select(func.count(func.distinct(E.c.device_id))).where(
-        E.c.status == "received", E.c.at < end, LIVE
+        E.c.status == "received", in_scope, LIVE
     )
     final_count = select(func.count()).select_from(finals)
     return int(session.execute(received).scalar_one()) - int(

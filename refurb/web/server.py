@@ -322,7 +322,7 @@ def create_app(
 ) -> Starlette:
     from refurb.web.pages import NAV, ROUTES
 
-    store = store if store is not None else open_inventory(db_url)
+    store = store if store is not None else open_inventory(db_url, "write")
     web = Web(store=store, config=config or load_config(), tls=tls, env=_templates())
     roles_of = {(method, path): roles for method, path, _, roles in ROUTES}
     web.nav = [(path, key, roles_of[("GET", path)]) for path, key in NAV]
