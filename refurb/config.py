@@ -12,6 +12,8 @@ The config file is TOML at ``$REFURB_CONFIG`` or the user config folder, e.g.::
     label_stock = "dymo-30252"     # default stock for refurb label / intake --label
     font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # PDFs, for syllabics etc.
     timezone = "America/Iqaluit"   # for --at dates (default: the computer's own)
+    program_name = "Digital Skills North"   # heads reports, certificates, shipment papers
+    program_logo = "/etc/refurb/logo.png"   # PNG or JPEG beside the name
     [weights_kg]                   # default weight per chassis when not weighed
     laptop = 2.0
     [emissions]                    # avoided manufacturing emissions per laptop reused
@@ -64,6 +66,8 @@ class Config:
     weights_kg: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS_KG))
     emissions: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_EMISSIONS))
     program_key: str | None = None
+    program_name: str | None = None  # on reports, certificates and shipment papers
+    program_logo: str | None = None  # a PNG or JPEG beside the program's name
     font: str | None = None  # a TrueType font for PDFs whose text Helvetica cannot show
     timezone: str | None = None  # the station's time zone for --at (IANA name)
     path: Path | None = None
@@ -167,6 +171,8 @@ _STR_KEYS = (
     "labels_dir",
     "label_stock",
     "program_key",
+    "program_name",
+    "program_logo",
     "font",
     "timezone",
 )

@@ -157,9 +157,10 @@ def report(
 
     if pdf_out:
         from refurb.fsutil import write_atomic
+        from refurb.reports.letterhead import Letterhead
         from refurb.reports.pdf import render_pdf
 
-        write_atomic(pdf_out, render_pdf(result, cfg.font))
+        write_atomic(pdf_out, render_pdf(result, cfg.font, Letterhead.from_config(cfg)))
         click.echo(f"report written to {pdf_out}", err=True)
     if as_json:
         click.echo(render.json_text(result))
@@ -242,9 +243,15 @@ def certificate(
     if pdf_out:
         from refurb.fsutil import write_atomic
         from refurb.reports.certificate import render_certificate
+        from refurb.reports.letterhead import Letterhead
 
         config = load_config()
-        write_atomic(pdf_out, render_certificate(data, lang or config.lang, config.font))
+        write_atomic(
+            pdf_out,
+            render_certificate(
+                data, lang or config.lang, config.font, Letterhead.from_config(config)
+            ),
+        )
         click.echo(f"certificate written to {pdf_out}", err=True)
     if as_json or not pdf_out:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))

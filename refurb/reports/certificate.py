@@ -1,4 +1,6 @@
-"""The data-sanitization certificate as a PDF (what a donor asks for)."""
+"""The data-sanitization certificate as a PDF (what a donor asks for). It claims only
+what the records show: drives without a passing record are named in a warning at the
+top, and the statement covers the others alone."""
 
 from __future__ import annotations
 
@@ -6,6 +8,9 @@ import io
 from typing import Any
 
 from refurb.i18n import pick
+from refurb.reports.i18n import month_name
+from refurb.reports.letterhead import Letterhead, signature_lines
+from refurb.reports.letterhead import head as letterhead_rows
 
 _WORDS = {
     "title": ("Data sanitization certificate", "Certificat d'effacement des données"),
@@ -13,16 +18,30 @@ _WORDS = {
     "lot": ("Lot", "Lot"),
     "donor": ("Donor", "Donateur"),
     "received": ("Received", "Reçu le"),
-    "drives": ("Drives", "Disques"),
+    "generated": ("Issued", "Délivré le"),
+    "issuer": ("Issued by", "Délivré par"),
     "none": ("NO RECORD", "AUCUN RELEVÉ"),
+    "not_read": ("not read", "non lu"),
     "statement": (
-        "Each drive below was sanitized as recorded (level, method, tool, "
+        "Each drive below with a record was sanitized as recorded (level, method, tool, "
         "verification), or removed or destroyed. A factory reset is not counted as "
         "sanitization.",
-        "Chaque disque ci-dessous a été effacé comme indiqué (niveau, méthode, outil, "
-        "vérification), ou retiré ou détruit. Une réinitialisation d'usine n'est pas "
-        "comptée comme un effacement.",
+        "Chaque disque ci-dessous accompagné d'un relevé a été effacé comme indiqué "
+        "(niveau, méthode, outil, vérification), ou retiré ou détruit. Une "
+        "réinitialisation d'usine n'est pas comptée comme un effacement.",
     ),
+    "missing": (
+        "NOT COVERED: {n} drive(s) below have no sanitization record ({tags}). This "
+        "certificate does not cover them.",
+        "NON COUVERTS : {n} disque(s) ci-dessous n'ont aucun relevé d'effacement ({tags}). "
+        "Ce certificat ne les couvre pas.",
+    ),
+    "no_drives": (
+        "No drive is on record for these devices: this certificate covers no drive.",
+        "Aucun disque n'est enregistré pour ces appareils : ce certificat ne couvre aucun disque.",
+    ),
+    "verified_role": ("Sanitization verified by", "Effacement vérifié par"),
+    "program_role": ("For the program", "Pour le programme"),
     "head": (
         [
             "Asset",
@@ -50,7 +69,16 @@ def _w(key: str, lang: str) -> Any:
     return pick(_WORDS[key], lang)
 
 
-def render_certificate(data: dict[str, Any], lang: str = "en", font: str | None = None) -> bytes:
+def uncovered(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [d for d in data["drives"] if not d["records"]]
+
+
+def render_certificate(
+    data: dict[str, Any],
+    lang: str = "en",
+    font: str | None = None,
+    letterhead: Letterhead | None = None,
+) -> bytes:
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
@@ -61,9 +89,11 @@ def render_certificate(data: dict[str, Any], lang: str = "en", font: str | None 
 
     from refurb.fonts import apply_to_styles, fonts_for
 
+    colon = "\u00a0:" if lang == "fr" else ":"  # French sets a space before the colon
     styles = getSampleStyleSheet()
     apply_to_styles(styles, fonts_for(_strings(data), font))
-    small = styles["BodyText"].clone("small", fontSize=7, leading=8.5)
+    cell = styles["BodyText"].clone("cell", fontSize=9, leading=11)
+    warn = styles["BodyText"].clone("warn", fontSize=11, leading=14, textColor=colors.darkred)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
@@ -73,32 +103,56 @@ def render_certificate(data: dict[str, Any], lang: str = "en", font: str | None 
         topMargin=12 * mm,
         bottomMargin=12 * mm,
         title=_w("title", lang),
-        author="refurb",
+        author=(letterhead.name if letterhead and letterhead.name else "refurb"),
         invariant=1,
     )
 
     def p(text: Any) -> Any:
         value = "" if text is None else str(text)
-        return Paragraph(escape(value), small)
+        return Paragraph(escape(value), cell)
 
+    published = data.get("standard_published")
+    standard = (
+        f"{data['standard_name']} ({month_name(published, lang)})"
+        if published and data.get("standard_name")
+        else data["standard"]
+    )
     story: list[Any] = [
+        *letterhead_rows(letterhead, styles["Normal"]),
         Paragraph(_w("title", lang), styles["Title"]),
-        Paragraph(f"{_w('standard', lang)}: {data['standard']}", styles["Normal"]),
+        Paragraph(f"{_w('standard', lang)}{colon} {escape(standard)}", styles["Normal"]),
     ]
     lot = data.get("lot")
     if lot:
         story.append(
             Paragraph(
-                f"{_w('lot', lang)} {escape(lot['code'])} — {_w('donor', lang)}: "
+                f"{_w('lot', lang)} {escape(lot['code'])} — {_w('donor', lang)}{colon} "
                 f"{escape(lot['donor'])} — {_w('received', lang)} {lot['received_on']}",
                 styles["Normal"],
             )
         )
+    issued_by = letterhead.name if letterhead and letterhead.name else None
+    story.append(
+        Paragraph(
+            f"{_w('generated', lang)}{colon} {data['generated_at'][:10]}"
+            + (f" — {_w('issuer', lang)}{colon} {escape(issued_by)}" if issued_by else ""),
+            styles["Normal"],
+        )
+    )
+    missing = uncovered(data)
+    if not data["drives"]:
+        story.append(Paragraph(_w("no_drives", lang), warn))
+    elif missing:
+        tags = ", ".join(sorted({d["asset_tag"] for d in missing}))
+        story.append(Paragraph(escape(_w("missing", lang).format(n=len(missing), tags=tags)), warn))
     story += [Paragraph(_w("statement", lang), styles["Normal"]), Spacer(1, 4 * mm)]
+    unread = _w("not_read", lang)
     rows = [[p(h) for h in _w("head", lang)]]
+    shade = []
     for d in data["drives"]:
-        drive = f"{d['manufacturer_model'] or '?'} — {d['serial'] or '?'}"
+        drive = f"{d['manufacturer_model'] or unread} — {d['serial'] or unread}"
         if not d["records"]:
+            shade.append(len(rows))
             rows.append(
                 [p(d["asset_tag"]), p(drive), p(_w("none", lang)), p(""), p(""), p(""), p("")]
             )
@@ -118,18 +172,22 @@ def render_certificate(data: dict[str, Any], lang: str = "en", font: str | None 
                     p(f"{r['verified_by'] or ''} {(r['verified_at'] or '')[:10]}"),
                 ]
             )
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ] + [("BACKGROUND", (0, i), (-1, i), colors.mistyrose) for i in shade]
     story.append(
         Table(
             rows,
-            colWidths=[24 * mm, 62 * mm, 34 * mm, 30 * mm, 46 * mm, 38 * mm, 36 * mm],
+            colWidths=[26 * mm, 66 * mm, 34 * mm, 30 * mm, 44 * mm, 36 * mm, 36 * mm],
             repeatRows=1,
-            style=TableStyle(
-                [
-                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            ),
+            style=TableStyle(style),
+        )
+    )
+    story.append(
+        signature_lines(
+            lang, styles["Normal"], [_w("verified_role", lang), _w("program_role", lang)]
         )
     )
     doc.build(story)

@@ -6,14 +6,17 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from refurb.reports.i18n import month_name, number, t
+from refurb.reports.i18n import month_name, number, period_label, status_word, t
+from refurb.reports.letterhead import Letterhead, prepared_by, signature_lines
+from refurb.reports.letterhead import head as letterhead_rows
 from refurb.reports.model import DIMENSIONS, HOME, MEASURES, Report
 from refurb.reports.render import fmt, method_lines
 
 
-def render_pdf(r: Report, font: str | None = None) -> bytes:
+def render_pdf(r: Report, font: str | None = None, letterhead: Letterhead | None = None) -> bytes:
     """The report as PDF bytes. ``font``: a TrueType file to use when the text needs
-    glyphs Helvetica lacks (see refurb.fonts; system fonts are tried otherwise)."""
+    glyphs Helvetica lacks (see refurb.fonts; system fonts are tried otherwise);
+    ``letterhead``: the program's name and logo."""
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.charts.legends import Legend
     from reportlab.graphics.shapes import Drawing, String
@@ -22,7 +25,14 @@ def render_pdf(r: Report, font: str | None = None) -> bytes:
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     from refurb.fonts import apply_to_styles, fonts_for
 
@@ -46,9 +56,10 @@ def render_pdf(r: Report, font: str | None = None) -> bytes:
         invariant=1,
     )
     story: list[Any] = [
+        *letterhead_rows(letterhead, styles["Normal"]),
         Paragraph(t("title", lang), styles["Title"]),
         Paragraph(
-            f"{t('period', lang)}{colon} <b>{_esc(r.period.label)}</b> "
+            f"{t('period', lang)}{colon} <b>{_esc(period_label(r.period.label, lang))}</b> "
             f"({r.period.since.isoformat()} – {r.period.until.isoformat()})",
             styles["Normal"],
         ),
@@ -118,7 +129,7 @@ def render_pdf(r: Report, font: str | None = None) -> bytes:
         return d
 
     if r.months:
-        names = [month_name(m["month"], lang)[:3] + " " + m["month"][2:4] for m in r.months]
+        names = [month_name(m["month"], lang) for m in r.months]  # in full: "mars 2026"
         story += [
             Spacer(1, 5 * mm),
             chart(
@@ -186,13 +197,22 @@ def render_pdf(r: Report, font: str | None = None) -> bytes:
             Spacer(1, 4 * mm),
             Paragraph(t("status", lang), styles["Heading3"]),
             Table(
-                [[k, number(v, lang)] for k, v in sorted(r.statuses.items())],
+                [[status_word(k, lang), number(v, lang)] for k, v in sorted(r.statuses.items())],
                 colWidths=[60 * mm, 30 * mm],
                 style=grid,
             ),
         ]
-    story += [Spacer(1, 5 * mm), Paragraph(t("method", lang), styles["Heading2"])]
-    story += [Paragraph(_esc(line), styles["Normal"]) for line in method_lines(r)]
+    # the method and the lines to sign stay together: no page holding three lines alone
+    story.append(
+        KeepTogether(
+            [
+                Spacer(1, 5 * mm),
+                Paragraph(t("method", lang), styles["Heading2"]),
+                *[Paragraph(_esc(line), styles["Normal"]) for line in method_lines(r)],
+                signature_lines(lang, styles["Normal"], [prepared_by(lang)]),
+            ]
+        )
+    )
     if fonts.missing:
         story.append(
             Paragraph(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from refurb.store.inventory import get_device, get_lot
-from refurb.store.tables import Device, Drive, Sanitization
+from refurb.store.tables import Device, Drive, Event, Sanitization
 
 
 def certificate_data(session: Session, lot_code: str | None, tags: list[str]) -> dict[str, Any]:
@@ -28,11 +28,24 @@ def certificate_data(session: Session, lot_code: str | None, tags: list[str]) ->
             select(Drive).where(Drive.device_id == device.id).order_by(col(Drive.first_seen))
         ).all()
         for drive in drives:
-            records = session.exec(
-                select(Sanitization)
-                .where(Sanitization.drive_id == drive.id)
-                .order_by(col(Sanitization.performed_at))
-            ).all()
+            voided = set(
+                session.exec(
+                    select(Event.ref).where(
+                        Event.device_id == device.id,
+                        Event.kind == "sanitized",
+                        col(Event.voided_by).is_not(None),
+                    )
+                ).all()
+            )
+            records = [
+                r
+                for r in session.exec(
+                    select(Sanitization)
+                    .where(Sanitization.drive_id == drive.id)
+                    .order_by(col(Sanitization.performed_at))
+                ).all()
+                if r.id not in voided  # a record voided as a mistake certifies nothing
+            ]
             drives_out.append(
                 {
                     "asset_tag": device.tag,
@@ -65,6 +78,8 @@ def certificate_data(session: Session, lot_code: str | None, tags: list[str]) ->
             )
     return {
         "standard": "NIST SP 800-88 Rev. 2 (September 2025)",
+        "standard_name": "NIST SP 800-88 Rev. 2",
+        "standard_published": "2025-09",
         "lot": {
             "code": lot.code,
             "donor": lot.donor,

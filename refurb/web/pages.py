@@ -427,10 +427,13 @@ def lot(ctx: Ctx) -> Response:
 
 def lot_certificate(ctx: Ctx) -> Response:
     from refurb.reports.certificate import render_certificate
+    from refurb.reports.letterhead import Letterhead
 
     code = ctx.param("code")
     data = reports.certificate(ctx.store, code, [])
-    pdf = render_certificate(data, ctx.lang, ctx.web.config.font)
+    pdf = render_certificate(
+        data, ctx.lang, ctx.web.config.font, Letterhead.from_config(ctx.web.config)
+    )
     return _download(pdf, "application/pdf", f"certificate-{code}.pdf", inline=True)
 
 
@@ -545,9 +548,10 @@ def report_download(ctx: Ctx) -> Response:
         body = render.csv_text(result).encode()
         return _download(body, "text/csv; charset=utf-8", name + ".csv")
     if kind == "pdf":
+        from refurb.reports.letterhead import Letterhead
         from refurb.reports.pdf import render_pdf
 
-        pdf = render_pdf(result, ctx.web.config.font)
+        pdf = render_pdf(result, ctx.web.config.font, Letterhead.from_config(ctx.web.config))
         return _download(pdf, "application/pdf", name + ".pdf")
     raise NotFound(f"no report format {kind!r}")
 
