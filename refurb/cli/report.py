@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
 from refurb.cli.common import db_option, echo_json, open_db
 from refurb.errors import BadInput
+from refurb.untrusted import json_text
 
 
 def _period(
@@ -205,7 +205,7 @@ def certificate(
         write_atomic(pdf_out, render_certificate(data, lang or config.lang, config.font))
         click.echo(f"certificate written to {pdf_out}", err=True)
     if as_json or not pdf_out:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        click.echo(json_text(data, indent=2, default=str))
     missing = [d for d in data["drives"] if not d["records"]]
     if missing:
         click.echo(f"{len(missing)} drive(s) have no sanitization record", err=True)

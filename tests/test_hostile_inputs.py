@@ -1,0 +1,112 @@
+"""The last hostile inputs of issue #16, each through the command line as a trainee or
+an attacker would type it: escapes in snapshot files and captures, look-alike codes,
+periods and numbers out of range, wildcards, bundles that name what is not there, and
+a huge file that looks like a bundle."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.store_helpers import laptop
+from tests.test_probe_live_and_bad_input import run_cli
+
+T480 = Path(__file__).parent / "captures" / "own-linux-lenovo-t480-handmade"
+# a window title set by OSC 0 (ended by a bell), clear screen, and the one-byte CSI
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\u009b31m"
+FORBIDDEN = ("\x1b", "\x07", "\u009b")
+
+
+def _poison(doc: Any, skip: tuple[str, ...] = ("format", "raw", "taken_at")) -> Any:
+    """The same document with an escape sequence inside every text field."""
+    if isinstance(doc, dict):
+        return {k: v if k in skip else _poison(v, ()) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [_poison(v, ()) for v in doc]
+    if isinstance(doc, str):
+        return doc[: len(doc) // 2] + ESCAPES + doc[len(doc) // 2 :]
+    return doc
+
+
+def _no_escape(text: str, what: object) -> None:
+    found = [c for c in FORBIDDEN if c in text]
+    assert not found, (what, found, text[:500])
+
+
+def test_escapes_in_snapshot_files_and_captures_never_reach_the_terminal_or_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(tmp_path / "e.db")]
+    evil = _poison(laptop(serial="EVIL0001").to_dict())
+    evil["raw"] = {"files": {"/proc/cpuinfo": "model name: " + ESCAPES}}  # evidence, kept
+    assert evil["disks"] and evil["cpu"]["model"] and evil["identity"]["vendor"]
+    snap = tmp_path / "evil.json"
+    snap.write_text(json.dumps(evil), encoding="utf-8")
+    outbox = tmp_path / "stick"
+    outbox.mkdir()
+    other = _poison(laptop(serial="EVIL0002").to_dict())
+    (outbox / "other.json").write_text(json.dumps(other), encoding="utf-8")
+    capture = tmp_path / "capture"  # a recorded machine whose firmware strings are hostile
+    shutil.copytree(T480, capture)
+    cpuinfo = capture / "root" / "proc" / "cpuinfo"
+    cpuinfo.write_text(
+        cpuinfo.read_text().replace("model name\t: ", "model name\t: " + ESCAPES), "utf-8"
+    )
+    (capture / "root" / "sys" / "class" / "dmi" / "id" / "sys_vendor").write_text(
+        "LENOVO" + ESCAPES + "\n"
+    )
+
+    def run(*args: str) -> str:
+        code, out, err = run_cli(list(args), capsys)
+        assert code in (0, 3, 10, 11, 12), (args, code, err)
+        _no_escape(out + err, args)
+        return out
+
+    run("assess", str(snap))
+    run("assess", str(snap), "--json")
+    run("probe", "--replay", str(capture))
+    run("probe", "--replay", str(capture), "--json")
+    run("assess", "--replay", str(capture))
+    tag = json.loads(run("intake", str(snap), "--json", *db))["intake"]["tag"]
+    run("intake", str(snap), *db)  # the plain-text outcome line names vendor and model
+    run("intake", "--replay", str(capture), *db)
+    run("import", str(outbox), *db)
+    for args in (("show", tag), ("show", tag, "--json"), ("list",), ("list", "--json")):
+        run(*args, *db)
+    run("search", "EVIL", *db)
+    run("report", "--devices", "received", *db)
+
+    with sqlite3.connect(tmp_path / "e.db") as conn:
+        cells = [
+            v
+            for table, cols in (
+                ("devices", "tag, vendor, model, serial, chassis"),
+                ("drives", "name, model, serial"),
+                ("assessments", "doc"),
+                ("findings", "*"),
+                ("events", "note, data"),
+            )
+            for row in conn.execute(f"SELECT {cols} FROM {table}")
+            for v in row
+            if isinstance(v, str)
+        ]
+        (snapshots,) = conn.execute("SELECT count(*) FROM snapshots").fetchone()
+    # every row made from a snapshot is clean; the snapshot document itself is kept as
+    # the file said it (the evidence, which no command prints)
+    assert cells and snapshots == 3
+    _no_escape("".join(cells) + json.dumps(cells, ensure_ascii=False), "stored rows")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None), max_size=30))
+def test_the_fast_cleaner_is_the_argument_cleaner(text: str) -> None:
+    from refurb.untrusted import clean_text, one_line
+
+    assert clean_text(text) == one_line(text)
