@@ -110,3 +110,45 @@ def test_the_fast_cleaner_is_the_argument_cleaner(text: str) -> None:
     from refurb.untrusted import clean_text, one_line
 
     assert clean_text(text) == one_line(text)
+
+
+LOOK_ALIKES = {
+    "zero-width space": "P-0042\u200b",
+    "word joiner": "P-0042\u2060",
+    "byte-order mark": "P-0042\ufeff",
+    "soft hyphen": "P-00\u00ad42",
+    "right-to-left override": "P-\u202e0042",
+    "Cyrillic Er": "\u0420-0042",
+    "Cyrillic and Latin": "\u0420X-0042",
+    "Greek Rho": "\u03a1-0042",
+}
+
+
+def test_codes_that_look_the_same_are_one_code_or_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(tmp_path / "c.db")]
+    lot = ["--donor", "D", "--date", "2026-11-02"]
+    assert run_cli(["participant", "add", "P-0042", *db], capsys)[0] == 0
+    assert run_cli(["lot", "add", "L-7", *lot, *db], capsys)[0] == 0
+    for name, code in LOOK_ALIKES.items():
+        for argv in (["participant", "add", code], ["lot", "add", code.replace("P", "L"), *lot]):
+            status, _, err = run_cli([*argv, *db], capsys)
+            assert status == 3, (name, argv, err)
+            assert "code" in err and "\u202e" not in err, (name, err)
+    # the same code typed in full-width forms (an IME) is the same code, not a second one
+    status, _, err = run_cli(["participant", "add", "\uff30-\uff10\uff10\uff14\uff12", *db], capsys)
+    assert status == 6 and "P-0042 already exists" in err
+    for code in ("", "   ", "\u3000", "\u200b"):
+        for argv in (["participant", "add", code], ["lot", "add", code, *lot]):
+            status, _, err = run_cli([*argv, *db], capsys)
+            assert status == 3 and "code" in err, (code, argv, err)
+    code, out, _ = run_cli(["participant", "list", "--json", *db], capsys)
+    assert [p["code"] for p in json.loads(out)] == ["P-0042"]
+    code, out, _ = run_cli(["lot", "list", "--json", *db], capsys)
+    assert [p["code"] for p in json.loads(out)] == ["L-7"]
+    # codes in one other script are fine (a community's own syllabics), and look-ups
+    # normalise the same way as the code was stored
+    assert run_cli(["participant", "add", "\u1403\u1583-7", *db], capsys)[0] == 0
+    status, _, err = run_cli(["list", "--lot", "\uff2c-7", *db], capsys)
+    assert status == 0, err

@@ -1,4 +1,10 @@
-"""Lots (donations) and participants: program-wide records, by code."""
+"""Lots (donations) and participants: program-wide records, by code.
+
+A code is printed on paper and reported to funders, so two codes that look the same
+must be one: every new code passes ``refurb.untrusted.program_code`` (NFKC, no invisible
+characters, one alphabet, not Cyrillic or Greek posing as Latin, not empty), and every
+look-up normalises the typed code the same way (``lookup_code``, in the store).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from refurb.store.db import Store
 from refurb.store.inventory import add_lot as store_lot
 from refurb.store.inventory import add_participant as store_participant
 from refurb.store.inventory import lot_rows, participant_rows
+from refurb.untrusted import program_code
 
 
 def add_lot(
@@ -21,6 +28,7 @@ def add_lot(
     site: str | None,
     weight_kg: float | None,
 ) -> str:
+    code = program_code(code, "lot code")
     with store.transaction() as session:
         return store_lot(
             session, code, donor, received_on, donor_choice, community, site, weight_kg
@@ -33,6 +41,7 @@ def lots(store: Store) -> list[dict[str, Any]]:
 
 
 def add_participant(store: Store, code: str, community: str | None) -> str:
+    code = program_code(code, "participant code")
     with store.transaction() as session:
         return store_participant(session, code, community).code
 

@@ -36,6 +36,7 @@ from refurb.store.tables import (
     Snapshot,
 )
 from refurb.tags import is_well_formed, normalize
+from refurb.untrusted import lookup_code
 
 
 def now() -> datetime:
@@ -86,6 +87,7 @@ def aliases(session: Session, device: Device) -> list[str]:
 
 
 def get_lot(session: Session, code: str) -> Lot:
+    code = lookup_code(code)
     lot = session.exec(select(Lot).where(Lot.code == code)).first()
     if lot is None:
         raise NotFound(f"no lot {code!r}", "list lots with: refurb lot list")
@@ -201,6 +203,7 @@ def add_participant(session: Session, code: str, community: str | None) -> Parti
 
 
 def get_participant(session: Session, code: str) -> Participant:
+    code = lookup_code(code)
     p = session.exec(select(Participant).where(Participant.code == code)).first()
     if p is None:
         raise NotFound(
