@@ -152,3 +152,28 @@ def test_codes_that_look_the_same_are_one_code_or_refused(
     assert run_cli(["participant", "add", "\u1403\u1583-7", *db], capsys)[0] == 0
     status, _, err = run_cli(["list", "--lot", "\uff2c-7", *db], capsys)
     assert status == 0, err
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        ["--fiscal-year", "99999"],
+        ["--fiscal-year", "-1"],
+        ["--fiscal-year", "0"],
+        ["--fiscal-year", "9999"],
+        ["--month", "0000-01"],
+        ["--month", "9999-12"],
+        ["--quarter", "0000-Q1"],
+        ["--quarter", "9999-Q4"],
+        ["--since", "0001-01-01"],
+        ["--until", "9999-12-31"],
+    ],
+)
+def test_periods_out_of_range_are_refused_plainly(
+    period: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(tmp_path / "p.db")]
+    for extra in ([], ["--json"], ["--devices", "received"]):
+        code, out, err = run_cli(["report", *period, *extra, *db], capsys)
+        assert code == 3, (period, extra, out, err)
+        assert "Traceback" not in err and "between 1970 and 2999" in err, err

@@ -29,17 +29,22 @@ def period_options(f: Any) -> Any:
     for option in reversed(
         [
             click.option(
-                "--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD)."
+                "--since",
+                type=click.DateTime(["%Y-%m-%d"]),
+                help="First day (YYYY-MM-DD; every period lies in the years 1970 to 2999).",
             ),
             click.option(
                 "--until",
                 type=click.DateTime(["%Y-%m-%d"]),
                 help="Day after the last (YYYY-MM-DD), exclusive.",
             ),
-            click.option("--month", help="One month, YYYY-MM."),
-            click.option("--quarter", help="One calendar quarter, YYYY-Qn."),
+            click.option("--month", help="One month, YYYY-MM (1970-01 to 2999-12)."),
+            click.option("--quarter", help="One calendar quarter, YYYY-Qn (1970 to 2999)."),
             click.option(
-                "--fiscal-year", type=int, metavar="YEAR", help="Fiscal year starting 1 April YEAR."
+                "--fiscal-year",
+                type=int,
+                metavar="YEAR",
+                help="Fiscal year starting 1 April YEAR (1970 to 2999).",
             ),
         ]
     ):
