@@ -177,3 +177,78 @@ def test_periods_out_of_range_are_refused_plainly(
         code, out, err = run_cli(["report", *period, *extra, *db], capsys)
         assert code == 3, (period, extra, out, err)
         assert "Traceback" not in err and "between 1970 and 2999" in err, err
+
+
+def test_numbers_limits_wildcards_and_empty_paths_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(tmp_path / "n.db")]
+    lot = ["lot", "add", "--donor", "D", "--date", "2026-11-02"]
+    for i, weight in enumerate(("inf", "nan", "1e308", "-inf", "100001", "0")):
+        code, _, err = run_cli([*lot, f"L-{i}", "--weight", weight, *db], capsys)
+        assert code in (2, 3) and "weight" in err, (weight, code, err)
+    assert run_cli([*lot, "L-OK", "--weight", "100000", *db], capsys)[0] == 0
+    code, out, _ = run_cli(["lot", "list", "--json", *db], capsys)
+    assert code == 0 and [r["code"] for r in json.loads(out)] == ["L-OK"]
+    assert "Infinity" not in out and "NaN" not in out
+
+    tags = []
+    for serial in ("AAA-100%", "BBB_2000"):
+        snap = tmp_path / f"{serial}.json"
+        snap.write_text(json.dumps(laptop(serial=serial, uuid_=None).to_dict()))
+        code, out, err = run_cli(["intake", str(snap), "--json", *db], capsys)
+        assert code == 0, err
+        tags.append(json.loads(out)["intake"]["tag"])
+    for limit in ("-5", "0"):
+        code, _, err = run_cli(["list", "--limit", limit, *db], capsys)
+        assert code == 3 and "limit" in err, (limit, err)
+    code, out, _ = run_cli(["list", "--limit", "1", "--json", *db], capsys)
+    assert [r["tag"] for r in json.loads(out)] == tags[:1]
+
+    for drive in ("", " "):  # not "every drive"
+        code, _, err = run_cli(["wipe", tags[0], "--drive", drive, "--removed", *db], capsys)
+        assert code == 3 and "drive" in err and "empty" in err, err
+    code, out, _ = run_cli(["show", tags[0], "--json", *db], capsys)
+    assert all(d["present"] for d in json.loads(out)["drives"])
+
+    for text in ("", "   "):
+        code, _, err = run_cli(["search", text, *db], capsys)
+        assert code == 3 and "search" in err, (text, err)
+
+    def found(text: str) -> list[str]:
+        code, out, err = run_cli(["search", text, "--json", *db], capsys)
+        assert code == 0, err
+        return sorted(r["tag"] for r in json.loads(out))
+
+    assert found("%") == [tags[0]]  # the serial that holds a %, not every device
+    assert found("_") == [tags[1]]
+    assert found("0%") == [tags[0]] and found("B_2") == [tags[1]]
+    assert found("AAA") == [tags[0]] and found("x%x") == []
+
+    for args in (["import", ""], ["import", "  "], ["import", str(tmp_path), ""]):
+        code, out, err = run_cli([*args, *db], capsys)
+        assert code == 3 and "empty" in err, (args, out, err)
+    code, out, _ = run_cli(["list", "--json", *db], capsys)
+    assert len(json.loads(out)) == 2  # nothing imported from the current folder
+
+
+def test_search_takes_wildcards_literally_on_both_databases(db_url: str) -> None:
+    from refurb.app.devices import search
+    from refurb.store.db import open_store
+    from refurb.store.intake import record_snapshot
+    from tests.store_helpers import verdict
+
+    store = open_store(db_url)
+    tags = {}
+    for serial in ("AAA-100%", "BBB_2000", "CCC\\3000"):
+        snap = laptop(serial=serial, uuid_=None)
+        with store.transaction() as s:
+            tags[serial] = record_snapshot(s, snap, verdict(snap), operator="t", station="RF").tag
+
+    def found(text: str) -> list[str]:
+        return sorted(r["tag"] for r in search(store, text))
+
+    assert found("%") == [tags["AAA-100%"]] and found("_") == [tags["BBB_2000"]]
+    assert found("\\") == [tags["CCC\\3000"]] and found("c\\3") == [tags["CCC\\3000"]]
+    assert found("0%") == [tags["AAA-100%"]] and found("%0") == []
+    store.dispose()

@@ -10,6 +10,7 @@ from typing import Any
 from refurb import model
 from refurb.assess.policy import Policy
 from refurb.assess.verdict import Assessment
+from refurb.errors import BadInput
 from refurb.store.db import Store
 from refurb.store.importer import ImportRow, import_snapshots
 from refurb.store.intake import IntakeResult, record_snapshot
@@ -50,6 +51,16 @@ def import_files(
     station: str,
     lot_code: str | None = None,
 ) -> list[ImportRow]:
+    paths = check_paths(paths)
     return import_snapshots(
         store, paths, policy, operator=operator, station=station, lot_code=lot_code
     )
+
+
+def check_paths(paths: Iterable[str]) -> list[str]:
+    """Refuse an empty path before anything is read: ``Path("")`` is the current
+    folder, so ``import ""`` would import every snapshot under it."""
+    paths = list(paths)
+    if any(not p.strip() for p in paths):
+        raise BadInput("a path to import is empty", "name the files or folders to import")
+    return paths

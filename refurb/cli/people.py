@@ -38,7 +38,7 @@ def lot() -> None:
     "--weight",
     "weight_kg",
     type=click.FloatRange(min=0, min_open=True),
-    help="The lot's weight in kg, if weighed.",
+    help="The lot's weight in kg, if weighed: more than 0, at most 100,000 (not inf or nan).",
 )
 @db_option
 @json_option

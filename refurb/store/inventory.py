@@ -368,15 +368,16 @@ def search(session: Session, text: str, limit: int = 50) -> list[Device]:
     ).all()
     if by_drive:
         return list(by_drive)
-    like = f"%{text.strip()}%"
+    literal = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{literal}%"  # the typed text, wildcards and all, somewhere in the value
     return list(
         session.exec(
             select(Device)
             .where(
                 or_(
-                    col(Device.model).ilike(like),
-                    col(Device.serial).ilike(like),
-                    col(Device.tag).ilike(like),
+                    col(Device.model).ilike(like, escape="\\"),
+                    col(Device.serial).ilike(like, escape="\\"),
+                    col(Device.tag).ilike(like, escape="\\"),
                 )
             )
             .limit(limit)
