@@ -252,3 +252,85 @@ def test_search_takes_wildcards_literally_on_both_databases(db_url: str) -> None
     assert found("\\") == [tags["CCC\\3000"]] and found("c\\3") == [tags["CCC\\3000"]]
     assert found("0%") == [tags["AAA-100%"]] and found("%0") == []
     store.dispose()
+
+
+KEY = b"a program key of some length"
+
+
+def _resigned(data: bytes, change: dict[str, bytes]) -> bytes:
+    """The bundle with some members replaced, its manifest updated and signed again
+    with the program key: what a station with a damaged database (or an attacker who
+    holds the key) could send."""
+    import hashlib
+    import hmac
+    import io
+    import zipfile
+
+    from tests.test_bundles import _rewrite
+
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))
+    for name, blob in change.items():
+        manifest["members"][name].update(
+            bytes=len(blob), sha256=hashlib.sha256(blob).hexdigest(), rows=blob.count(b"\n")
+        )
+    signed = json.dumps(manifest, sort_keys=True, indent=1).encode()
+    sig = hmac.new(KEY, signed, "sha256").hexdigest().encode()
+    return _rewrite(data, {**change, "manifest.json": signed, "manifest.sig": sig})
+
+
+def test_a_bundle_naming_a_device_the_hub_does_not_know_says_so(
+    db_url: str, tmp_path: Path
+) -> None:
+    from refurb.app.hub import import_bundle
+    from refurb.errors import BadInput
+    from refurb.store.bundles import export_bundle
+    from refurb.store.db import open_store
+    from refurb.store.intake import record_snapshot
+    from tests.store_helpers import verdict
+
+    shop = open_store(str(tmp_path / "shop.db"))
+    snap = laptop()
+    with shop.transaction() as s:
+        record_snapshot(s, snap, verdict(snap), operator="t", station="IQ")
+    with shop.reading() as s:
+        data = export_bundle(s, KEY, "IQ")[0]
+    shop.dispose()
+    hub = open_store(db_url)
+    cases = {
+        "no devices": {"devices.jsonl": b""},
+        "events only": {
+            name: b""
+            for name in ("devices.jsonl", "snapshots.jsonl", "drives.jsonl", "assessments.jsonl")
+        }
+        | {"findings.jsonl": b""},
+    }
+    for name, change in cases.items():
+        with pytest.raises(BadInput) as exc:
+            import_bundle(hub, _resigned(data, change), KEY, name)
+        message = str(exc.value)
+        assert "another writer" not in message, (name, message)
+        assert f"bundle {name}" in message and "device" in message, message
+        assert "not at this hub" in message and "nothing was imported" in message, message
+    assert import_bundle(hub, data, KEY, "whole")["devices"] == 1  # the real one merges
+    hub.dispose()
+
+
+def test_a_foreign_key_failure_is_not_called_a_conflict(db_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+    from sqlmodel import SQLModel
+
+    from refurb.errors import Conflict, DatabaseError, MissingReference
+    from refurb.store.db import open_store
+
+    store = open_store(db_url)
+    events = SQLModel.metadata.tables["events"]
+    row = {"id": "e1", "device_id": "no-such-device", "kind": "note", "seq": 1}
+    with pytest.raises(MissingReference) as exc, store.transaction() as s:
+        s.connection().execute(insert(events).values(**row, at=datetime.now(UTC)))
+    assert not isinstance(exc.value, Conflict) and "foreign key" in str(exc.value)
+    with pytest.raises(DatabaseError) as other, store.transaction() as s:  # NOT NULL
+        s.connection().execute(insert(events).values(**row))
+    assert not isinstance(other.value, Conflict), other.value
+    store.dispose()

@@ -14,6 +14,9 @@ row parses — before it writes anything, then merges in one transaction:
   named, never folded;
 - a folded laptop keeps the tag the other shop printed as an alias;
 - drives are matched by device and serial;
+- every row that names another (a device, drive, lot, participant, assessment: the
+  tables' foreign keys) must find it in the bundle or at the hub, or the bundle is
+  refused whole, naming what is missing (not as a write conflict to retry);
 - events dated in the future (beyond FUTURE_TOLERANCE of the hub's clock) refuse the
   bundle whole: a station whose clock runs ahead must be fixed first;
 - every device the bundle touches is re-checked against the rulebook, each station's
@@ -269,9 +272,12 @@ class Merged:
     touched: set[str]  # the devices written (or folded into), by their ids here
 
 
-def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> Merged:
+def merge(
+    session: Session, rows: dict[str, list[dict[str, Any]]], where: str = "(bundle)"
+) -> Merged:
     """Merge checked rows (the rulebook's re-check is the caller's: refurb.app.hub)."""
     conn = session.connection()
+    _all_references_known(conn, rows, where)
     added = dict.fromkeys(TABLES, 0)
     remap: dict[str, dict[str, str]] = {"lots": {}, "participants": {}, "devices": {}, "drives": {}}
 
@@ -472,6 +478,52 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> Merged:
             touched.add(r["device_id"])  # already mapped to the surviving device
     _refresh(conn, touched)
     return Merged(added, touched)
+
+
+_WORD = {
+    "devices": "device",
+    "drives": "drive",
+    "lots": "lot",
+    "participants": "participant",
+    "assessments": "assessment",
+    "snapshots": "snapshot",
+}
+
+
+def _all_references_known(conn: Any, rows: dict[str, list[dict[str, Any]]], where: str) -> None:
+    """Every value of a foreign key in the bundle names a row of the bundle or of the hub;
+    otherwise refuse the bundle whole, before anything is written. (Without this the
+    database's foreign key failed in the middle of the merge and, taken for a write
+    conflict, was retried eight times and reported as "another writer".)"""
+    wanted: dict[str, dict[str, str]] = {}  # target table -> id -> the first row naming it
+    for table in TABLES:
+        for column in _T[table].c:
+            for fk in column.foreign_keys:
+                target = fk.column.table.name
+                ids = wanted.setdefault(target, {})
+                for r in rows[table]:
+                    value = r.get(column.name)
+                    if value is not None and value not in ids:
+                        ids[value] = f"{table}.{column.name}"
+    for target, ids in wanted.items():
+        missing = set(ids) - {r["id"] for r in rows.get(target, [])}
+        t = _T[target]
+        todo = sorted(missing)
+        for i in range(0, len(todo), 500):
+            missing -= {
+                r[0] for r in conn.execute(select(t.c.id).where(t.c.id.in_(todo[i : i + 500])))
+            }
+        if missing:
+            first = sorted(missing, key=lambda x: (ids[x], x))[:3]
+            word = _WORD.get(target, target)
+            raise BadInput(
+                f"bundle {where} names {len(missing)} {word}(s) that are not in the bundle "
+                f"and not at this hub: "
+                + ", ".join(f"{ids[x]} {x}" for x in first)
+                + (" ..." if len(missing) > 3 else ""),
+                f"import the bundle that carries the {word} first (an export without --since "
+                "carries everything), or export again at the station; nothing was imported",
+            )
 
 
 def _no_future(events: list[dict[str, Any]]) -> None:
