@@ -334,3 +334,27 @@ def test_a_foreign_key_failure_is_not_called_a_conflict(db_url: str) -> None:
         s.connection().execute(insert(events).values(**row))
     assert not isinstance(other.value, Conflict), other.value
     store.dispose()
+
+
+@pytest.mark.parametrize("size", [3 << 30, (2 << 30) - 4096, 1 << 20])
+def test_a_huge_file_that_looks_like_a_bundle_is_refused_without_reading_it(
+    size: int, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sparse file (no disk used) that starts like a zip: refused from its size, or
+    from its missing central directory, while Python holds a few MB at most."""
+    import tracemalloc
+
+    monkeypatch.setenv("REFURB_PROGRAM_KEY", KEY.decode())
+    big = tmp_path / "big.refurb"
+    with open(big, "wb") as fh:
+        fh.write(b"PK\x03\x04")
+        fh.truncate(size)
+    tracemalloc.start()
+    try:
+        code, _, err = run_cli(["import", str(big), "--db", str(tmp_path / "b.db")], capsys)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert code == 3, err
+    assert ("at most 2 GiB" if size > 2 << 30 else "damaged or truncated") in err, err
+    assert peak < 32 << 20, f"{peak:,} bytes held while refusing a {size:,}-byte file"

@@ -4,6 +4,7 @@ re-check of every device the bundle touches (refused whole, device and rule name
 from __future__ import annotations
 
 from datetime import datetime
+from typing import IO
 
 from refurb.app.checks import violations
 from refurb.errors import Conflict, MissingReference, Refused
@@ -18,8 +19,9 @@ def export(
         return export_bundle(session, key, station, since)
 
 
-def import_bundle(store: Store, data: bytes, key: bytes, where: str) -> dict[str, int]:
-    """Merge one bundle exactly once, or refuse it whole."""
+def import_bundle(store: Store, data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, int]:
+    """Merge one bundle (its bytes, or a file open for reading: never read whole)
+    exactly once, or refuse it whole."""
     read_bundle(data, key, where)  # checked whole before anything is written
     for attempt in range(8):
         rows = read_bundle(data, key, where)  # fresh rows: a merge rewrites ids in place

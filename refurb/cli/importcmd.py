@@ -37,7 +37,9 @@ def import_(
     """Import snapshot files, or folders of them (a USB stick's outbox), or bundles from
     `refurb export`. Safe to run again: what is already recorded is skipped. Files that
     are refused are listed with the reason and left where they are; the others go in. A
-    bundle is checked whole (signature, checksums) before anything is written. An empty
+    bundle (at most 2 GiB; its size and zip directory are checked before it is read) is
+    checked whole (signature, checksums, every row naming a device, drive, lot or
+    participant the bundle or this database has) before anything is written. An empty
     path is refused (exit 3): it would mean the current folder."""
     from refurb.app.intake import check_paths, import_files
     from refurb.cli.assess import resolve_policy
