@@ -16,9 +16,15 @@ MAX_TEXT = 2000  # characters in one argument (a note, a name, a code)
 _C1 = re.compile(r"[\x7f-\x9f]")
 
 
+# A command line or file name that is not UTF-8 reaches Python as lone surrogates
+# (U+DC80-U+DCFF); JSON may spell any. No database or terminal can take them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def one_line(value: str) -> str:
-    """Control characters become spaces; runs of whitespace one space; trimmed."""
-    return " ".join(CONTROL.sub(" ", value).split())
+    """Control characters become spaces; runs of whitespace one space; trimmed; a
+    character that was not valid UTF-8 (a lone surrogate) becomes U+FFFD."""
+    return " ".join(CONTROL.sub(" ", _SURROGATE.sub("\ufffd", value)).split())
 
 
 def clean_text(value: str) -> str:
