@@ -229,6 +229,7 @@ def test_no_command_ends_in_a_traceback(
     place = Place(tmp_path)
     shutil.copytree(seeded.root, tmp_path, dirs_exist_ok=True)
     place.tags = seeded.tags
+    monkeypatch.chdir(tmp_path)  # relative paths (" ", label's labels.pdf) land here
     monkeypatch.setenv("REFURB_PROGRAM_KEY", KEY)
     monkeypatch.setenv("REFURB_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("REFURB_CONFIG", str(tmp_path / "config.toml"))
