@@ -81,6 +81,12 @@ class Conflict(DatabaseError):
     """Another writer stored the same record at the same moment; running again is safe."""
 
 
+class MissingReference(DatabaseError):
+    """A record names another that is not in the database (a foreign key failed). Not
+    a conflict: running again helps only if another writer removed that record at the
+    same moment; otherwise the input itself names something that is not there."""
+
+
 class NotFound(RefurbError):
     exit_code = ExitStatus.NOT_FOUND
 

@@ -1,7 +1,10 @@
 """Pure domain types shared by every layer: the probe snapshot and its parts.
 
 Plain dataclasses, JSON in and out. ``snapshot_from_dict`` validates a document read
-from a file (USB stick, bundle) and names the exact field at fault.
+from a file (USB stick, bundle) and names the exact field at fault. Every text field of
+a snapshot passes refurb.untrusted's cleaner where the snapshot becomes a model (here,
+for files; ``clean_snapshot`` for the probe), so no terminal escape from a forged file
+or firmware string is stored or printed; ``raw`` evidence is kept as it was.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 from refurb import SNAPSHOT_FORMAT
 from refurb.errors import BadInput
+from refurb.untrusted import clean_text
 
 # Why a reading could not be taken. Kept short and stable: reports and tests match on them.
 NOT_PRESENT = "not present"
@@ -173,6 +177,34 @@ def snapshot_from_dict(doc: Any, where: str = "snapshot") -> Snapshot:
     return typing.cast(Snapshot, _build(Snapshot, doc, where))
 
 
+def clean_snapshot(snap: Snapshot) -> Snapshot:
+    """Clean every text field of a snapshot built in memory (the probe's), as
+    ``snapshot_from_dict`` does for a file; ``raw`` evidence is left as it was."""
+    _clean_fields(snap)
+    return snap
+
+
+def _clean_fields(obj: Any) -> None:
+    for f in dataclasses.fields(obj):
+        if f.name == "raw":
+            continue
+        value = getattr(obj, f.name)
+        if isinstance(value, str):
+            setattr(obj, f.name, clean_text(value))
+        elif isinstance(value, list):
+            setattr(obj, f.name, [_cleaned(v) for v in value])
+        elif dataclasses.is_dataclass(value):
+            _clean_fields(value)
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if dataclasses.is_dataclass(value):
+        _clean_fields(value)
+    return value
+
+
 # A converter per type, built once from the dataclasses' type hints: checking a
 # snapshot then costs one call per value, not a look at its type hints each time.
 Converter = typing.Callable[[Any, str], Any]
@@ -225,6 +257,15 @@ def _make_converter(tp: Any) -> Converter:
             raise BadInput(f"{path}: expected a number, found {_json_type(value)}")
 
         return as_float
+
+    if tp is str:
+
+        def as_text(value: Any, path: str) -> Any:
+            if type(value) is not str:
+                raise BadInput(f"{path}: expected text, found {_json_type(value)}")
+            return clean_text(value)
+
+        return as_text
 
     def as_scalar(value: Any, path: str) -> Any:
         # bool is an int in Python; a JSON true is not a whole number

@@ -4,12 +4,106 @@ safe where it enters: no control characters, which could rewrite a trainee's ter
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
+from typing import Any
+
+from refurb.errors import BadInput
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_TEXT = 2000  # characters in one argument (a note, a name, a code)
+_C1 = re.compile(r"[\x7f-\x9f]")
+
+
+# A command line or file name that is not UTF-8 reaches Python as lone surrogates
+# (U+DC80-U+DCFF); JSON may spell any. No database or terminal can take them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def one_line(value: str) -> str:
-    """Control characters become spaces; runs of whitespace one space; trimmed."""
-    return " ".join(CONTROL.sub(" ", value).split())
+    """Control characters become spaces; runs of whitespace one space; trimmed; a
+    character that was not valid UTF-8 (a lone surrogate) becomes U+FFFD."""
+    return " ".join(CONTROL.sub(" ", _SURROGATE.sub("\ufffd", value)).split())
+
+
+def clean_text(value: str) -> str:
+    """``one_line``, with a fast path for text that is already clean (most firmware
+    strings): printable, no double space, no space at either end."""
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value
+    return one_line(value)
+
+
+def json_text(doc: Any, **kwargs: Any) -> str:
+    """JSON for a terminal or a file: like ``json.dumps(ensure_ascii=False)``, but the
+    C1 control characters (U+007F-U+009F), which JSON leaves as they are and some
+    terminals obey as escapes (U+009B is a one-character CSI), are written as \\uXXXX
+    too. They can only stand inside strings, so the document means the same."""
+    text = json.dumps(doc, ensure_ascii=False, **kwargs)
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _C1.search(text) else text
+
+
+# --- codes: lot and participant codes, printed on paper and reported to funders -------
+
+MAX_CODE = 64
+# Categories that are never part of a code someone can read off paper: format characters
+# (zero-width space, word joiner, byte-order mark, soft hyphen, direction overrides),
+# controls, private use, unassigned, surrogates, line and paragraph separators.
+_INVISIBLE = {"Cf", "Cc", "Co", "Cn", "Cs", "Zl", "Zp"}
+# Cyrillic and Greek letters drawn like Latin ones: a code written only with these is
+# a twin of a Latin code on paper (Cyrillic "Р-0042" and Latin "P-0042").
+_LATIN_TWINS = set(
+    "АВСЕНІЈКМОРЅТХУҮԚԜаеорсухіјѕһԁԛԝүӏ"  # Cyrillic
+    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοινκ"  # Greek
+)
+
+
+def _script(ch: str) -> str:
+    """The script of a letter, from its Unicode name ("LATIN", "CYRILLIC", "GREEK",
+    "CANADIAN" for syllabics, ...): enough to tell alphabets apart in a short code."""
+    return unicodedata.name(ch, "?").split(" ", 1)[0]
+
+
+def program_code(value: str, what: str) -> str:
+    """A lot or participant code as it is stored and looked up: NFKC-normalised (a
+    full-width "Ｐ" is "P"), one line, trimmed; refused (BadInput) when it is empty,
+    holds an invisible character, mixes scripts, or is written in Cyrillic or Greek
+    letters that all look Latin. Two codes that print the same are the same code."""
+    code = lookup_code(value)
+    if not code:
+        raise BadInput(f"the {what} is empty", f"give a {what} someone can read, e.g. P-0042")
+    if len(code) > MAX_CODE:
+        raise BadInput(
+            f"the {what} is {len(code)} characters long",
+            f"keep codes under {MAX_CODE} characters: they are printed on labels",
+        )
+    hidden = [ch for ch in code if unicodedata.category(ch) in _INVISIBLE]
+    if hidden:
+        names = ", ".join(
+            dict.fromkeys(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in hidden)
+        )
+        raise BadInput(
+            f"the {what} holds an invisible character ({names})",
+            "type the code again by hand (letters, digits and -): a pasted code can "
+            "carry characters that do not print",
+        )
+    letters = [ch for ch in code if ch.isalpha()]
+    scripts = sorted({_script(ch) for ch in letters})
+    shown = one_line(code)
+    if len(scripts) > 1:
+        raise BadInput(
+            f"the {what} {shown!r} mixes alphabets ({', '.join(s.title() for s in scripts)})",
+            "write a code in one alphabet: letters from two look alike on paper",
+        )
+    if scripts and scripts != ["LATIN"] and all(ch in _LATIN_TWINS for ch in letters):
+        raise BadInput(
+            f"the {what} {shown!r} is written in {scripts[0].title()} letters that look Latin",
+            "type it with a Latin keyboard layout: on paper it is the same as a Latin code",
+        )
+    return code
+
+
+def lookup_code(value: str) -> str:
+    """A code as typed, normalised the way codes are stored (for look-ups)."""
+    return one_line(unicodedata.normalize("NFKC", value))

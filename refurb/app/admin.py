@@ -41,6 +41,8 @@ def backup(db_url: str | None, out: str) -> dict[str, Any]:
     from refurb.store import backup as bk
     from refurb.store.db import REVISIONS, default_url, normalize_url
 
+    _named(out)
+
     url = normalize_url(db_url or default_url())
     path = bk.sqlite_path(url)
     if path is None:
@@ -60,6 +62,8 @@ def restore(db_url: str | None, source: str) -> dict[str, Any]:
     from refurb.errors import UsageProblem
     from refurb.store import backup as bk
     from refurb.store.db import REVISIONS, default_url, normalize_url
+
+    _named(source)
 
     url = normalize_url(db_url or default_url())
     path = bk.sqlite_path(url)
@@ -102,3 +106,10 @@ def verify(db_url: str | None, repair: bool) -> Verified:
         return Verified(
             status_mismatches(session), tallies.differences(conn), gate, repaired=repair
         )
+
+
+def _named(path: str) -> None:
+    from refurb.errors import UsageProblem
+
+    if not path.strip():
+        raise UsageProblem("the file name is empty", "name the backup file, e.g. shop-2026-12.db")

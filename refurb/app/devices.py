@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from refurb.app.lifecycle import move_in
+from refurb.errors import BadInput
 from refurb.store.db import Store
 from refurb.store.inventory import device_record, get_device, list_devices
 from refurb.store.inventory import search as find
@@ -47,6 +48,12 @@ def listing(
     until: date | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
+    """Devices by filter, oldest first; ``limit`` (1 or more) keeps the first ones."""
+    if limit is not None and limit < 1:
+        raise BadInput(
+            f"a limit of {limit} device(s) lists nothing",
+            "give a limit of 1 or more, or none to list every device",
+        )
     with store.reading() as session:
         return [
             _row(d)
@@ -64,6 +71,10 @@ def listing(
 
 
 def search(store: Store, text: str) -> list[dict[str, Any]]:
+    """Devices by tag, serial (machine or drive) or part of a model, serial or tag; the
+    text is taken literally (``%`` and ``_`` are characters, not wildcards)."""
+    if not text.strip():
+        raise BadInput("the search text is empty", "give part of a tag, serial or model")
     with store.reading() as session:
         return [_row(d) for d in find(session, text)]
 

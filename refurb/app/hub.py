@@ -4,9 +4,10 @@ re-check of every device the bundle touches (refused whole, device and rule name
 from __future__ import annotations
 
 from datetime import datetime
+from typing import IO
 
 from refurb.app.checks import violations
-from refurb.errors import Conflict, Refused
+from refurb.errors import Conflict, MissingReference, Refused
 from refurb.store.bundles import export_bundle, merge, read_bundle
 from refurb.store.db import Store
 
@@ -18,14 +19,15 @@ def export(
         return export_bundle(session, key, station, since)
 
 
-def import_bundle(store: Store, data: bytes, key: bytes, where: str) -> dict[str, int]:
-    """Merge one bundle exactly once, or refuse it whole."""
+def import_bundle(store: Store, data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, int]:
+    """Merge one bundle (its bytes, or a file open for reading: never read whole)
+    exactly once, or refuse it whole."""
     read_bundle(data, key, where)  # checked whole before anything is written
     for attempt in range(8):
         rows = read_bundle(data, key, where)  # fresh rows: a merge rewrites ids in place
         try:
             with store.transaction() as session:
-                merged = merge(session, rows)
+                merged = merge(session, rows, where)
                 found = violations(session.connection(), merged.touched)
                 if found:
                     raise Refused(
@@ -37,8 +39,10 @@ def import_bundle(store: Store, data: bytes, key: bytes, where: str) -> dict[str
                         rule=found[0].rule,
                     )
                 return merged.added
-        except Conflict:
-            # another hub process merged the same rows first; this run now finds them
+        except (Conflict, MissingReference):
+            # another hub process merged the same rows first (or folded away a device
+            # this bundle names); this run now finds them, or merge() names what is
+            # missing for good
             if attempt == 7:
                 raise
     raise AssertionError("unreachable")

@@ -11,6 +11,7 @@ from typing import Any
 from refurb import model
 from refurb.assess.policy import Policy
 from refurb.assess.verdict import Assessment
+from refurb.errors import BadInput
 from refurb.store.db import Store
 from refurb.store.importer import ImportRow, import_snapshots
 from refurb.store.intake import IntakeResult, record_snapshot
@@ -56,6 +57,7 @@ def import_files(
     taken_at_as_received: bool = False,
     weight_kg: float | None = None,
 ) -> list[ImportRow]:
+    paths = check_paths(paths)
     return import_snapshots(
         store,
         paths,
@@ -67,3 +69,12 @@ def import_files(
         taken_at_as_received=taken_at_as_received,
         weight_kg=weight_kg,
     )
+
+
+def check_paths(paths: Iterable[str]) -> list[str]:
+    """Refuse an empty path before anything is read: ``Path("")`` is the current
+    folder, so ``import ""`` would import every snapshot under it."""
+    paths = list(paths)
+    if any(not p.strip() for p in paths):
+        raise BadInput("a path to import is empty", "name the files or folders to import")
+    return paths

@@ -1,4 +1,10 @@
-"""Lots (donations) and participants: program-wide records, by code."""
+"""Lots (donations) and participants: program-wide records, by code.
+
+A code is printed on paper and reported to funders, so two codes that look the same
+must be one: every new code passes ``refurb.untrusted.program_code`` (NFKC, no invisible
+characters, one alphabet, not Cyrillic or Greek posing as Latin, not empty), and every
+look-up normalises the typed code the same way (``lookup_code``, in the store).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,9 @@ from refurb.store.db import Store
 from refurb.store.inventory import add_lot as store_lot
 from refurb.store.inventory import add_participant as store_participant
 from refurb.store.inventory import get_lot, get_participant, lot_rows, participant_rows
+from refurb.untrusted import program_code
+
+MAX_LOT_KG = 100_000  # a lot is a donation: a truck or two of computers, at most
 
 
 def add_lot(
@@ -27,6 +36,7 @@ def add_lot(
     """A new lot; a community or donor already on record in another spelling (case,
     accents, spaces) takes the spelling on record."""
     _weight(weight_kg)
+    code = program_code(code, "lot code")
     with store.transaction() as session:
         community = records.canonical(session, "community", community)
         donor = records.canonical(session, "donor", donor) or donor
@@ -41,6 +51,7 @@ def lots(store: Store) -> list[dict[str, Any]]:
 
 
 def add_participant(store: Store, code: str, community: str | None) -> str:
+    code = program_code(code, "participant code")
     with store.transaction() as session:
         community = records.canonical(session, "community", community)
         return store_participant(session, code, community).code
@@ -52,9 +63,10 @@ def participants(store: Store) -> list[dict[str, Any]]:
 
 
 def _weight(kg: float | None) -> None:
-    if kg is not None and not (math.isfinite(kg) and 0 < kg <= 100_000):
+    if kg is not None and not (math.isfinite(kg) and 0 < kg <= MAX_LOT_KG):
         raise BadInput(
-            f"weight {kg} kg is not plausible for a lot", "give the lot's weight in kilograms"
+            f"a lot weight of {kg:g} kg is not plausible",
+            f"give the lot's weight in kilograms: more than 0, at most {MAX_LOT_KG:,}",
         )
 
 

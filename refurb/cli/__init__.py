@@ -6,6 +6,7 @@ Each command lives in its own module and is imported only when it runs, so
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import sys
@@ -167,6 +168,18 @@ def _error(message: str, hint: str | None, code: int, as_json: bool) -> None:
         click.echo(f"error: {message}", err=True)
 
 
+def _printable_output() -> None:
+    """A file name that is not UTF-8 (a USB stick written elsewhere) reaches Python as
+    lone surrogates; printing it to a UTF-8 stdout would raise. Write such characters
+    as \\udcXX instead, as Python already does on stderr (never as the raw bytes, which a
+    Latin-1 terminal could read as C1 escapes)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+            with contextlib.suppress(OSError, ValueError):  # a stream that cannot change now
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point. The single error boundary: every RefurbError becomes a plain message
     on stderr and its exit code (with --json, one JSON object on stderr:
@@ -174,6 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     trainee."""
     args = list(argv if argv is not None else sys.argv[1:])
     as_json = _wants_json(args)
+    _printable_output()
     try:
         rv: Any = cli.main(args=argv, prog_name="refurb", standalone_mode=False)
     except RefurbError as exc:

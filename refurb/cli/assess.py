@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from refurb.errors import BadInput, ExitStatus, UsageProblem
+from refurb.untrusted import json_text
 
 if TYPE_CHECKING:
     from refurb.assess.checklist import Checklist
@@ -158,7 +159,7 @@ def assess(
         snapshot, replay, checklist, policy_path, no_smart, lang or load_config().lang
     )
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json_text(result.to_dict(), indent=2))
     else:
         click.echo(render(result))
     return int(CHECK_EXIT[result.disposition] if check else ExitStatus.OK)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 from collections.abc import Callable
@@ -12,6 +11,7 @@ import click
 
 from refurb.errors import BadInput
 from refurb.i18n import pick
+from refurb.untrusted import json_text
 
 _UI = {
     "intro": (
@@ -200,7 +200,7 @@ def check(
     for name, result in sheet.tests.items():
         if result.get("error"):
             click.echo(f"{name}: {result['error']}", err=True)
-    text = json.dumps(sheet.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    text = json_text(sheet.to_dict(), indent=2) + "\n"
     if out:
         write_atomic(out, text.encode("utf-8"))
         click.echo(f"{_t('saved', lang)} {out}  ({_t('next', lang)} {out})", err=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -85,7 +84,9 @@ def station_prefix() -> str:
 
 
 def echo_json(doc: Any) -> None:
-    click.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
+    from refurb.untrusted import json_text
+
+    click.echo(json_text(doc, indent=2, default=str))
 
 
 class WhenType(click.ParamType):

@@ -56,11 +56,15 @@ def import_(
     """Import snapshot files, or folders of them (a USB stick's outbox), or bundles from
     `refurb export`. Safe to run again: what is already recorded is skipped. Files that
     are refused are listed with the reason and left where they are; the others go in. A
-    bundle is checked whole (signature, checksums) before anything is written."""
-    from refurb.app.intake import import_files
+    bundle (at most 2 GiB; its size and zip directory are checked before it is read) is
+    checked whole (signature, checksums, every row naming a device, drive, lot or
+    participant the bundle or this database has) before anything is written. An empty
+    path is refused (exit 3): it would mean the current folder."""
+    from refurb.app.intake import check_paths, import_files
     from refurb.cli.assess import resolve_policy
     from refurb.cli.sync import import_bundle, is_bundle
 
+    check_paths(paths)  # before any bundle is merged
     bundles = [p for p in paths if is_bundle(p)]
     paths = tuple(p for p in paths if p not in bundles)
     merged = {b: import_bundle(b, db_url) for b in bundles}

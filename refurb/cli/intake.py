@@ -22,7 +22,9 @@ from refurb.cli.common import (
 @click.command()
 @verdict_inputs
 @click.option("--lot", "lot_code", help="The intake lot (donation) this device came in.")
-@click.option("--weight", "weight_kg", type=float, help="Measured weight in kg.")
+@click.option(
+    "--weight", "weight_kg", type=float, help="Measured weight in kg (more than 0, under 200)."
+)
 @click.option(
     "--distinct", is_flag=True, help="Record as a new device even if its serial is already known."
 )

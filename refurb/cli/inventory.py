@@ -106,7 +106,7 @@ def show(tag: str, db_url: str | None, as_json: bool) -> None:
 @click.option("--site", help="Only devices whose intake lot came to this shop or site.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Received on or after.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Received before.")
-@click.option("--limit", type=int, help="At most this many.")
+@click.option("--limit", type=int, help="At most this many (1 or more).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @db_option
 @json_option
@@ -148,7 +148,10 @@ def list_(
 @db_option
 @json_option
 def search(text: str, db_url: str | None, as_json: bool) -> None:
-    """Find devices by tag, serial (machine or drive) or part of the model name."""
+    """Find devices by tag, serial (machine or drive) or part of the model name.
+
+    TEXT is taken literally: % and _ are characters, not wildcards. Empty TEXT is
+    refused (exit 3)."""
     from refurb.app.devices import search as find
 
     rows = find(open_db(db_url, "read"), text)

@@ -45,7 +45,7 @@ def lot() -> None:
     "--weight",
     "weight_kg",
     type=click.FloatRange(min=0, min_open=True),
-    help="The lot's weight in kg, if weighed.",
+    help="The lot's weight in kg, if weighed: more than 0, at most 100,000 (not inf or nan).",
 )
 @db_option
 @json_option
@@ -60,7 +60,13 @@ def lot_add(
     db_url: str | None,
     as_json: bool,
 ) -> None:
-    """Record a new intake lot CODE."""
+    """Record a new intake lot CODE.
+
+    Codes are compared as they print: full-width letters and digits count as the
+    ordinary ones, and a code that is empty, longer than 64 characters, holds an
+    invisible character (zero-width space, word joiner, byte-order mark, a direction
+    override), mixes alphabets, or is written in Cyrillic or Greek letters that all
+    look Latin is refused (exit 3)."""
     from refurb.app.people import add_lot
 
     add_lot(
@@ -107,7 +113,11 @@ def participant() -> None:
 @db_option
 @json_option
 def participant_add(code: str, community: str | None, db_url: str | None, as_json: bool) -> None:
-    """Record participant CODE (no names needed, and none should be entered)."""
+    """Record participant CODE (no names needed, and none should be entered).
+
+    The same rules as lot codes: compared as they print, and a code that is empty,
+    longer than 64 characters, holds an invisible character, mixes alphabets, or is
+    Cyrillic or Greek letters that all look Latin is refused (exit 3)."""
     from refurb.app.people import add_participant
 
     add_participant(open_db(db_url, "create"), code, community)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 import click
@@ -40,7 +39,9 @@ def take_snapshot(
 
 
 def snapshot_json(snap: Snapshot) -> str:
-    return json.dumps(snap.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    from refurb.untrusted import json_text
+
+    return json_text(snap.to_dict(), indent=2) + "\n"
 
 
 @click.command()

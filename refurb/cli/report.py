@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
 from refurb.cli.common import db_option, echo_json, open_db
 from refurb.errors import ExitStatus, UsageProblem
+from refurb.untrusted import json_text
 
 
 def _period(
@@ -29,17 +29,22 @@ def period_options(f: Any) -> Any:
     for option in reversed(
         [
             click.option(
-                "--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD)."
+                "--since",
+                type=click.DateTime(["%Y-%m-%d"]),
+                help="First day (YYYY-MM-DD; every period lies in the years 1970 to 2999).",
             ),
             click.option(
                 "--until",
                 type=click.DateTime(["%Y-%m-%d"]),
                 help="Day after the last (YYYY-MM-DD), exclusive.",
             ),
-            click.option("--month", help="One month, YYYY-MM."),
-            click.option("--quarter", help="One calendar quarter, YYYY-Qn."),
+            click.option("--month", help="One month, YYYY-MM (1970-01 to 2999-12)."),
+            click.option("--quarter", help="One calendar quarter, YYYY-Qn (1970 to 2999)."),
             click.option(
-                "--fiscal-year", type=int, metavar="YEAR", help="Fiscal year starting 1 April YEAR."
+                "--fiscal-year",
+                type=int,
+                metavar="YEAR",
+                help="Fiscal year starting 1 April YEAR (1970 to 2999).",
             ),
         ]
     ):
@@ -254,7 +259,7 @@ def certificate(
         )
         click.echo(f"certificate written to {pdf_out}", err=True)
     if as_json or not pdf_out:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        click.echo(json_text(data, indent=2, default=str))
     missing = [d for d in data["drives"] if not d["records"]]
     if missing:
         click.echo(f"{len(missing)} drive(s) have no sanitization record", err=True)

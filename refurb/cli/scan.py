@@ -31,6 +31,7 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
     device, or arm a status to apply it to a run of devices quickly. A mistyped or unknown
     tag is said plainly and nothing changes."""
     from refurb.app.devices import scan_one
+    from refurb.untrusted import one_line
 
     store = open_db(db_url, "write")
     who = resolve_operator(operator)
@@ -43,10 +44,14 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
             click.echo(f"[{armed}] scan> ", nl=False, err=True)
         else:
             click.echo("scan> ", nl=False, err=True)
-        line = stdin.readline()
+        try:
+            line = stdin.readline()
+        except UnicodeDecodeError:  # a scanner set to another code page
+            click.echo("that scan was not UTF-8 text; check the scanner's settings")
+            continue
         if not line:
             break
-        text = line.strip()
+        text = one_line(line)  # what a scanner types passes the argument cleaner too
         if not text:
             continue
         words = text.split()

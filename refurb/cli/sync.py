@@ -37,11 +37,11 @@ def import_bundle(path: str, db_url: str | None) -> dict[str, Any]:
 
     key = program_key()
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        fh = open(path, "rb")  # noqa: SIM115 - closed below, after the merge
     except OSError as exc:
         raise BadInput(f"bundle {path}: cannot be read ({exc.strerror})") from None
-    return merge_bundle(open_db(db_url, "create"), data, key, path)
+    with fh:  # its size and zip directory are checked first; it is never read whole
+        return merge_bundle(open_db(db_url, "create"), fh, key, path)
 
 
 @click.command()

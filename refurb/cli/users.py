@@ -10,9 +10,13 @@ ROLES = ("trainee", "lead", "manager", "admin")
 
 
 def _password(password_stdin: bool) -> str:
+    import sys
+
     if password_stdin:
         return click.get_text_stream("stdin").readline().rstrip("\r\n")
-    value: str = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    # asked twice; hidden on a terminal (with no terminal there is nothing to hide from,
+    # and getpass would fail looking for one)
+    value: str = click.prompt("password", hide_input=sys.stdin.isatty(), confirmation_prompt=True)
     return value
 
 

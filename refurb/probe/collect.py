@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime
 
 from refurb import __version__
-from refurb.model import TOOL_MISSING, Disk, Gap, OsInfo, Snapshot
+from refurb.model import TOOL_MISSING, Disk, Gap, OsInfo, Snapshot, clean_snapshot
 from refurb.probe.readers import Reader
 from refurb.probe.source import Source, ToolMissing
 
@@ -65,7 +65,7 @@ def collect(src: Source, *, smart: bool = True) -> Snapshot:
             _smart(src, disk, gaps)
     snap.gaps = gaps
     snap.raw = src.evidence()
-    return snap
+    return clean_snapshot(snap)  # no terminal escape from firmware or a capture
 
 
 def _psutil_memory(src: Source, snap: Snapshot, gaps: list[Gap]) -> None:

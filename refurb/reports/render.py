@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from refurb.csvsafe import csv_safe
@@ -17,6 +16,7 @@ from refurb.reports.model import (
     MEASURES,
     Report,
 )
+from refurb.untrusted import json_text as _json
 
 
 def fmt(measure: str, value: Any, lang: str) -> str:
@@ -128,4 +128,4 @@ def csv_text(r: Report) -> str:
 
 
 def json_text(r: Report) -> str:
-    return json.dumps(r.to_dict() | {"method": method_lines(r)}, indent=2, ensure_ascii=False)
+    return _json(r.to_dict() | {"method": method_lines(r)}, indent=2)

@@ -43,7 +43,9 @@ def pg_dump_command(url: str, out: str) -> str:
 
 
 def _ro(path: Path, timeout: float = 15.0) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=timeout)
+    return sqlite3.connect(
+        f"file:{quote(os.fsencode(str(path)))}?mode=ro", uri=True, timeout=timeout
+    )
 
 
 def describe(path: Path, known: tuple[str, ...]) -> dict[str, Any]:
@@ -118,7 +120,7 @@ def copy_out(source: Path, dest: Path, known: tuple[str, ...]) -> dict[str, Any]
         make_dirs(dest.parent)
         _new_private_file(tmp)
         src = _ro(source)
-        dst = sqlite3.connect(tmp)
+        dst = sqlite3.connect(os.fsencode(tmp))
         try:
             src.backup(dst)  # one consistent snapshot; writers elsewhere carry on
             dst.execute("PRAGMA journal_mode = DELETE")  # standalone: no -wal beside it
@@ -162,7 +164,7 @@ def copy_in(backup: Path, target: Path, known: tuple[str, ...]) -> dict[str, Any
         _new_private_file(target)
         give_to_invoking_user(target)
     src = _ro(backup)
-    dst = sqlite3.connect(target, timeout=2.0)
+    dst = sqlite3.connect(os.fsencode(target), timeout=2.0)
     try:
         try:
             # BEGIN IMMEDIATE first: a writer elsewhere means "not now", not a wait

@@ -14,6 +14,9 @@ row parses — before it writes anything, then merges in one transaction:
   named, never folded;
 - a folded laptop keeps the tag the other shop printed as an alias;
 - drives are matched by device and serial;
+- every row that names another (a device, drive, lot, participant, assessment: the
+  tables' foreign keys) must find it in the bundle or at the hub, or the bundle is
+  refused whole, naming what is missing (not as a write conflict to retry);
 - events dated in the future (beyond FUTURE_TOLERANCE of the hub's clock) refuse the
   bundle whole: a station whose clock runs ahead must be fixed first;
 - every device the bundle touches is re-checked against the rulebook, each station's
@@ -26,11 +29,12 @@ import hashlib
 import hmac
 import io
 import json
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Date, DateTime, TypeDecorator, func, insert, select, update
 from sqlmodel import Session, SQLModel
@@ -172,6 +176,49 @@ _ZIP_ERRORS = (
     ValueError,
 )
 MAX_MANIFEST = 1 << 20
+# A bundle file is at most 2 GiB (a station's whole history is a few hundred MB); its
+# zip directory lists the manifest, the signature and one member per table, so a few
+# dozen entries at most. Both are checked from the file's size and its last 64 KB,
+# before anything else is read: a 3 GB file that starts with PK costs nothing to refuse.
+MAX_BUNDLE = 2 << 30
+MAX_MEMBERS = 64
+_END = struct.Struct("<4s4H2LH")  # the zip's end-of-central-directory record
+
+
+def _check_outline(fh: IO[bytes], where: str) -> None:
+    try:
+        _outline(fh, where)
+    except OSError as exc:
+        raise BadInput(
+            f"bundle {where} cannot be read ({exc.strerror or exc})", "nothing was imported"
+        ) from None
+
+
+def _outline(fh: IO[bytes], where: str) -> None:
+    size = fh.seek(0, io.SEEK_END)
+    if size > MAX_BUNDLE:
+        raise BadInput(
+            f"bundle {where} is {size / (1 << 30):.1f} GiB; a bundle is at most 2 GiB",
+            "is it the right file? a larger station exports in parts (--since); "
+            "nothing was imported",
+        )
+    tail_size = min(size, _END.size + 0xFFFF)  # the record, then a comment of up to 64 KB
+    fh.seek(size - tail_size)
+    tail = fh.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < _END.size:
+        raise BadInput(
+            f"bundle {where} is damaged or truncated (no zip directory at its end)",
+            "copy it again from the station; nothing was imported",
+        )
+    members, directory_bytes = _END.unpack_from(tail, at)[4:6]
+    if members > MAX_MEMBERS or directory_bytes > MAX_MANIFEST:
+        raise BadInput(
+            f"bundle {where} lists {members:,} files ({directory_bytes:,} bytes of zip "
+            f"directory); a refurb bundle has at most {MAX_MEMBERS}",
+            "is it the right file? nothing was imported",
+        )
+    fh.seek(0)
 
 
 def _member(z: zipfile.ZipFile, name: str, size: int | None, limit: int) -> bytes:
@@ -190,10 +237,14 @@ def _member(z: zipfile.ZipFile, name: str, size: int | None, limit: int) -> byte
     return data
 
 
-def read_bundle(data: bytes, key: bytes, where: str) -> dict[str, list[dict[str, Any]]]:
-    """Check a bundle whole and return its rows; refuse it (BadInput) otherwise."""
+def read_bundle(data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, list[dict[str, Any]]]:
+    """Check a bundle (its bytes, or a file open for reading) whole and return its
+    rows; refuse it (BadInput) otherwise. A file is never read whole: its size and zip
+    directory are checked first, then each member is read up to its signed size."""
+    fh = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    _check_outline(fh, where)
     try:
-        z = zipfile.ZipFile(io.BytesIO(data))
+        z = zipfile.ZipFile(fh)
         manifest_bytes = _member(z, "manifest.json", None, MAX_MANIFEST)
         signature = _member(z, "manifest.sig", None, 256).decode("ascii").strip()
     except _ZIP_ERRORS as exc:
@@ -269,9 +320,12 @@ class Merged:
     touched: set[str]  # the devices written (or folded into), by their ids here
 
 
-def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> Merged:
+def merge(
+    session: Session, rows: dict[str, list[dict[str, Any]]], where: str = "(bundle)"
+) -> Merged:
     """Merge checked rows (the rulebook's re-check is the caller's: refurb.app.hub)."""
     conn = session.connection()
+    _all_references_known(conn, rows, where)
     added = dict.fromkeys(TABLES, 0)
     remap: dict[str, dict[str, str]] = {"lots": {}, "participants": {}, "devices": {}, "drives": {}}
 
@@ -473,6 +527,52 @@ def merge(session: Session, rows: dict[str, list[dict[str, Any]]]) -> Merged:
     _mark_voided(conn, touched)
     _refresh(conn, touched)
     return Merged(added, touched)
+
+
+_WORD = {
+    "devices": "device",
+    "drives": "drive",
+    "lots": "lot",
+    "participants": "participant",
+    "assessments": "assessment",
+    "snapshots": "snapshot",
+}
+
+
+def _all_references_known(conn: Any, rows: dict[str, list[dict[str, Any]]], where: str) -> None:
+    """Every value of a foreign key in the bundle names a row of the bundle or of the hub;
+    otherwise refuse the bundle whole, before anything is written. (Without this the
+    database's foreign key failed in the middle of the merge and, taken for a write
+    conflict, was retried eight times and reported as "another writer".)"""
+    wanted: dict[str, dict[str, str]] = {}  # target table -> id -> the first row naming it
+    for table in TABLES:
+        for column in _T[table].c:
+            for fk in column.foreign_keys:
+                target = fk.column.table.name
+                ids = wanted.setdefault(target, {})
+                for r in rows[table]:
+                    value = r.get(column.name)
+                    if value is not None and value not in ids:
+                        ids[value] = f"{table}.{column.name}"
+    for target, ids in wanted.items():
+        missing = set(ids) - {r["id"] for r in rows.get(target, [])}
+        t = _T[target]
+        todo = sorted(missing)
+        for i in range(0, len(todo), 500):
+            missing -= {
+                r[0] for r in conn.execute(select(t.c.id).where(t.c.id.in_(todo[i : i + 500])))
+            }
+        if missing:
+            first = sorted(missing, key=lambda x: (ids[x], x))[:3]
+            word = _WORD.get(target, target)
+            raise BadInput(
+                f"bundle {where} names {len(missing)} {word}(s) that are not in the bundle "
+                f"and not at this hub: "
+                + ", ".join(f"{ids[x]} {x}" for x in first)
+                + (" ..." if len(missing) > 3 else ""),
+                f"import the bundle that carries the {word} first (an export without --since "
+                "carries everything), or export again at the station; nothing was imported",
+            )
 
 
 def _no_future(events: list[dict[str, Any]]) -> None:

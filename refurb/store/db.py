@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, Operationa
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlmodel import Session, create_engine
 
-from refurb.errors import Conflict, DatabaseError
+from refurb.errors import Conflict, DatabaseError, MissingReference
 from refurb.store import tallies
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -133,12 +133,39 @@ def translate_errors(url: str) -> Iterator[None]:
     except OperationalError as exc:
         raise _explain(_root_cause(exc), url) from None
     except IntegrityError as exc:
-        raise Conflict(
-            f"another writer stored the same record at the same moment on {safe_url(url)}",
-            "run the command again; nothing was changed",
+        if _foreign_key_failed(exc):
+            raise MissingReference(
+                f"a record names another that is not in {safe_url(url)} (a foreign key "
+                f"failed: {str(exc.orig).splitlines()[0] if exc.orig else exc})",
+                "nothing was changed; the input names a device, drive, lot or participant "
+                "this database does not have",
+            ) from exc
+        if _unique_failed(exc):
+            raise Conflict(
+                f"another writer stored the same record at the same moment on {safe_url(url)}",
+                "run the command again; nothing was changed",
+            ) from exc
+        raise DatabaseError(  # NOT NULL, CHECK: a record this refurb should not write
+            f"a record breaks a rule of {safe_url(url)}: "
+            f"{str(exc.orig).splitlines()[0] if exc.orig else exc}",
+            "nothing was changed; please report this with the command that did it",
         ) from exc
     except SADatabaseError as exc:
         raise _explain(exc, url) from None
+
+
+def _foreign_key_failed(exc: IntegrityError) -> bool:
+    """SQLite says so in words; PostgreSQL by SQLSTATE 23503 (foreign_key_violation)."""
+    return getattr(exc.orig, "sqlstate", None) == "23503" or "FOREIGN KEY constraint failed" in str(
+        exc.orig
+    )
+
+
+def _unique_failed(exc: IntegrityError) -> bool:
+    """Two writers stored the same key: SQLite in words, PostgreSQL by SQLSTATE 23505."""
+    return getattr(exc.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(
+        exc.orig
+    )
 
 
 def _root_cause(exc: DBAPIError) -> DBAPIError:

@@ -38,6 +38,7 @@ from refurb.store.tables import (
     Snapshot,
 )
 from refurb.tags import is_well_formed, normalize
+from refurb.untrusted import lookup_code
 
 
 def now() -> datetime:
@@ -88,6 +89,7 @@ def aliases(session: Session, device: Device) -> list[str]:
 
 
 def get_lot(session: Session, code: str) -> Lot:
+    code = lookup_code(code)
     lot = session.exec(select(Lot).where(Lot.code == code)).first()
     if lot is None:
         raise NotFound(f"no lot {code!r}", "list lots with: refurb lot list")
@@ -204,6 +206,7 @@ def add_participant(session: Session, code: str, community: str | None) -> Parti
 
 
 def get_participant(session: Session, code: str) -> Participant:
+    code = lookup_code(code)
     p = session.exec(select(Participant).where(Participant.code == code)).first()
     if p is None:
         raise NotFound(
@@ -373,15 +376,16 @@ def search(session: Session, text: str, limit: int = 50) -> list[Device]:
     ).all()
     if by_drive:
         return list(by_drive)
-    like = f"%{text.strip()}%"
+    literal = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{literal}%"  # the typed text, wildcards and all, somewhere in the value
     return list(
         session.exec(
             select(Device)
             .where(
                 or_(
-                    col(Device.model).ilike(like),
-                    col(Device.serial).ilike(like),
-                    col(Device.tag).ilike(like),
+                    col(Device.model).ilike(like, escape="\\"),
+                    col(Device.serial).ilike(like, escape="\\"),
+                    col(Device.tag).ilike(like, escape="\\"),
                 )
             )
             .limit(limit)
