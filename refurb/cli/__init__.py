@@ -48,6 +48,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "scan": ("refurb.cli.scan", "scan", "Barcode-scanner loop: see and move devices fast."),
     "lot": ("refurb.cli.people", "lot", "Intake lots (donations)."),
     "participant": ("refurb.cli.people", "participant", "Participants, by pseudonymous code."),
+    "recycler": ("refurb.cli.ship", "recycler", "Downstream recyclers (name, certification)."),
+    "ship": (
+        "refurb.cli.ship",
+        "ship",
+        "Shipments to a recycler: devices, bill of lading, weight, certificate.",
+    ),
     "db": ("refurb.cli.db", "db", "Database location, schema version and upgrades."),
     "export": ("refurb.cli.sync", "export", "Signed bundle of this station's records for the hub."),
     "label": ("refurb.cli.label", "label", "Print QR asset labels (PDF or printer)."),

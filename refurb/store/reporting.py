@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel
 
 from refurb.reports.model import DIMENSIONS, MONTH_MEASURES, Period, Report
 from refurb.store.tables import Device, Event, Lot, Part, Sanitization
-from refurb.store.tallies import FINAL, MARKS, PEOPLE, STATUS_OF
+from refurb.store.tallies import FINAL, MARKS, PEOPLE, STATUS_OF, shipment_shares
 from refurb.store.tallies import FINALS as TALLY_FINALS
 from refurb.store.tallies import STATUSES as TALLY_STATUSES
 
@@ -27,6 +27,11 @@ D = _T[Device.__tablename__]
 L = _T[Lot.__tablename__]
 P = _T[Part.__tablename__]
 SAN = _T[Sanitization.__tablename__]
+
+# each shipped device's share of its closed shipment's weight (refurb.store.tallies)
+SHIPPED = shipment_shares()
+# the weight a device is known to have: its share of the recycler's weight, else its own
+KNOWN_KG = func.coalesce(SHIPPED.c.kg, D.c.weight_kg)
 
 _DIM_COLUMNS = {"community": D.c.community, "site": L.c.site, "lot": L.c.code, "donor": L.c.donor}
 
@@ -66,12 +71,13 @@ def _materialized(session: Session, per_device: Any) -> Any:
 
 
 def _weight(weights: dict[str, float]) -> ColumnElement[Any]:
-    """Measured weight, else the default for the chassis, else the default for 'other'."""
+    """Measured weight (the device's share of a closed shipment's weight, else its own),
+    else the default for the chassis, else the default for 'other'."""
     default = case(
         *[(D.c.chassis == k, v) for k, v in weights.items() if k != "other"],
         else_=weights.get("other", 2.0),
     )
-    return func.coalesce(D.c.weight_kg, default)
+    return func.coalesce(SHIPPED.c.kg, D.c.weight_kg, default)
 
 
 def _month(session: Session, column: Any) -> ColumnElement[str]:
@@ -87,7 +93,7 @@ def _measures(pd: Any, weights: dict[str, float]) -> list[Any]:
             "diverted_kg"
         ),
         func.coalesce(
-            func.sum(case((and_(diverted, D.c.weight_kg.is_(None)), _weight(weights)), else_=0.0)),
+            func.sum(case((and_(diverted, KNOWN_KG.is_(None)), _weight(weights)), else_=0.0)),
             0.0,
         ).label("diverted_kg_estimated"),
     ]
@@ -254,7 +260,11 @@ def tally_from_events(
 ) -> Report:
     """The same report, counted from the event log (any period; the reference)."""
     pd = _materialized(session, _per_device(period))
-    joined = pd.join(D, D.c.id == pd.c.device_id).outerjoin(L, L.c.id == D.c.lot_id)
+    joined = (
+        pd.join(D, D.c.id == pd.c.device_id)
+        .outerjoin(L, L.c.id == D.c.lot_id)
+        .outerjoin(SHIPPED, SHIPPED.c.device_id == D.c.id)
+    )
     dims = [_DIM_COLUMNS[d].label(d) for d in DIMENSIONS]
     # One pass at the finest grain; every device falls in exactly one group, so the totals
     # and each breakdown are exact sums of these rows.
@@ -418,10 +428,14 @@ def devices_behind(
             D.c.community,
             L.c.code.label("lot"),
             L.c.donor,
-            D.c.weight_kg,
+            KNOWN_KG.label("weight_kg"),
             pd.c[column].label("at"),
         )
-        .select_from(pd.join(D, D.c.id == pd.c.device_id).outerjoin(L, L.c.id == D.c.lot_id))
+        .select_from(
+            pd.join(D, D.c.id == pd.c.device_id)
+            .outerjoin(L, L.c.id == D.c.lot_id)
+            .outerjoin(SHIPPED, SHIPPED.c.device_id == D.c.id)
+        )
         .where(pd.c[column].is_not(None))
         .order_by(pd.c[column], D.c.tag)
     )
