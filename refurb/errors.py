@@ -7,7 +7,7 @@ Exit codes (a contract; see docs/cli.md):
   2  usage error (click's own convention)
   3  bad input: a file, capture, snapshot, policy or label stock that cannot be used
   4  database problem: unreachable, locked, not a refurb database, needs an upgrade
-  5  not found: an asset tag, lot or participant that does not exist
+  5  not found: an asset tag, lot, participant, recycler or shipment that does not exist
   6  refused by a rule: an illegal status change, a drive without a sanitization record
   7  the environment: a read-only or full disk, a missing tool
   10 assess --check: the verdict is repair

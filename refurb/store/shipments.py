@@ -50,7 +50,7 @@ def get_recycler(session: Session, name: str) -> Recycler:
     if found is None:
         raise NotFound(
             f"no recycler {name!r}",
-            f"add it first (recycler add {name!r} --certification ...), or list the recyclers",
+            f"add it first: refurb recycler add {name!r} --certification ...",
         )
     return found
 
