@@ -72,6 +72,7 @@ def render_shipment(doc: dict[str, Any], lang: str = "en", font: str | None = No
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import (
+        CondPageBreak,
         KeepTogether,
         Paragraph,
         SimpleDocTemplate,
@@ -86,7 +87,7 @@ def render_shipment(doc: dict[str, Any], lang: str = "en", font: str | None = No
     styles = getSampleStyleSheet()
     fonts = fonts_for(_strings(doc), font)
     apply_to_styles(styles, fonts)
-    styles["Heading2"].keepWithNext = 1
+    heading = styles["Title"].clone("heading", fontSize=15, leading=19)  # one line, in French too
     body = styles["BodyText"].clone("cell", fontSize=8.5, leading=10.5)
     right = body.clone("right", alignment=2)
     small = styles["BodyText"].clone("small", fontSize=7.5, leading=9.5)
@@ -145,13 +146,14 @@ def render_shipment(doc: dict[str, Any], lang: str = "en", font: str | None = No
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
     story: list[Any] = [
-        Paragraph(escape(title), styles["Title"]),
+        Paragraph(escape(title), heading),
         Table(
             [[p(f"{k}{colon}"), p(v)] for k, v in facts],
             colWidths=[52 * mm, width - 52 * mm],
             style=TableStyle(grid),
         ),
         Spacer(1, 5 * mm),
+        CondPageBreak(40 * mm),  # the heading and the first rows together; the rest flows
         Paragraph(f"{_w('devices', lang)} ({doc['totals']['devices']})", styles["Heading2"]),
     ]
     closed = doc["status"] == "closed"
