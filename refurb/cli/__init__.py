@@ -53,6 +53,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "participant": ("refurb.cli.people", "participant", "Participants, by pseudonymous code."),
     "community": ("refurb.cli.people", "community", "Community spellings: list, merge."),
     "donor": ("refurb.cli.people", "donor", "Donor spellings: list, merge."),
+    "recycler": ("refurb.cli.ship", "recycler", "Downstream recyclers (name, certification)."),
+    "ship": (
+        "refurb.cli.ship",
+        "ship",
+        "Shipments to a recycler: devices, bill of lading, weight, certificate.",
+    ),
     "db": ("refurb.cli.db", "db", "Database location, schema version and upgrades."),
     "serve": ("refurb.cli.serve", "serve", "The shop's web pages (needs the web extra)."),
     "user": ("refurb.cli.users", "user", "Accounts for the web pages and their roles."),

@@ -68,10 +68,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "Non comptés dans les émissions évitées (aucun facteur pour leur type) : {d}.",
     ),
     "weights": (
-        "Weights: measured where the shop weighed the device; otherwise the default "
-        "for its form factor ({w}). {p} of the diverted weight is estimated.",
-        "Poids : mesuré quand l'atelier a pesé l'appareil ; sinon la valeur par défaut "
-        "de son format ({w}). {p} du poids détourné est estimé.",
+        "Weights: measured where the shop weighed the device, or, for a device shipped "
+        "to a recycler, its even share of the recycler's weight of the shipment; "
+        "otherwise the default for its form factor ({w}). {p} of the diverted weight is "
+        "estimated.",
+        "Poids : mesuré quand l'atelier a pesé l'appareil ou, pour un appareil expédié à "
+        "un recycleur, sa part égale du poids de l'expédition établi par le recycleur ; "
+        "sinon la valeur par défaut de son format ({w}). {p} du poids détourné est estimé.",
     ),
     "counting": (
         "Each device counts once per figure in the period, in the month of its first "

@@ -17,6 +17,9 @@ row parses — before it writes anything, then merges in one transaction:
 - every row that names another (a device, drive, lot, participant, assessment: the
   tables' foreign keys) must find it in the bundle or at the hub, or the bundle is
   refused whole, naming what is missing (not as a write conflict to retry);
+- recyclers are matched by name and shipments by code: a field one side lacks is
+  filled in (a shipment closed after an earlier export), the same code with other
+  facts is refused whole, both versions named; a device is in one shipment at most;
 - events dated in the future (beyond FUTURE_TOLERANCE of the hub's clock) refuse the
   bundle whole: a station whose clock runs ahead must be fixed first;
 - every device the bundle touches is re-checked against the rulebook, each station's
@@ -36,7 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
 
-from sqlalchemy import Date, DateTime, TypeDecorator, func, insert, select, update
+from sqlalchemy import Date, DateTime, TypeDecorator, func, insert, or_, select, update
 from sqlmodel import Session, SQLModel
 
 from refurb.errors import BadInput, Conflict, Refused
@@ -50,6 +53,8 @@ FUTURE_TOLERANCE = timedelta(minutes=15)
 TABLES = (
     "lots",
     "participants",
+    "recyclers",
+    "shipments",
     "devices",
     "device_aliases",
     "snapshots",
@@ -59,7 +64,10 @@ TABLES = (
     "events",
     "sanitizations",
     "parts",
+    "shipment_items",
 )
+# members a bundle from a station without shipments (an older refurb) does not have
+OPTIONAL = ("recyclers", "shipments", "shipment_items")
 _T = SQLModel.metadata.tables
 
 
@@ -93,12 +101,18 @@ def export_bundle(
         "sanitizations": "recorded_at",
         "parts": "harvested_at",
         "device_aliases": "created_at",
+        "recyclers": "created_at",
+        "shipment_items": "added_at",
     }
     for name in TABLES:
         table = _T[name]
         q = select(table)
+        if name == "shipment_items":
+            q = q.order_by(table.c.shipment_id, table.c.device_id)
         if since is not None and name in stamp:
             q = q.where(table.c[stamp[name]] >= since)
+        if since is not None and name == "shipments":  # opened, or closed, since
+            q = q.where(or_(table.c.created_at >= since, table.c.closed_at >= since))
         if name == "findings" and since is not None:
             a = _T["assessments"]
             q = q.where(table.c.assessment_id.in_(select(a.c.id).where(a.c.created_at >= since)))
@@ -112,6 +126,7 @@ def export_bundle(
         device_ids |= {
             r[k] for r in rows["parts"] for k in ("from_device_id", "into_device_id") if r[k]
         }
+        device_ids |= {r["device_id"] for r in rows["shipment_items"]}
         have = {r["id"] for r in rows["devices"]}
         d = _T["devices"]
         missing = list(device_ids - have)
@@ -128,6 +143,22 @@ def export_bundle(
         rows["drives"] += [
             dict(r._mapping)
             for r in conn.execute(select(dr).where(dr.c.id.in_(list(drive_ids - have))))
+        ]
+        # a shipped device's shipment, and a shipment's recycler
+        missing = list(
+            {r["shipment_id"] for r in rows["shipment_items"]}
+            - {r["id"] for r in rows["shipments"]}
+        )
+        sh = _T["shipments"]
+        rows["shipments"] += [
+            dict(r._mapping) for r in conn.execute(select(sh).where(sh.c.id.in_(missing)))
+        ]
+        missing = list(
+            {r["recycler_id"] for r in rows["shipments"]} - {r["id"] for r in rows["recyclers"]}
+        )
+        rc = _T["recyclers"]
+        rows["recyclers"] += [
+            dict(r._mapping) for r in conn.execute(select(rc).where(rc.c.id.in_(missing)))
         ]
     for r in rows["findings"]:
         r.pop("id", None)  # findings are keyed by their assessment; local ids differ
@@ -278,6 +309,9 @@ def read_bundle(data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, li
     for name in TABLES:
         member = f"{name}.jsonl"
         info = manifest.get("members", {}).get(member)
+        if info is None and name in OPTIONAL:
+            rows[name] = []
+            continue
         if info is None:
             raise BadInput(f"bundle {where}: the manifest does not list {member}")
         size = info.get("bytes")  # bundles written before sizes were recorded have none
@@ -521,6 +555,7 @@ def merge(
             "drive_id": lambda x: drive.get(x, x) if x else x,
         },
     )
+    _merge_shipments(session, rows, dev, added)
     for r in rows["events"]:
         if r["device_id"]:
             touched.add(r["device_id"])  # already mapped to the surviving device
@@ -575,6 +610,136 @@ def _all_references_known(conn: Any, rows: dict[str, list[dict[str, Any]]], wher
             )
 
 
+def _conflict(what: str, code: str, here: dict[str, Any], there: dict[str, Any]) -> Refused:
+    differ = "; ".join(
+        f"{f.removesuffix('_id')} {here[f]!s} here, {there[f]!s} in the bundle" for f in here
+    )
+    return Refused(
+        f"{what} {code} is already here with other facts: {differ}",
+        f"a {what} names one {what} across the program: correct it at its station (or "
+        "give it another name or code), export again; nothing was imported",
+        rule="code-conflict",
+    )
+
+
+def _match(
+    conn: Any,
+    table: str,
+    key: str,
+    row: dict[str, Any],
+    same: tuple[str, ...],
+    fill: tuple[str, ...],
+    show: dict[str, Any] | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """The hub's record with the same ``key`` (or None), and the fields of ``fill`` it
+    lacks and the bundle has. Fields of ``same`` must be equal, and so must fields of
+    ``fill`` both sides have (``closed_at`` aside: when, not what): otherwise the bundle
+    is refused whole, both versions named (``show`` turns an id into a name)."""
+    t = _T[table]
+    there = conn.execute(select(t).where(t.c[key] == row[key])).first()
+    if there is None:
+        return None, {}
+    have = there._mapping
+    differ = [f for f in same if have[f] != row[f]] + [
+        f for f in fill if f != "closed_at" and None not in (have[f], row[f]) and have[f] != row[f]
+    ]
+    if differ:
+        what = "recycler" if table == "recyclers" else "shipment"
+        shown = show or {}
+        raise _conflict(
+            what,
+            row[key],
+            {f: shown.get(have[f], have[f]) for f in differ},
+            {f: shown.get(row[f], row[f]) for f in differ},
+        )
+    return there, {f: row[f] for f in fill if have[f] is None and row[f] is not None}
+
+
+def _merge_shipments(
+    session: Session, rows: dict[str, list[dict[str, Any]]], dev: Any, added: dict[str, int]
+) -> None:
+    """Recyclers by name, shipments by code, their devices. A shipment's weight is spread
+    over its devices in the report tallies, so every device of a shipment this bundle
+    changes is watched before anything is written."""
+    conn = session.connection()
+    rc, sh, items = _T["recyclers"], _T["shipments"], _T["shipment_items"]
+    recycler_of: dict[str, str] = {}
+    for r in rows["recyclers"]:
+        there, fill = _match(conn, "recyclers", "name", r, (), ("address", "certification"))
+        if there is None:
+            conn.execute(insert(rc).values(**r))
+            added["recyclers"] += 1
+            continue
+        if fill:
+            conn.execute(update(rc).where(rc.c.id == there.id).values(**fill))
+        recycler_of[r["id"]] = there.id
+    shipment_of: dict[str, str] = {}
+    writes: list[tuple[Any, dict[str, Any]]] = []  # (hub id or None, row or fill)
+    names = dict(conn.execute(select(rc.c.id, rc.c.name)).all())  # for a refusal's words
+    for r in rows["shipments"]:
+        r["recycler_id"] = recycler_of.get(r["recycler_id"], r["recycler_id"])
+        there, fill = _match(
+            conn,
+            "shipments",
+            "code",
+            r,
+            ("recycler_id", "shipped_on"),
+            ("bol", "weight_kg", "certificate", "received_on", "closed_at"),
+            show=names,
+        )
+        if there is None:
+            writes.append((None, r))
+            continue
+        shipment_of[r["id"]] = there.id
+        if fill:
+            writes.append((there.id, fill))
+    new_items = []
+    for r in rows["shipment_items"]:
+        r["shipment_id"] = shipment_of.get(r["shipment_id"], r["shipment_id"])
+        r["device_id"] = dev(r["device_id"])
+        other = conn.execute(
+            select(sh.c.id, sh.c.code)
+            .join(items, items.c.shipment_id == sh.c.id)
+            .where(items.c.device_id == r["device_id"])
+        ).first()
+        if other is not None and other.id == r["shipment_id"]:
+            continue  # already here
+        if other is not None:
+            code = next(
+                (s["code"] for s in rows["shipments"] if s["id"] == r["shipment_id"]),
+                r["shipment_id"],
+            )
+            d = _T["devices"]
+            tag = conn.execute(select(d.c.tag).where(d.c.id == r["device_id"])).scalar()
+            raise Refused(
+                f"{tag or r['device_id']} is in shipment {other.code} here and in shipment "
+                f"{code} in the bundle",
+                "a device goes out in one shipment: correct it at the station, export "
+                "again; nothing was imported",
+                rule="shipped-twice",
+            )
+        new_items.append(r)
+    # the tallies: every device of a shipment whose weight or devices change
+    changed = {hub_id for hub_id, _ in writes if hub_id} | {r["shipment_id"] for r in new_items}
+    if changed:
+        watched = {r["device_id"] for r in new_items}
+        watched |= set(
+            conn.execute(
+                select(items.c.device_id).where(items.c.shipment_id.in_(list(changed)))
+            ).scalars()
+        )
+        tallies.keeper(session).watch(watched)
+    for hub_id, values in writes:
+        if hub_id is None:
+            conn.execute(insert(sh).values(**values))
+            added["shipments"] += 1
+        else:
+            conn.execute(update(sh).where(sh.c.id == hub_id).values(**values))
+    if new_items:
+        conn.execute(insert(items), new_items)
+        added["shipment_items"] += len(new_items)
+
+
 def _no_future(events: list[dict[str, Any]]) -> None:
     limit = datetime.now(UTC) + FUTURE_TOLERANCE
     ahead = [e for e in events if e["at"] is not None and e["at"] > limit]
@@ -624,6 +789,7 @@ _DEVICE_REFS = (
     ("parts", "from_device_id"),
     ("parts", "into_device_id"),
     ("device_aliases", "device_id"),
+    ("shipment_items", "device_id"),
 )
 
 

@@ -25,7 +25,7 @@ from refurb.reports.model import (
     emission_factors,
 )
 from refurb.store.tables import Device, Event, Lot, Part, Sanitization
-from refurb.store.tallies import FINAL, LIVE, MARKS, PEOPLE, STATUS_OF
+from refurb.store.tallies import FINAL, LIVE, MARKS, PEOPLE, STATUS_OF, shipment_shares
 from refurb.store.tallies import FINALS as TALLY_FINALS
 from refurb.store.tallies import STATUSES as TALLY_STATUSES
 
@@ -36,6 +36,11 @@ L = _T[Lot.__tablename__]
 P = _T[Part.__tablename__]
 SAN = _T[Sanitization.__tablename__]
 PA = _T["participants"]
+
+# each shipped device's share of its closed shipment's weight (refurb.store.tallies)
+SHIPPED = shipment_shares()
+# the weight a device is known to have: its share of the recycler's weight, else its own
+KNOWN_KG = func.coalesce(SHIPPED.c.kg, D.c.weight_kg)
 
 _DIM_COLUMNS = {"community": D.c.community, "site": L.c.site, "lot": L.c.code, "donor": L.c.donor}
 
@@ -108,14 +113,15 @@ def lot_shares(session: Session) -> dict[str, float]:
 
 
 def _weight(weights: dict[str, float], shares: dict[str, float]) -> ColumnElement[Any]:
-    """Measured weight; else the device's share of its lot's weight; else the default for
-    the chassis, else the default for 'other'."""
+    """Measured weight (the device's share of a closed shipment's weight, else its own);
+    else its share of its lot's weight; else the default for the chassis, else the
+    default for 'other'."""
     default = case(
         *[(D.c.lot_id == lot_id, share) for lot_id, share in shares.items()],
         *[(D.c.chassis == k, v) for k, v in weights.items() if k != "other"],
         else_=weights.get("other", 2.0),
     )
-    return func.coalesce(D.c.weight_kg, default)
+    return func.coalesce(SHIPPED.c.kg, D.c.weight_kg, default)
 
 
 def _month(session: Session, column: Any) -> ColumnElement[str]:
@@ -126,7 +132,7 @@ def _month(session: Session, column: Any) -> ColumnElement[str]:
 
 def _measures(pd: Any, weights: dict[str, float], shares: dict[str, float]) -> list[Any]:
     diverted = pd.c.diverted.is_not(None)
-    estimated = and_(diverted, D.c.weight_kg.is_(None))
+    estimated = and_(diverted, KNOWN_KG.is_(None))
     if shares:
         estimated = and_(estimated, D.c.lot_id.not_in(list(shares)))
     weight = _weight(weights, shares)
@@ -328,7 +334,11 @@ def tally_from_events(
     """The same report, counted from the event log (any period; the reference), for the
     whole program or one community."""
     pd = _materialized(session, _per_device(period, community))
-    joined = pd.join(D, D.c.id == pd.c.device_id).outerjoin(L, L.c.id == D.c.lot_id)
+    joined = (
+        pd.join(D, D.c.id == pd.c.device_id)
+        .outerjoin(L, L.c.id == D.c.lot_id)
+        .outerjoin(SHIPPED, SHIPPED.c.device_id == D.c.id)
+    )
     dims = [_DIM_COLUMNS[d].label(d) for d in DIMENSIONS]
     # One pass at the finest grain; every device falls in exactly one group, so the totals
     # and each breakdown are exact sums of these rows.
@@ -526,10 +536,14 @@ def devices_behind(
             D.c.community,
             L.c.code.label("lot"),
             L.c.donor,
-            D.c.weight_kg,
+            KNOWN_KG.label("weight_kg"),
             pd.c[column].label("at"),
         )
-        .select_from(pd.join(D, D.c.id == pd.c.device_id).outerjoin(L, L.c.id == D.c.lot_id))
+        .select_from(
+            pd.join(D, D.c.id == pd.c.device_id)
+            .outerjoin(L, L.c.id == D.c.lot_id)
+            .outerjoin(SHIPPED, SHIPPED.c.device_id == D.c.id)
+        )
         .where(pd.c[column].is_not(None))
         .order_by(pd.c[column], D.c.tag)
     )

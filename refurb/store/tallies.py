@@ -26,7 +26,23 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, String, Table, delete, insert, select, true, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Float,
+    String,
+    Table,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    inspect,
+    literal,
+    select,
+    true,
+    type_coerce,
+)
 from sqlmodel import Session, SQLModel
 
 import refurb.store.tables  # noqa: F401  (registers the tables on the metadata)
@@ -53,6 +69,7 @@ _T = SQLModel.metadata.tables
 E, D, L, P = _T["events"], _T["devices"], _T["lots"], _T["participants"]
 # an event that a later correction voided counts for nothing (refurb void)
 LIVE = E.c.voided_by.is_(None)
+SHIPMENTS, ITEMS = _T["shipments"], _T["shipment_items"]
 MARKS, PEOPLE, FINALS, STATUSES = (
     _T["tally_marks"],
     _T["tally_people"],
@@ -101,12 +118,14 @@ def _merge(into: Rows, other: Rows, sign: int = 1) -> None:
 # --- what one device or participant contributes (pure) ------------------------------
 
 
-def device_rows(out: Rows, dev: Any, events: list[tuple[Any, str]]) -> None:
+def device_rows(out: Rows, dev: Any, events: list[tuple[Any, str]], shipped_kg: Any = None) -> None:
     """Add one device's contribution. ``dev`` has community, lot_id, chassis, weight_kg,
-    status and created_at; ``events`` are its (at, status) status events."""
+    status and created_at; ``events`` are its (at, status) status events; ``shipped_kg``
+    its share of a closed shipment's weight (``shipment_shares``), which, when there is
+    one, is its measured weight."""
     where = (dev.community or "", dev.lot_id or "", dev.chassis or "")
-    weighed = dev.weight_kg is not None
-    vec = (1, 0, round(float(dev.weight_kg) * 1000)) if weighed else (1, 1, 0)
+    kg = shipped_kg if shipped_kg is not None else dev.weight_kg
+    vec = (1, 0, round(float(kg) * 1000)) if kg is not None else (1, 1, 0)
     months_of: dict[str, set[str]] = {}
     for at, status in events:
         if status in _RELEVANT:
@@ -154,6 +173,54 @@ def people_rows(out: Rows, issues: list[tuple[Any, ...]]) -> None:
                 prev = month
 
 
+# --- shipments: the recycler's weight, spread over the shipment's devices ------------
+
+
+def shipment_shares(device_ids: Iterable[str] | None = None) -> Any:
+    """Each shipped device's share of its closed shipment's weight, in kg (a subquery:
+    device_id, kg). The recycler's total, to the gram, is spread evenly over the
+    shipment's devices; the first ``grams % n`` of them (in id order) carry one gram
+    more, so the shares add up to the total exactly. Only shipments that are closed with
+    a weight count. ``device_ids``: only the shipments holding one of these devices."""
+    grams = cast(func.round(SHIPMENTS.c.weight_kg * 1000), BigInteger)
+    ranked = (
+        select(
+            ITEMS.c.device_id,
+            grams.label("g"),
+            func.count().over(partition_by=ITEMS.c.shipment_id).label("n"),
+            func.row_number()
+            .over(partition_by=ITEMS.c.shipment_id, order_by=ITEMS.c.device_id)
+            .label("rn"),
+        )
+        .select_from(ITEMS.join(SHIPMENTS, SHIPMENTS.c.id == ITEMS.c.shipment_id))
+        .where(SHIPMENTS.c.closed_at.is_not(None), SHIPMENTS.c.weight_kg.is_not(None))
+    )
+    if device_ids is not None:
+        ranked = ranked.where(
+            ITEMS.c.shipment_id.in_(
+                select(ITEMS.c.shipment_id).where(ITEMS.c.device_id.in_(list(device_ids)))
+            )
+        )
+    r = ranked.subquery("ranked")
+    share = r.c.g // r.c.n + case((r.c.rn <= r.c.g % r.c.n, 1), else_=0)
+    # one row per device, whatever happens (a device is in one shipment at most)
+    return (
+        select(r.c.device_id, func.max(cast(share, Float) / 1000.0).label("kg"))
+        .group_by(r.c.device_id)
+        .subquery("shipped")
+    )
+
+
+def shipped_kg(conn: Connection, device_ids: list[str]) -> dict[str, float]:
+    shares = shipment_shares(device_ids)
+    return {
+        device_id: kg
+        for device_id, kg in conn.execute(
+            select(shares.c.device_id, shares.c.kg).where(shares.c.device_id.in_(device_ids))
+        )
+    }
+
+
 # --- reading contributions from the database ----------------------------------------
 
 
@@ -184,6 +251,7 @@ def read_devices(conn: Connection, ids: Iterable[str], lock: bool = False) -> tu
         devices = {r.id: r for r in conn.execute(q)}
         if not devices:
             continue
+        shipped = shipped_kg(conn, list(devices))
         events: dict[str, list[tuple[Any, str]]] = defaultdict(list)
         # Filtered here, not in SQL: with a status condition SQLite picks the status
         # index and reads every issued event for each batch.
@@ -198,7 +266,7 @@ def read_devices(conn: Connection, ids: Iterable[str], lock: bool = False) -> tu
             if r.status == "issued" and r.participant_id:
                 people.add(r.participant_id)
         for device_id, dev in devices.items():
-            device_rows(out, dev, events.get(device_id, []))
+            device_rows(out, dev, events.get(device_id, []), shipped.get(device_id))
     return out, people
 
 
@@ -253,9 +321,18 @@ def compute(conn: Connection, voids: bool = True) -> Rows:
     created = (
         type_coerce(D.c.created_at, String) if conn.dialect.name == "sqlite" else D.c.created_at
     )
+    devices: Any = D
+    shipped: Any = literal(None).label("shipped_kg")
+    # (the migration that introduced the tallies fills them before shipments existed)
+    if inspect(conn).has_table(ITEMS.name):
+        shares = shipment_shares()
+        devices = D.outerjoin(shares, shares.c.device_id == D.c.id)
+        shipped = shares.c.kg.label("shipped_kg")
     rows = conn.execute(
-        select(*dev_cols, created.label("created_at"), _at(conn), E.c.status.label("event"))
-        .select_from(D.outerjoin(E, (E.c.device_id == D.c.id) & (LIVE if voids else true())))
+        select(
+            *dev_cols, created.label("created_at"), shipped, _at(conn), E.c.status.label("event")
+        )
+        .select_from(devices.outerjoin(E, (E.c.device_id == D.c.id) & (LIVE if voids else true())))
         .order_by(D.c.id)
         .execution_options(yield_per=5000)  # streamed: memory does not grow with devices
     )
@@ -266,7 +343,7 @@ def compute(conn: Connection, voids: bool = True) -> Rows:
             first = first or r
             if r.event in _RELEVANT:
                 events.append((r.at, r.event))
-        device_rows(out, first, events)
+        device_rows(out, first, events, first.shipped_kg if first is not None else None)
     rows = conn.execute(
         _issues_query(conn, voids).order_by(E.c.participant_id).execution_options(yield_per=5000)
     )
