@@ -24,7 +24,7 @@ def main() -> None:
     from refurb.app import lifecycle, open_inventory
     from tests.web_helpers import chromium, running, shop, sign_in
 
-    store = open_inventory(f"sqlite:///{tmp / 'shop.db'}")
+    store = open_inventory(f"sqlite:///{tmp / 'shop.db'}", "create")
     tags = shop(store, 6)
     for tag in tags[:3]:
         lifecycle.wipe(

@@ -22,7 +22,7 @@ from tests.web_helpers import PASSWORD, ROLES, client, csrf_of, shop
 
 @pytest.fixture
 def store(db_url: str) -> Any:
-    s = open_inventory(db_url)
+    s = open_inventory(db_url, "create")
     yield s
     s.dispose()
 
@@ -77,7 +77,7 @@ def test_the_route_table_gives_each_role_what_the_issue_says() -> None:
 
 
 def test_static_files_need_no_session(tmp_path: Path) -> None:
-    store = open_inventory(f"sqlite:///{tmp_path / 'a.db'}")
+    store = open_inventory(f"sqlite:///{tmp_path / 'a.db'}", "create")
     c = client(store)
     assert c.get("/static/vendor/htmx/htmx.min.js").status_code == 200
     assert c.get("/static/style.css").status_code == 200
@@ -89,7 +89,7 @@ def test_session_cookie_flags(tmp_path: Path) -> None:
 
     from refurb.web.server import create_app
 
-    store = open_inventory(f"sqlite:///{tmp_path / 'a.db'}")
+    store = open_inventory(f"sqlite:///{tmp_path / 'a.db'}", "create")
     cookie = client(store).get("/login").headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
     tls = TestClient(create_app(store=store, tls=True), base_url="https://testserver")
@@ -171,7 +171,7 @@ def test_unknown_pages_and_tags_are_a_404_with_a_search_box(store: Any) -> None:
 
 
 def test_sign_in_is_rate_limited_per_name_and_address(tmp_path: Path) -> None:
-    store = open_inventory(f"sqlite:///{tmp_path / 'a.db'}")
+    store = open_inventory(f"sqlite:///{tmp_path / 'a.db'}", "create")
     shop(store, 0)
     c = client(store)
     token = csrf_of(c.get("/login").text)
@@ -188,7 +188,7 @@ def test_sign_in_is_rate_limited_per_name_and_address(tmp_path: Path) -> None:
 def test_the_first_admin_link_works_once(tmp_path: Path) -> None:
     from refurb.app import accounts
 
-    store = open_inventory(f"sqlite:///{tmp_path / 'a.db'}")
+    store = open_inventory(f"sqlite:///{tmp_path / 'a.db'}", "create")
     token = accounts.setup_token(store)
     assert token
     c = client(store)
@@ -213,7 +213,7 @@ def test_the_first_admin_link_works_once(tmp_path: Path) -> None:
 def test_a_locked_database_is_a_clear_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REFURB_SQLITE_BUSY_MS", "200")
     db = tmp_path / "a.db"
-    store = open_inventory(f"sqlite:///{db}")
+    store = open_inventory(f"sqlite:///{db}", "create")
     tag = shop(store, 1)[0]
     c = client(store, "lead")
     token = csrf_of(c.get(f"/devices/{tag}").text)
@@ -286,7 +286,7 @@ def test_user_commands(tmp_path: Path) -> None:
     run = CliRunner().invoke
     done = run(cli, ["user", "add", "ana", "--role", "lead", "--db", db], input=f"{PASSWORD}\n" * 2)
     assert done.exit_code == 0, done.output
-    store = open_inventory(db)
+    store = open_inventory(db, "create")
     assert accounts.authenticate(store, "ana", PASSWORD) == accounts.Account("ana", "lead")
     new = "another-long-password"
     done = run(cli, ["user", "passwd", "ana", "--db", db, "--password-stdin"], input=new + "\n")

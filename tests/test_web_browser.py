@@ -85,7 +85,7 @@ def test_a_lead_takes_a_laptop_from_intake_to_issued(
     from refurb.app import devices, open_inventory
 
     db = tmp_path / "shop.db"
-    store = open_inventory(f"sqlite:///{db}")
+    store = open_inventory(f"sqlite:///{db}", "create")
     tag = shop(store, 1)[0]
     downloads = tmp_path / "downloads"
     downloads.mkdir()
@@ -170,7 +170,7 @@ def test_hostile_text_renders_inert(tmp_path: Path) -> None:
     from refurb.app.intake import intake
     from tests.store_helpers import laptop, verdict
 
-    store = open_inventory(f"sqlite:///{tmp_path / 'shop.db'}")
+    store = open_inventory(f"sqlite:///{tmp_path / 'shop.db'}", "create")
     shop(store, 0)
     from datetime import date
 

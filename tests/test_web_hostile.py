@@ -24,7 +24,7 @@ LONG = "L" * 1900
 
 
 def test_hostile_text_is_escaped_on_every_page(db_url: str) -> None:
-    store: Any = open_inventory(db_url)
+    store: Any = open_inventory(db_url, "create")
     shop(store, 0)
     people.add_lot(store, "BAD", SCRIPT + LONG, date(2026, 2, 1), "reuse", IMG, RTL, None)
     people.add_participant(store, "P-1", SCRIPT)
