@@ -91,7 +91,14 @@ def dashboard(
     ``charts`` its months and its communities (the report's own figures)."""
     with store.reading() as session:
         found = {
-            name: tally(session, p, weights=weights, emissions=emissions, lang=lang)
+            name: tally(
+                session,
+                p,
+                weights=weights,
+                emissions=emissions,
+                lang=lang,
+                months=name == charts,  # the tiles need no months
+            )
             for name, p in periods.items()
         }
         latest = max(found.values(), key=lambda r: r.period.until)
