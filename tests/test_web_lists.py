@@ -220,3 +220,29 @@ def test_csrf_still_guards_the_pages(store: Any) -> None:
     c = client(store, "lead")
     token = csrf_of(c.get(f"/devices/{tag}").text)
     assert c.post(f"/devices/{tag}/repairing", data={"csrf": token + "x"}).status_code == 403
+
+
+def test_the_reports_page_draws_the_same_charts(store: Any) -> None:
+    shop(store, 2)
+    page = client(store, "manager").get("/reports").text
+    assert 'id="chart-months"' in page and 'id="chart-communities"' in page
+    assert "Iqaluit: received 2, issued 0" in page
+
+
+def test_figures_without_months_are_the_same_figures(store: Any) -> None:
+    from refurb.config import load_config
+    from refurb.reports.periods import resolve_period
+    from refurb.store.reporting import tally
+
+    tags = shop(store, 3)
+    _wipe(store, tags[0])
+    lifecycle.move(store, tags[0], "ready", actor="lead", note=None, station="RF")
+    lifecycle.issue(store, tags[0], "P-0042", actor="lead", note=None, station="RF")
+    cfg = load_config()
+    kw: dict[str, Any] = dict(weights=cfg.weights_kg, emissions=cfg.emissions)
+    with store.reading() as s:
+        full = tally(s, resolve_period(), **kw)
+        tiles = tally(s, resolve_period(), months=False, **kw)
+    assert tiles.months == [] and full.months
+    assert tiles.totals == full.totals and tiles.breakdowns == full.breakdowns
+    assert tiles.statuses == full.statuses

@@ -734,6 +734,16 @@ def report_page(ctx: Ctx) -> Response:
             (row["month"], [fmt(m, row[m], lang) for m in _MONTH_COLS]) for row in result.months
         ],
         month_cols=_MONTH_COLS,
+        charts=_charts(
+            ctx,
+            result.period,
+            result.months,
+            [
+                row
+                for row in result.breakdowns["community"]
+                if not community or row["key"] == community
+            ],
+        ),
         communities=overview.communities(ctx.store),
         query=("?" + query) if query else "",
     )
