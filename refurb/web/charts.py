@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-WIDTH = 640
-ROW = 22  # one community's bar pair, in a horizontal chart
+WIDTH = 560
+ROW = 24  # one community's bar pair, in a horizontal chart
 TOP = 28  # room for the legend
 
 
@@ -51,7 +51,7 @@ def _legend(names: tuple[str, ...]) -> list[tuple[float, int, str]]:
     out, x = [], 0.0
     for i, name in enumerate(names):
         out.append((x, i, name))
-        x += 24 + 7.5 * len(name)
+        x += 28 + 8 * len(name)
     return out
 
 
@@ -66,7 +66,7 @@ def by_month(
 ) -> Chart:
     """Vertical bars: for each month, one bar per series (e.g. received, issued)."""
     fmt = number if callable(number) else str
-    height, bottom = 220, 22
+    height, bottom = 240, 24
     plot = height - TOP - bottom - 14  # 14: room for a number above the tallest bar
     top = max((v for row in values for v in row), default=0)
     slot = WIDTH / max(1, len(months))
@@ -79,7 +79,8 @@ def by_month(
             h = plot * v / top if top else 0
             x = left + k * bar_w
             y = height - bottom - h
-            chart.bars.append(Bar(x, y, bar_w - 1, h, k, fmt(v), x + bar_w / 2, y - 3))
+            shown = fmt(v) if v else ""  # a zero is in the description, not drawn
+            chart.bars.append(Bar(x, y, bar_w - 1, h, k, shown, x + bar_w / 2, y - 3))
         chart.labels.append(Label(i * slot + slot / 2, height - 6, name))
         words.append(
             f"{name}: " + ", ".join(f"{s} {fmt(v)}" for s, v in zip(series, row, strict=True))
@@ -98,7 +99,7 @@ def by_group(
 ) -> Chart:
     """Horizontal bars: for each group (a community), one bar per series."""
     fmt = number if callable(number) else str
-    label_w, right = 170, 60
+    label_w, right = 130, 60
     plot = WIDTH - label_w - right
     top = max((v for row in values for v in row), default=0)
     step = ROW * len(series) + 8
