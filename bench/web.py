@@ -143,10 +143,10 @@ def refurb_serve(url: str, workers: int = 1) -> Iterator[str]:
 
 
 @contextmanager
-def datasette(exe: str, path: Path) -> Iterator[str]:
+def datasette(exe: str, path: Path, *settings: str) -> Iterator[str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    argv = [exe, "serve", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    argv = [exe, "serve", str(path), "--host", "127.0.0.1", "--port", str(port), *settings]
     with process(argv, base + "/-/versions.json"):
         yield base
 
@@ -293,7 +293,11 @@ def main() -> None:
     parser.add_argument("--datasette", default=shutil.which("datasette"))
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--out", default=str(OUT))
+    parser.add_argument(
+        "--parts", default="pages,peer,load", help="which to run: pages, peer, load (commas)"
+    )
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     started = datetime.now(UTC)
     lines: list[str] = []
 
@@ -322,89 +326,104 @@ def main() -> None:
             f"- timings: {args.requests} requests per page after {args.warmup} warm-up, one "
             "kept-alive connection, median / p95 ms\n"
         )
-        say("| page | refurb in process | refurb serve on loopback | target |")
-        say("|---|---|---|---|")
-        own = in_process(url, tags, args.requests, args.warmup)
+        wire: dict[str, dict[str, float]] = {}
         with refurb_serve(url) as base:
             c = signed_in(base)
             wire = {
                 "list": timed(c, [LIST] * args.requests, args.warmup),
                 "list_all": timed(c, [LIST_ALL] * args.requests, args.warmup),
-                "facets": timed(c, [FACETS] * args.requests, args.warmup),
-                "dashboard": timed(c, ["/"] * args.requests, args.warmup),
-                "device": timed(c, [f"/devices/{t}" for t in tags[-args.requests :]], args.warmup),
             }
+            if "pages" in parts:
+                wire |= {
+                    "facets": timed(c, [FACETS] * args.requests, args.warmup),
+                    "dashboard": timed(c, ["/"] * args.requests, args.warmup),
+                    "device": timed(
+                        c, [f"/devices/{t}" for t in tags[-args.requests :]], args.warmup
+                    ),
+                }
             c.close()
-        targets = {"list": 50, "dashboard": 100, "device": 20, "facets": None}
-        names = {
-            "list": f"device list `{LIST}` (one page of 50)",
-            "facets": f"its facet counts `{FACETS}`",
-            "dashboard": "dashboard `/`",
-            "device": "device page `/devices/TAG` (random tags)",
-        }
-        for key, name in names.items():
-            a, b, t = own[key], wire[key], targets[key]
-            ok = "" if t is None else (" pass" if a["median"] <= t else " **short**")
-            say(
-                f"| {name} | {a['median']:.1f} / {a['p95']:.1f} | {b['median']:.1f} / "
-                f"{b['p95']:.1f} | {'' if t is None else f'≤ {t} ms{ok}'} |"
-            )
-        w = wire["list_all"]
-        say(f"| device list, no filter `/devices` | | {w['median']:.1f} / {w['p95']:.1f} | |")
-        if args.datasette:
-            with datasette(args.datasette, path) as ds:
-                import httpx
+        if "pages" in parts:
+            say("| page | refurb in process | refurb serve on loopback | target |")
+            say("|---|---|---|---|")
+            own = in_process(url, tags, args.requests, args.warmup)
+            targets = {"list": 50, "dashboard": 100, "device": 20, "facets": None}
+            names = {
+                "list": f"device list `{LIST}` (one page of 50)",
+                "facets": f"its facet counts `{FACETS}`",
+                "dashboard": "dashboard `/`",
+                "device": "device page `/devices/TAG` (random tags)",
+            }
+            for key, name in names.items():
+                a, b, t = own[key], wire[key], targets[key]
+                ok = "" if t is None else (" pass" if a["median"] <= t else " **short**")
+                say(
+                    f"| {name} | {a['median']:.1f} / {a['p95']:.1f} | {b['median']:.1f} / "
+                    f"{b['p95']:.1f} | {'' if t is None else f'≤ {t} ms{ok}'} |"
+                )
+            w = wire["list_all"]
+            say(f"| device list, no filter `/devices` | | {w['median']:.1f} / {w['p95']:.1f} | |")
+        if args.datasette and "peer" in parts:
+            import httpx
 
-                with httpx.Client(base_url=ds, timeout=120) as dc:
-                    peer = timed(dc, [DS_LIST] * args.requests, args.warmup)
-                    peer_all = timed(dc, [DS_ALL] * args.requests, args.warmup)
             version = subprocess.run(
                 [args.datasette, "--version"], capture_output=True, text=True
             ).stdout.strip()
             say(
-                f"\nPeer, the same file and loopback, same counts ({version}, its default "
-                "settings: a row count and suggested facets with its own time limits):\n"
+                f"\nPeer, the same file on loopback, the same counts ({version}). Its table "
+                "page counts the filtered rows and, by default, tries a facet on each column "
+                "(each with its own time limit); the second row of each pair is with "
+                "`--setting suggest_facets off`:\n"
             )
             say("| page | Datasette | refurb serve | refurb / Datasette |")
             say("|---|---|---|---|")
-            for name, p, o in (
-                (f"filtered list `{DS_LIST}`", peer, wire["list"]),
-                (f"whole table `{DS_ALL}`", peer_all, wire["list_all"]),
+            for settings, how in (
+                ((), "defaults"),
+                (("--setting", "suggest_facets", "off"), "no suggested facets"),
             ):
-                say(
-                    f"| {name} | {p['median']:.1f} / {p['p95']:.1f} | {o['median']:.1f} / "
-                    f"{o['p95']:.1f} | {o['median'] / p['median']:.2f}x |"
-                )
-        else:
+                with (
+                    datasette(args.datasette, path, *settings) as ds,
+                    httpx.Client(base_url=ds, timeout=120) as dc,
+                ):
+                    peer = timed(dc, [DS_LIST] * args.requests, args.warmup)
+                    peer_all = timed(dc, [DS_ALL] * args.requests, args.warmup)
+                for name, p, o in (
+                    (f"filtered list `{DS_LIST}` ({how})", peer, wire.get("list")),
+                    (f"whole table `{DS_ALL}` ({how})", peer_all, wire.get("list_all")),
+                ):
+                    ours = f"{o['median']:.1f} / {o['p95']:.1f}" if o else "not run"
+                    ratio = f"{o['median'] / p['median']:.3f}x" if o else ""
+                    say(f"| {name} | {p['median']:.1f} / {p['p95']:.1f} | {ours} | {ratio} |")
+        elif "peer" in parts:
             say("\nPeer: Datasette not found (--datasette PATH); not measured.")
-        say(
-            f"\nLoad: {args.clients} clients on 127.0.0.1 for {args.seconds:.0f} s (a bounded "
-            "loop), each signed in, mixing the filtered list, the whole list, the dashboard "
-            "and device pages; the clients run on the same two cores as the server.\n"
-        )
-        say("| server | requests/s | median ms | p95 ms | errors | requests |")
-        say("|---|---|---|---|---|---|")
-        with refurb_serve(url) as base:
-            r = load(base, tags, args.clients, args.seconds, args.max_requests)
-        say(
-            f"| refurb serve, SQLite, 1 worker | {r['rps']:.0f} | {r['median']:.0f} | "
-            f"{r['p95']:.0f} | {r['errors']} | {r['n']:,} |"
-        )
-        if not args.no_postgres:
-            pg = pg_copy(path)
-            if pg is None:
-                say("| refurb serve, PostgreSQL | no server | | | | |")
-            else:
-                prepare(pg)
-                with refurb_serve(pg, workers=2) as base:
-                    r = load(base, tags, args.clients, args.seconds, args.max_requests)
-                say(
-                    f"| refurb serve, PostgreSQL, 2 workers | {r['rps']:.0f} | "
-                    f"{r['median']:.0f} | {r['p95']:.0f} | {r['errors']} | {r['n']:,} |"
-                )
-                from bench.run import _drop_pg_database
+        if "load" in parts:
+            say(
+                f"\nLoad: {args.clients} clients on 127.0.0.1 for {args.seconds:.0f} s (a bounded "
+                "loop), each signed in, mixing the filtered list, the whole list, the dashboard "
+                "and device pages; the clients run on the same two cores as the server.\n"
+            )
+            say("| server | requests/s | median ms | p95 ms | errors | requests |")
+            say("|---|---|---|---|---|---|")
+            with refurb_serve(url) as base:
+                r = load(base, tags, args.clients, args.seconds, args.max_requests)
+            say(
+                f"| refurb serve, SQLite, 1 worker | {r['rps']:.0f} | {r['median']:.0f} | "
+                f"{r['p95']:.0f} | {r['errors']} | {r['n']:,} |"
+            )
+            if not args.no_postgres:
+                pg = pg_copy(path)
+                if pg is None:
+                    say("| refurb serve, PostgreSQL | no server | | | | |")
+                else:
+                    prepare(pg)
+                    with refurb_serve(pg, workers=2) as base:
+                        r = load(base, tags, args.clients, args.seconds, args.max_requests)
+                    say(
+                        f"| refurb serve, PostgreSQL, 2 workers | {r['rps']:.0f} | "
+                        f"{r['median']:.0f} | {r['p95']:.0f} | {r['errors']} | {r['n']:,} |"
+                    )
+                    from bench.run import _drop_pg_database
 
-                _drop_pg_database("refurb_bench_web")
+                    _drop_pg_database("refurb_bench_web")
         say(f"\n- machine at the end: {machine()}")
     Path(args.out).write_text("\n".join(lines) + "\n")
     print(f"written to {args.out}", file=sys.stderr)
