@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from refurb.store.db import SCHEMA_HEAD
 from tests.test_probe_live_and_bad_input import run_cli
 
 ROOT = Path(__file__).parent.parent
@@ -36,7 +37,7 @@ def test_backup_and_restore(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     code, stdout, err = run_cli(["db", "backup", str(out), "--db", str(db), "--json"], capsys)
     assert code == 0, err
     done = json.loads(stdout)
-    assert done["devices"] == 1 and done["schema"] == "0004"
+    assert done["devices"] == 1 and done["schema"] == SCHEMA_HEAD
     assert out.stat().st_mode & 0o777 == 0o600
     assert not Path(f"{out}-wal").exists(), "a backup is one self-contained file"
 
