@@ -246,3 +246,31 @@ def test_figures_without_months_are_the_same_figures(store: Any) -> None:
     assert tiles.months == [] and full.months
     assert tiles.totals == full.totals and tiles.breakdowns == full.breakdowns
     assert tiles.statuses == full.statuses
+
+
+def test_facets_past_their_budget_say_so_and_leave_the_read_usable(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import func, select, text
+
+    from refurb.store import overview as store_overview
+    from refurb.web import pages
+
+    shop(store, 2)
+    slow = (
+        text("SELECT pg_sleep(0.5)")
+        if store.dialect == "postgresql"
+        else select(func.count()).select_from(text("devices a, devices b, devices c, devices d"))
+    )
+    with store.reading() as s:
+        if store.dialect == "sqlite":  # make the cross join long enough to interrupt
+            from refurb.app import accounts
+
+            for i in range(40):
+                accounts.add_user(store, f"u{i}", "trainee", "a-long-password")
+            slow = select(func.count()).select_from(text("users a, users b, users c, users d"))
+        assert store_overview._within(s, slow, 0.05) is None
+        assert store_overview._within(s, select(func.count()).select_from(text("devices")), 5)
+    monkeypatch.setattr(pages, "FACET_BUDGET_MS", 0)
+    page = client(store, "trainee").get("/devices/facets")
+    assert page.status_code == 200 and 'id="facets-not-counted"' in page.text

@@ -199,6 +199,8 @@ def _within(session: Session, q: Any, seconds: float) -> list[Any] | None:
     the statement, PostgreSQL's statement_timeout cancels it inside a savepoint."""
     import time
 
+    if seconds <= 0:
+        return None
     conn = session.connection()
     if conn.dialect.name == "sqlite":
         raw = conn.connection.driver_connection
@@ -214,17 +216,18 @@ def _within(session: Session, q: Any, seconds: float) -> list[Any] | None:
         finally:
             raw.set_progress_handler(None, 0)
     if conn.dialect.name == "postgresql":
-        with session.begin_nested() as saved:
-            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}")
-            try:
-                rows = list(conn.execute(q).all())
-            except OperationalError as exc:
-                if "statement timeout" in str(exc) or "canceling statement" in str(exc):
-                    saved.rollback()
-                    return None
-                raise
-            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        try:
+            with session.begin_nested():  # a timeout rolls back to here, not the whole read
+                inner = session.connection()  # (this emits the SAVEPOINT)
+                ms = max(1, int(seconds * 1000))
+                inner.exec_driver_sql(f"SET LOCAL statement_timeout = {ms}")
+                rows = list(inner.execute(q).all())
+                inner.exec_driver_sql("SET LOCAL statement_timeout TO DEFAULT")
             return rows
+        except OperationalError as exc:
+            if "statement timeout" in str(exc):
+                return None
+            raise
     return list(conn.execute(q).all())
 
 
