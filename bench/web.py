@@ -403,12 +403,13 @@ def main() -> None:
             )
             say("| server | requests/s | median ms | p95 ms | errors | requests |")
             say("|---|---|---|---|---|---|")
-            with refurb_serve(url) as base:
-                r = load(base, tags, args.clients, args.seconds, args.max_requests)
-            say(
-                f"| refurb serve, SQLite, 1 worker | {r['rps']:.0f} | {r['median']:.0f} | "
-                f"{r['p95']:.0f} | {r['errors']} | {r['n']:,} |"
-            )
+            for workers in (1, 2):
+                with refurb_serve(url, workers) as base:
+                    r = load(base, tags, args.clients, args.seconds, args.max_requests)
+                say(
+                    f"| refurb serve, SQLite, {workers} worker(s) | {r['rps']:.0f} | "
+                    f"{r['median']:.0f} | {r['p95']:.0f} | {r['errors']} | {r['n']:,} |"
+                )
             if not args.no_postgres:
                 pg = pg_copy(path)
                 if pg is None:
