@@ -21,8 +21,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="refurb-shots-"))
     os.environ["REFURB_DATA_DIR"] = str(tmp / "data")
     os.environ["REFURB_CONFIG"] = str(tmp / "config.toml")
+    from selenium.webdriver.common.by import By
+
     from refurb.app import lifecycle, open_inventory
-    from tests.web_helpers import chromium, running, shop, sign_in
+    from tests.web_helpers import chromium, running, shop, sign_in, wait_for
 
     store = open_inventory(f"sqlite:///{tmp / 'shop.db'}", "create")
     tags = shop(store, 6)
@@ -54,11 +56,16 @@ def main() -> None:
         "device": f"/devices/{tags[2]}",
         "lot": "/lots/DON-1",
         "reports": "/reports",
+        "participant": "/participants/P-0042",
+        "trainees": "/trainees",
+        "trainee": "/trainees/lead",
     }
     with running(store) as base, chromium(tmp / "profile") as driver:
         sign_in(driver, base, "lead")
         for name, path in pages.items():
             driver.get(base + path)
+            if name == "devices":  # the facet counts arrive by htmx after the page
+                wait_for(lambda: driver.find_elements(By.ID, "facet-total"))
             height = driver.execute_script("return document.body.scrollHeight")
             driver.set_window_size(1280, min(max(int(height) + 120, 700), 2400))
             driver.save_screenshot(str(OUT / f"{name}.png"))

@@ -32,11 +32,33 @@ def test_hostile_text_is_escaped_on_every_page(db_url: str) -> None:
     tag = intake(store, snap, verdict(snap), operator=RTL, station="RF", lot_code="BAD").tag
     lifecycle.move(store, tag, "repairing", actor="lead", note=SCRIPT + RTL, station="RF")
     c = client(store, "admin")
-    for url in ("/", "/devices", f"/devices/{tag}", "/lots", "/lots/BAD", "/participants"):
+    from urllib.parse import quote
+
+    pages = (
+        "/",
+        "/devices",
+        f"/devices/{tag}",
+        "/devices/facets",
+        f"/devices/facets?community={quote(IMG)}",
+        "/lots",
+        "/lots/BAD",
+        "/participants",
+        "/participants/P-1",
+        "/reports",
+        "/trainees",
+        f"/trainees/{quote(RTL)}",
+    )
+    for url in pages:
         got = c.get(url)
         assert got.status_code == 200, url
         assert "<script>alert" not in got.text and "<img src=x" not in got.text, url
         assert "script-src 'self'" in got.headers["content-security-policy"]
+        # the operator's name, wherever it is shown as text, sits inside a <bdi>
+        for i in [i for i in range(len(got.text)) if got.text.startswith(RTL[0], i)]:
+            before = got.text[:i]
+            if before.rfind("<") > before.rfind(">"):
+                continue  # inside a tag: an attribute's value (a link, a data- value)
+            assert before.rfind("<bdi>") > before.rfind("</bdi>"), (url, got.text[i - 80 : i])
     page = c.get(f"/devices/{tag}").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     # every right-to-left override sits inside a <bdi>, so it cannot flip the page around it

@@ -165,3 +165,56 @@ def wait_for(check: Any, seconds: float = 15) -> Any:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting")
         time.sleep(0.1)
+
+
+@contextmanager
+def serving(db_url: str, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``refurb serve`` as a real process (uvicorn, ``workers`` worker processes) on a free
+    loopback port; yields the base URL, then stops it (SIGTERM to the process group it
+    was started in, SIGKILL if it lingers)."""
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+    import urllib.request
+
+    root = Path(__file__).resolve().parent.parent
+    port = free_port()
+    child_env = dict(os.environ, **(env or {}))
+    child_env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(root), os.environ.get("PYTHONPATH")])
+    )
+    argv = [sys.executable, "-m", "refurb", "serve", "--db", db_url, "--port", str(port)]
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [*argv, "--workers", str(workers)],
+            env=child_env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            up = 0
+            while up < workers * 3:  # answered often enough that every worker is likely up
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"refurb serve exited: {log.read().decode()[-2000:]}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError("refurb serve did not answer in 60 s")
+                try:
+                    with urllib.request.urlopen(base + "/login", timeout=5) as r:
+                        up += r.status == 200
+                except OSError:
+                    time.sleep(0.2)
+            yield base
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+            except ProcessLookupError:
+                pass

@@ -8,7 +8,9 @@ ask again, under the device's lock, when a form is posted.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from refurb.app.devices import COLUMNS
@@ -82,43 +84,111 @@ def dashboard(
     weights: dict[str, float],
     emissions: dict[str, Any],
     lang: str,
+    charts: str | None = None,
 ) -> dict[str, Any]:
-    """Devices by status now, the report's totals for each named period, the recent
-    activity."""
+    """The report's totals for each named period, devices by status now (the report's
+    figure for the latest period), the recent activity, and for the period named
+    ``charts`` its months and its communities (the report's own figures)."""
     with store.reading() as session:
-        return {
-            "statuses": overview.status_counts(session),
-            "totals": {
-                name: tally(session, p, weights=weights, emissions=emissions, lang=lang).totals
-                for name, p in periods.items()
-            },
-            "recent": overview.recent_events(session, 15),
+        found = {
+            name: tally(
+                session,
+                p,
+                weights=weights,
+                emissions=emissions,
+                lang=lang,
+                months=name == charts,  # the tiles need no months
+            )
+            for name, p in periods.items()
         }
+        latest = max(found.values(), key=lambda r: r.period.until)
+        picked = found.get(charts) if charts else None
+        return {
+            "statuses": latest.statuses
+            if latest.period.until > date.today()
+            else overview.status_counts(session),
+            "totals": {name: r.totals for name, r in found.items()},
+            "recent": overview.recent_events(session, 15),
+            "months": picked.months if picked else [],
+            "communities": picked.breakdowns["community"] if picked else [],
+            "period": picked.period if picked else None,
+        }
+
+
+FACETS = tuple(overview.FACETS)
+NONE = overview.NONE
 
 
 def device_page(
     store: Store,
+    filters: dict[str, str | None],
     *,
-    status: str | None = None,
-    community: str | None = None,
-    lot: str | None = None,
-    text: str | None = None,
     limit: int = 50,
-    offset: int = 0,
-) -> tuple[list[dict[str, Any]], bool]:
-    """One page of the filtered device list (the rows ``refurb list`` prints), and
-    whether there is a next page."""
+    after: str | None = None,
+    before: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None, str | None]:
+    """One page of the filtered device list (the rows ``refurb list`` prints): the page
+    after the cursor ``after``, or before ``before``, or the first; with the cursors of
+    the previous and next pages (None where there is none)."""
+    start = overview.Cursor.decode(after) if after else None
+    end = overview.Cursor.decode(before) if before else None
     with store.reading() as session:
-        found, more = overview.page_devices(
-            session,
-            status=status,
-            community=community,
-            lot=lot,
-            text=text,
-            limit=limit,
-            offset=offset,
+        found, prev, nxt = overview.device_view(
+            session, filters, limit=limit, after=start, before=end
         )
-        return [{c: getattr(d, c) for c in COLUMNS} for d in found], more
+        rows = [{c: getattr(d, c) for c in COLUMNS} for d in found]
+    return rows, prev.encode() if prev else None, nxt.encode() if nxt else None
+
+
+def device_rows(
+    store: Store, filters: dict[str, str | None], batch: int = 2000
+) -> Iterator[dict[str, Any]]:
+    """Every row of the filtered list, every page, oldest first, read ``batch`` rows at a
+    time (each batch its own short read, so a download holds no transaction open)."""
+    with store.reading() as session:
+        overview.check_filters(session, filters)  # an unknown lot: refused before any row
+    after = None
+    while True:
+        with store.reading() as session:
+            found, after = overview.device_batches(session, filters, after, batch)
+            rows = [{c: getattr(d, c) for c in COLUMNS} for d in found]
+        yield from rows
+        if after is None:
+            return
+
+
+def device_facets(
+    store: Store, filters: dict[str, str | None], budget_ms: float = 1000
+) -> dict[str, list[tuple[str, int]]] | None:
+    """The filtered list's devices by status, verdict, grade, lot, community and chassis;
+    None when they could not be counted within the budget."""
+    with store.reading() as session:
+        return overview.device_facets(session, filters, budget_ms)
+
+
+def participant(store: Store, code: str) -> dict[str, Any]:
+    """A participant (code, community) and the devices they were issued."""
+    with store.reading() as session:
+        return overview.participant_devices(session, code)
+
+
+def operator(store: Store, name: str, period: Period) -> dict[str, Any]:
+    """One operator's counts in the period (as the trainees page lists them) and every
+    step behind them."""
+    from datetime import UTC, datetime
+
+    from refurb.errors import NotFound
+    from refurb.store.reporting import operators
+
+    def start(d: date) -> datetime:
+        return datetime(d.year, d.month, d.day, tzinfo=UTC)
+
+    with store.reading() as session:
+        counts = next((o for o in operators(session, period) if o["operator"] == name), None)
+        if counts is None:
+            raise NotFound(f"nothing recorded by {name!r} in {period.label}")
+        steps = overview.operator_steps(session, name, start(period.since), start(period.until))
+    return {"counts": counts, "steps": steps}
 
 
 def communities(store: Store) -> list[str]:

@@ -31,7 +31,7 @@ def _loopback(host: str) -> bool:
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Server processes (PostgreSQL; with SQLite one is plenty).",
+    help="Server processes: about one per core (SQLite or PostgreSQL; writers take turns).",
 )
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), help="TLS certificate.")
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), help="TLS private key.")

@@ -175,6 +175,7 @@ def tally(
     emissions: dict[str, Any],
     lang: str = "en",
     community: str | None = None,
+    months: bool = True,
 ) -> Report:
     """The funder report for a period: from the running tallies when the period is whole
     calendar months (every --month, --quarter, --fiscal-year and all-time report), else
@@ -182,9 +183,15 @@ def tally(
 
     ``community``: the whole report for that community's devices only (counted from the
     events: the tallies keep participants and finality for the whole program only); its
-    figures are that community's row of the full report's breakdown."""
+    figures are that community's row of the full report's breakdown.
+
+    ``months=False``: the figures without their months (the dashboard's tiles: a long
+    period is then a few hundred tally groups instead of thousands); ``months`` may then
+    be empty."""
     if community is None and period.since.day == 1 and period.until.day == 1:
-        return tally_from_tallies(session, period, weights=weights, emissions=emissions, lang=lang)
+        return tally_from_tallies(
+            session, period, weights=weights, emissions=emissions, lang=lang, months=months
+        )
     return tally_from_events(
         session, period, weights=weights, emissions=emissions, lang=lang, community=community
     )
@@ -199,10 +206,15 @@ def _add_figures(
 ) -> None:
     """Add one group's figures to the totals and to each breakdown it belongs to
     (``where`` names its community, site, lot and donor)."""
+    buckets = []
+    for d in DIMENSIONS:
+        bucket = groups[d].get(where[d])
+        if bucket is None:  # (not setdefault: that builds a dict on every call)
+            bucket = groups[d][where[d]] = dict.fromkeys(MEASURE_KEYS, 0)
+        buckets.append(bucket)
     for m, v in values.items():
         totals[m] += v
-        for d in DIMENSIONS:
-            bucket = groups[d].setdefault(where[d], dict.fromkeys(MEASURE_KEYS, 0))
+        for bucket in buckets:
             bucket[m] += v
 
 
@@ -213,6 +225,7 @@ def tally_from_tallies(
     weights: dict[str, float],
     emissions: dict[str, Any],
     lang: str = "en",
+    months: bool = True,
 ) -> Report:
     first = f"{period.since.year:04d}-{period.since.month:02d}"
     end = f"{period.until.year:04d}-{period.until.month:02d}"
@@ -229,14 +242,16 @@ def tally_from_tallies(
 
     totals: dict[str, float] = dict.fromkeys(MEASURE_KEYS, 0)
     groups: Groups = {d: {} for d in DIMENSIONS}
-    months: dict[str, dict[str, Any]] = {}
+    by_month: dict[str, dict[str, Any]] = {}
     default = weights.get("other", 2.0)
     # In the period, and the device's previous such month before it: once per device.
     in_period = (MARKS.c.month >= first, MARKS.c.month < end, MARKS.c.prev < first)
+    month_col: Any = MARKS.c.month if months else literal("")
+    grain = [MARKS.c.measure, MARKS.c.community, MARKS.c.lot_id, MARKS.c.chassis]
     rows = session.execute(
         select(
             MARKS.c.measure,
-            MARKS.c.month,
+            month_col,
             MARKS.c.community,
             MARKS.c.lot_id,
             MARKS.c.chassis,
@@ -245,9 +260,7 @@ def tally_from_tallies(
             func.sum(MARKS.c.grams),
         )
         .where(*in_period)
-        .group_by(
-            MARKS.c.measure, MARKS.c.month, MARKS.c.community, MARKS.c.lot_id, MARKS.c.chassis
-        )
+        .group_by(*grain, *([MARKS.c.month] if months else []))
     ).all()
     where_cache: dict[tuple[str, str], dict[str, Any]] = {}
     issued_kinds: dict[str, int] = {}
@@ -271,8 +284,8 @@ def tally_from_tallies(
         if at is None:
             at = where_cache[(community, lot_id)] = dims(community, lot_id)
         _add_figures(totals, groups, at, values)
-        if measure in MONTH_MEASURES:
-            row = months.setdefault(month, {"month": month})
+        if months and measure in MONTH_MEASURES:
+            row = by_month.setdefault(month, {"month": month})
             row[measure] = row.get(measure, 0) + n
     served: dict[str, dict[Any, int]] = {d: {} for d in (*DIMENSIONS, "home")}
     participants = 0
@@ -313,7 +326,7 @@ def tally_from_tallies(
         served,
         participants,
         int(received_by_end) - int(final_by_end),
-        months,
+        by_month,
         statuses,
         issued_kinds,
         weights=weights,

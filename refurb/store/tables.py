@@ -42,6 +42,22 @@ class Lot(SQLModel, table=True):
 
 class Device(SQLModel, table=True):
     __tablename__ = "devices"
+    # the web device list: a page of one status, community or lot in (created_at, id) order
+    __table_args__ = (
+        Index("ix_devices_status_created", "status", "created_at", "id"),
+        Index("ix_devices_community_created", "community", "created_at", "id"),
+        Index("ix_devices_lot_created", "lot_id", "created_at", "id"),
+        # the list's facet counts: grouped by all six in one pass over this index
+        Index(
+            "ix_devices_facets",
+            "status",
+            "disposition",
+            "grade_functional",
+            "chassis",
+            "community",
+            "lot_id",
+        ),
+    )
     id: str = Field(primary_key=True)
     tag: str = Field(unique=True, index=True)
     identity_kind: str | None = None  # serial | board | uuid | mac | None (nothing trustworthy)

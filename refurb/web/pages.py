@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from refurb.app import accounts, devices, lifecycle, overview, people, reports
 from refurb.errors import BadInput, DatabaseError, NotFound, RefurbError
 from refurb.lifecycle.rules import PART_KINDS, STATUSES
 from refurb.reports.model import MEASURES, Period
+from refurb.web import text
 from refurb.web.server import PUBLIC, Ctx, local_path
 
 ALL = frozenset(accounts.ROLES)
@@ -116,7 +119,12 @@ def dashboard(ctx: Ctx) -> Response:
     }
     cfg = ctx.web.config
     data = overview.dashboard(
-        ctx.store, periods, weights=cfg.weights_kg, emissions=cfg.emissions, lang=ctx.lang
+        ctx.store,
+        periods,
+        weights=cfg.weights_kg,
+        emissions=cfg.emissions,
+        lang=ctx.lang,
+        charts="this_fiscal_year",
     )
     totals = data["totals"]
     tiles = [
@@ -136,7 +144,71 @@ def dashboard(ctx: Ctx) -> Response:
     statuses = [(s, data["statuses"].get(s, 0)) for s in STATUSES]
     top = max((n for _, n in statuses), default=0) or 1
     bars = [(s, n, round(100 * n / top)) for s, n in statuses]
-    return ctx.render("dashboard.html", tiles=shown, bars=bars, recent=data["recent"])
+    return ctx.render(
+        "dashboard.html",
+        tiles=shown,
+        bars=bars,
+        recent=data["recent"],
+        charts=_charts(ctx, data["period"], data["months"], data["communities"], today),
+    )
+
+
+def _charts(
+    ctx: Ctx,
+    period: Period,
+    months: list[dict[str, Any]],
+    communities: list[dict[str, Any]],
+    today: date | None = None,
+) -> list[Any]:
+    """Devices received and issued by month (every month of the period up to ``today``)
+    and by community: the report's own figures, drawn."""
+    from refurb.reports.i18n import MONTHS, number, period_label, short
+    from refurb.web import charts
+
+    lang = ctx.lang
+    by_month = {row["month"]: row for row in months}
+    keys: list[str] = []
+    y, m = period.since.year, period.since.month
+    last = today or period.until
+    while date(y, m, 1) < period.until and date(y, m, 1) <= last and len(keys) < 36:
+        keys.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    if len(keys) > 24 or not keys:  # a long period: only the months with figures
+        keys = sorted(by_month)
+    series = ("received", "issued")
+    names = tuple(short(k, lang) for k in series)
+    months_word = MONTHS[lang if lang in MONTHS else "en"]
+
+    def month_label(key: str) -> str:
+        year, mo = key.split("-")
+        return f"{months_word[int(mo) - 1][:3]} {year[2:]}"
+
+    label = ctx.word
+    when = period_label(period.label, lang)
+    fmt = lambda v: number(v, lang)  # noqa: E731
+    out = [
+        charts.by_month(
+            "chart-months",
+            f"{label('chart_by_month')} ({when})",
+            keys,
+            [month_label(k) for k in keys],
+            names,
+            [tuple(int(by_month.get(k, {}).get(s, 0)) for s in series) for k in keys],
+            fmt,
+        )
+    ]
+    rows = [r for r in communities if r.get("received") or r.get("issued")]
+    out.append(
+        charts.by_group(
+            "chart-communities",
+            f"{label('chart_by_community')} ({when})",
+            [r["key"] if r["key"] is not None else label("none") for r in rows],
+            names,
+            [tuple(int(r.get(s, 0)) for s in series) for r in rows],
+            fmt,
+        )
+    )
+    return out
 
 
 _IN_SHOP = ("received", "diagnosed", "wiped", "repairing", "returned")
@@ -158,80 +230,156 @@ def _int(ctx: Ctx, name: str, default: int, top: int) -> int:
     return value
 
 
-def _filters(ctx: Ctx) -> dict[str, Any]:
+FILTERS = ("q", *overview.FACETS)  # the device list's query-string filters
+
+
+def _filters(ctx: Ctx) -> dict[str, str | None]:
     status = ctx.query("status")
     if status and status not in STATUSES:
         raise BadInput(f"{status[:40]!r} is not a status", "statuses: " + ", ".join(STATUSES))
-    return {
-        "status": status,
-        "community": ctx.query("community"),
-        "lot": ctx.query("lot"),
-        "text": ctx.query("q"),
-        "limit": _int(ctx, "limit", PAGE_SIZE, MAX_PAGE) or PAGE_SIZE,
-        "offset": _int(ctx, "offset", 0, 10**9),
-    }
-
-
-def _rows(ctx: Ctx) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
-    filters = _filters(ctx)
-    rows, more = overview.device_page(ctx.store, **filters)
-    return filters, rows, more
+    found: dict[str, str | None] = {name: ctx.query(name) for name in overview.FACETS}
+    found["text"] = ctx.query("q")
+    return found
 
 
 def device_list(ctx: Ctx) -> Response:
     error = None
+    prev = nxt = None
+    rows: list[dict[str, Any]] = []
     try:
-        filters, rows, more = _rows(ctx)
-    except (BadInput, NotFound) as exc:  # an unknown lot or a bad number: say so here
-        error, rows, more = exc, [], False
-        filters = {"limit": PAGE_SIZE, "offset": 0}
-    query = ctx.request.url.query
+        filters = _filters(ctx)
+        rows, prev, nxt = overview.device_page(
+            ctx.store,
+            filters,
+            limit=_int(ctx, "limit", PAGE_SIZE, MAX_PAGE) or PAGE_SIZE,
+            after=ctx.query("after"),
+            before=ctx.query("before"),
+        )
+    except (BadInput, NotFound) as exc:  # an unknown lot or a bad cursor: say so here
+        error = exc
+    chosen = {k: ctx.query(k) or "" for k in FILTERS}
+    size = ctx.query("limit")
+    query = _query(chosen, limit=size)
+    paged = bool(ctx.query("after") or ctx.query("before"))
     page = {
-        "prev": _page_link(ctx, filters["offset"] - filters["limit"])
-        if filters["offset"]
-        else None,
-        "next": _page_link(ctx, filters["offset"] + filters["limit"]) if more else None,
+        "first": "/devices" + query if paged and prev else None,
+        "prev": "/devices" + _query(chosen, limit=size, before=prev) if prev else None,
+        "next": "/devices" + _query(chosen, limit=size, after=nxt) if nxt else None,
     }
     values = dict(
         rows=rows,
         error=error,
         page=page,
-        filters={k: ctx.query(k) or "" for k in ("status", "community", "lot", "q")},
+        filters=chosen,
         statuses=STATUSES,
         communities=overview.communities(ctx.store),
         lots=[x["code"] for x in people.lots(ctx.store)],
         twins=bool(ctx.user and ctx.user.role in REPORTS),
-        query=("?" + query) if query else "",
+        query=query,
+        facets_url="/devices/facets" + query,
     )
     if ctx.request.headers.get("hx-request") == "true":
         return ctx.render("_device_rows.html", 400 if error else 200, **values)
     return ctx.render("devices.html", 400 if error else 200, **values)
 
 
-def _page_link(ctx: Ctx, offset: int) -> str:
-    params = dict(ctx.request.query_params)
-    params["offset"] = str(max(0, offset))
+def _query(chosen: dict[str, str], **more: str | None) -> str:
+    """The list's query string: its filters (and a page or size), without empty ones."""
     from urllib.parse import urlencode
 
-    return "/devices?" + urlencode(params)
+    params = {k: v for k, v in {**chosen, **more}.items() if v}
+    return ("?" + urlencode(params)) if params else ""
+
+
+FACET_BUDGET_MS = 2000  # not counted by then: say so (a very large, broad list)
+
+
+def device_facets(ctx: Ctx) -> Response:
+    """The filtered list's counts by status, verdict, grade, lot, community and chassis,
+    each value a link that adds it to the filter (or takes it off again); loaded into the
+    list page by htmx, or opened as a page of its own without script."""
+    error = None
+    facets: dict[str, list[tuple[str, int]]] | None = {}
+    try:
+        facets = overview.device_facets(ctx.store, _filters(ctx), FACET_BUDGET_MS)
+    except (BadInput, NotFound) as exc:
+        error = exc
+    chosen = {k: ctx.query(k) or "" for k in FILTERS}
+    shown: list[tuple[str, list[tuple[str, str, int, bool, str]]]] = []
+    for name in overview.FACETS:
+        links = []
+        for value, n in (facets or {}).get(name, []):
+            on = chosen[name] == value
+            url = "/devices" + _query(chosen, **{name: "" if on else value})
+            links.append((value, _facet_word(ctx, name, value), n, on, url))
+        shown.append((name, links))
+    total = sum(n for _, n in facets["status"]) if facets else None
+    partial = ctx.request.headers.get("hx-request") == "true"
+    return ctx.render(
+        "_facets.html" if partial else "facets.html",
+        400 if error else 200,
+        facets=shown,
+        counted=facets is not None,
+        total=total,
+        error=error,
+        query=_query(chosen),
+    )
+
+
+def _facet_word(ctx: Ctx, name: str, value: str) -> str:
+    if value == overview.NONE:
+        return ctx.word("not_recorded")
+    if name == "status":
+        return text.status_word(value, ctx.lang)
+    if name == "verdict":
+        return text.verdict_word(value, ctx.lang)
+    return value
 
 
 def device_list_csv(ctx: Ctx) -> Response:
     from refurb.csvsafe import csv_safe
 
-    _, rows, _ = _rows(ctx)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(devices.COLUMNS))
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({k: csv_safe(v) for k, v in r.items()})
-    return _download(out.getvalue().encode(), "text/csv; charset=utf-8", "devices.csv")
+    rows = overview.device_rows(ctx.store, _filters(ctx))
+    first = next(rows, None)  # an unknown lot is refused here, before any byte is sent
+
+    def lines() -> Iterator[bytes]:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(devices.COLUMNS))
+        writer.writeheader()
+        for i, r in enumerate(itertools.chain([first] if first else [], rows)):
+            writer.writerow({k: csv_safe(v) for k, v in r.items()})
+            if i % 500 == 499:
+                yield out.getvalue().encode()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue().encode()
+
+    return _stream(lines(), "text/csv; charset=utf-8", "devices.csv")
 
 
 def device_list_json(ctx: Ctx) -> Response:
-    _, rows, _ = _rows(ctx)
-    body = json.dumps(rows, indent=2, ensure_ascii=False, default=str).encode()
-    return _download(body, "application/json", "devices.json")
+    rows = overview.device_rows(ctx.store, _filters(ctx))
+    first = next(rows, None)
+
+    def chunks() -> Iterator[bytes]:
+        yield b"["
+        for i, r in enumerate(itertools.chain([first] if first else [], rows)):
+            body = json.dumps(r, indent=2, ensure_ascii=False, default=str)
+            yield (("," if i else "") + "\n" + body).encode()
+        yield b"\n]\n"
+
+    return _stream(chunks(), "application/json", "devices.json")
+
+
+def _stream(body: Iterator[bytes], media: str, name: str) -> Response:
+    return StreamingResponse(
+        body,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def _download(body: bytes, media: str, name: str, inline: bool = False) -> Response:
@@ -461,6 +609,69 @@ def participant_add(ctx: Ctx) -> Response:
     return RedirectResponse("/participants", 303)
 
 
+def participant(ctx: Ctx) -> Response:
+    found = overview.participant(ctx.store, ctx.param("code"))
+    return ctx.render("participant.html", p=found)
+
+
+# --- trainees -------------------------------------------------------------------------
+
+_TRAINEE_KEYS = ("month", "quarter", "fiscal_year", "since", "until")
+OPERATOR_COLS = ("diagnostics", "wipes", "verifications", "repairs", "made_ready", "issued")
+
+
+def _trainee_period(ctx: Ctx) -> Period:
+    """The period picked, or this fiscal year."""
+    from refurb.reports.periods import resolve_period
+
+    if any(ctx.query(k) for k in _TRAINEE_KEYS):
+        return _period(ctx)
+    return resolve_period(fiscal_year=_fiscal_year(date.today()))
+
+
+def trainee_list(ctx: Ctx) -> Response:
+    from refurb.reports.i18n import period_label
+
+    picked = {k: ctx.query(k) or "" for k in _TRAINEE_KEYS}
+    try:
+        period = _trainee_period(ctx)
+    except BadInput as exc:
+        return ctx.render("trainees.html", 400, error=exc, picked=picked, rows=[], period=None)
+    query = _query(picked)
+    return ctx.render(
+        "trainees.html",
+        error=None,
+        picked=picked,
+        rows=reports.operators(ctx.store, period),
+        cols=OPERATOR_COLS,
+        period=period,
+        period_name=period_label(period.label, ctx.lang),
+        query=query,
+    )
+
+
+def trainee(ctx: Ctx) -> Response:
+    from datetime import UTC, datetime
+
+    from refurb.reports.i18n import period_label
+
+    period = _trainee_period(ctx)
+    name = ctx.param("name")
+    found = overview.operator(ctx.store, name, period)
+    return ctx.render(
+        "trainee.html",
+        name=name,
+        counts=found["counts"],
+        steps=found["steps"],
+        cols=OPERATOR_COLS,
+        period=period,
+        period_name=period_label(period.label, ctx.lang),
+        printed=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        station=ctx.web.station,
+        query=_query({k: ctx.query(k) or "" for k in _TRAINEE_KEYS}),
+    )
+
+
 # --- reports --------------------------------------------------------------------------
 
 
@@ -526,6 +737,16 @@ def report_page(ctx: Ctx) -> Response:
             (row["month"], [fmt(m, row[m], lang) for m in _MONTH_COLS]) for row in result.months
         ],
         month_cols=_MONTH_COLS,
+        charts=_charts(
+            ctx,
+            result.period,
+            result.months,
+            [
+                row
+                for row in result.breakdowns["community"]
+                if not community or row["key"] == community
+            ],
+        ),
         communities=overview.communities(ctx.store),
         query=("?" + query) if query else "",
     )
@@ -607,6 +828,7 @@ ROUTES: list[tuple[str, str, Any, frozenset[str]]] = [
     ("GET", "/devices", device_list, ALL),
     ("GET", "/devices.csv", device_list_csv, REPORTS),
     ("GET", "/devices.json", device_list_json, REPORTS),
+    ("GET", "/devices/facets", device_facets, ALL),
     ("GET", "/devices/{tag}", device, ALL),
     ("GET", "/devices/{tag}/label.pdf", device_label, ALL),
     ("POST", "/devices/{tag}/{action}", device_action, LEAD),
@@ -616,6 +838,9 @@ ROUTES: list[tuple[str, str, Any, frozenset[str]]] = [
     ("GET", "/lots/{code}/certificate.pdf", lot_certificate, REPORTS),
     ("GET", "/participants", participant_list, REPORTS),
     ("POST", "/participants", participant_add, LEAD),
+    ("GET", "/participants/{code}", participant, REPORTS),
+    ("GET", "/trainees", trainee_list, REPORTS),
+    ("GET", "/trainees/{name}", trainee, REPORTS),
     ("GET", "/reports", report_page, REPORTS),
     ("GET", "/reports.{kind}", report_download, REPORTS),
     ("GET", "/users", user_list, ADMIN),
@@ -629,6 +854,7 @@ NAV = [
     ("/devices", "devices"),
     ("/lots", "lots"),
     ("/participants", "participants"),
+    ("/trainees", "trainees"),
     ("/reports", "reports"),
     ("/users", "accounts"),
 ]

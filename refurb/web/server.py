@@ -126,6 +126,9 @@ class Ctx:
         value = self.request.query_params.get(name)
         return (clean(value) or None) if value is not None else None
 
+    def word(self, key: str) -> str:
+        return text.words(self.lang)(key)
+
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         return render(self.web, self.request, template, status, user=self.user, **values)
 

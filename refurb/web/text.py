@@ -53,6 +53,60 @@ WORDS: dict[str, tuple[str, str]] = {
     "received_at": ("Received", "Reçu le"),
     "next_page": ("Next page", "Page suivante"),
     "previous_page": ("Previous page", "Page précédente"),
+    "first_page": ("First page", "Première page"),
+    "devices_match": ("devices match", "appareils correspondent"),
+    "not_counted": (
+        "Too many to count in time: narrow the filter.",
+        "Trop nombreux pour être comptés à temps : affinez le filtre.",
+    ),
+    "not_recorded": ("(not recorded)", "(non renseigné)"),
+    "count_by": (
+        "Count by status, verdict, grade, lot, community and chassis",
+        "Compter par statut, verdict, note, lot, communauté et format",
+    ),
+    "counts": ("counts", "décomptes"),
+    "back_to_list": ("Back to the list", "Retour à la liste"),
+    "trainees": ("Trainees", "Stagiaires"),
+    "trainees_intro": (
+        "What each operator recorded in the period, counted from the records as the "
+        "funder report counts them. Open a name for the evidence, printable.",
+        "Ce que chaque opérateur·rice a enregistré sur la période, compté sur les "
+        "registres comme le rapport aux bailleurs. Ouvrez un nom pour la preuve, imprimable.",
+    ),
+    "operator": ("Operator", "Opérateur·rice"),
+    "diagnostics": ("Devices diagnosed", "Appareils diagnostiqués"),
+    "wipes": ("Wipes recorded", "Effacements enregistrés"),
+    "verifications": ("Wipes verified", "Effacements vérifiés"),
+    "repairs": ("Put in repair", "Mis en réparation"),
+    "made_ready": ("Made ready", "Rendus prêts"),
+    "evidence": ("Record of practical work", "Relevé de travaux pratiques"),
+    "evidence_intro": (
+        "Every step below is in the shop's records under this operator's name; each can "
+        "be checked on the device's page.",
+        "Chaque étape ci-dessous figure dans les registres de l'atelier sous le nom de "
+        "cette personne ; chacune se vérifie sur la page de l'appareil.",
+    ),
+    "printed": ("Printed", "Imprimé le"),
+    "station": ("Station", "Poste"),
+    "print": ("Print", "Imprimer"),
+    "print_hint": (
+        "Print this page (Ctrl+P) or save it as PDF from the browser's print dialog.",
+        "Imprimez cette page (Ctrl+P) ou enregistrez-la en PDF depuis la boîte "
+        "d'impression du navigateur.",
+    ),
+    "steps": ("Steps", "Étapes"),
+    "step.wipe": ("wipe performed", "effacement réalisé"),
+    "step.verification": ("wipe verified", "effacement vérifié"),
+    "signature": ("Signature of the supervisor", "Signature du ou de la responsable"),
+    "issued_to": ("Issued", "Remis le"),
+    "returned_on": ("Returned", "Rendu le"),
+    "holds": ("Has it now", "L'a maintenant"),
+    "yes": ("yes", "oui"),
+    "no": ("no", "non"),
+    "participant_devices": (
+        "Devices issued to this participant",
+        "Appareils remis à ce participant",
+    ),
     "no_devices": ("No devices match.", "Aucun appareil ne correspond."),
     "download": ("Download", "Télécharger"),
     "identity": ("Identity", "Identité"),
@@ -183,6 +237,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "in_shop_now": ("In the shop now (not yet ready)", "En atelier (pas encore prêts)"),
     "community_row": ("This community", "Cette communauté"),
     "events_kind.status": ("status", "statut"),
+    "chart_by_month": ("Devices received and issued by month", "Appareils reçus et remis par mois"),
+    "chart_by_community": (
+        "Devices received and issued by community",
+        "Appareils reçus et remis par communauté",
+    ),
 }
 
 STATUS_WORDS: dict[str, tuple[str, str]] = {
