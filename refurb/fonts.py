@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 # (regular, bold) pairs; the bold may be missing, then the regular face serves for both.
 SYSTEM_FONTS = (
@@ -98,3 +99,14 @@ def apply_to_styles(styles: object, fonts: Fonts) -> None:
         name = getattr(style, "fontName", "")
         if name.startswith("Helvetica"):
             style.fontName = fonts.bold if "Bold" in name else fonts.regular
+
+
+def texts_in(value: Any) -> list[str]:
+    """Every string in a document's data (names, tools, notes), for the font choice."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in texts_in(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in texts_in(v)]
+    return []

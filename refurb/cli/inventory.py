@@ -11,20 +11,6 @@ import click
 from refurb.cli.common import db_option, echo_json, json_option, open_db
 from refurb.csvsafe import csv_safe
 
-COLUMNS = (
-    "tag",
-    "status",
-    "vendor",
-    "model",
-    "serial",
-    "chassis",
-    "disposition",
-    "grade_functional",
-    "grade_cosmetic",
-    "community",
-    "created_at",
-)
-
 
 def _table(rows: list[dict[str, Any]]) -> None:
     if not rows:

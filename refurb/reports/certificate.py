@@ -87,11 +87,11 @@ def render_certificate(
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from refurb.fonts import apply_to_styles, fonts_for
+    from refurb.fonts import apply_to_styles, fonts_for, texts_in
 
     colon = "\u00a0:" if lang == "fr" else ":"  # French sets a space before the colon
     styles = getSampleStyleSheet()
-    apply_to_styles(styles, fonts_for(_strings(data), font))
+    apply_to_styles(styles, fonts_for(texts_in(data), font))
     cell = styles["BodyText"].clone("cell", fontSize=9, leading=11)
     warn = styles["BodyText"].clone("warn", fontSize=11, leading=14, textColor=colors.darkred)
     buf = io.BytesIO()
@@ -192,14 +192,3 @@ def render_certificate(
     )
     doc.build(story)
     return buf.getvalue()
-
-
-def _strings(value: Any) -> list[str]:
-    """Every string in the certificate's data (names, tools, notes), for the font choice."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list | tuple):
-        return [s for v in value for s in _strings(v)]
-    return []

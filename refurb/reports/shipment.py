@@ -88,11 +88,11 @@ def render_shipment(
         TableStyle,
     )
 
-    from refurb.fonts import apply_to_styles, fonts_for
+    from refurb.fonts import apply_to_styles, fonts_for, texts_in
 
     colon = "\u00a0:" if lang == "fr" else ":"  # French sets a space before the colon
     styles = getSampleStyleSheet()
-    fonts = fonts_for(_strings(doc), font)
+    fonts = fonts_for(texts_in(doc), font)
     apply_to_styles(styles, fonts)
     heading = styles["Title"].clone("heading", fontSize=15, leading=19)  # one line, in French too
     body = styles["BodyText"].clone("cell", fontSize=8.5, leading=10.5)
@@ -265,14 +265,3 @@ def render_shipment(
         )
     doc_template.build(story, onFirstPage=footer, onLaterPages=footer)
     return buf.getvalue()
-
-
-def _strings(value: Any) -> list[str]:
-    """Every string in the document's data, for the font choice."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list | tuple):
-        return [s for v in value for s in _strings(v)]
-    return []
