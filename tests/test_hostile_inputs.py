@@ -204,6 +204,10 @@ def test_numbers_limits_wildcards_and_empty_paths_are_refused(
         assert code == 3 and "limit" in err, (limit, err)
     code, out, _ = run_cli(["list", "--limit", "1", "--json", *db], capsys)
     assert [r["tag"] for r in json.loads(out)] == tags[:1]
+    # larger than any database integer: it means "all of them", not an overflow
+    code, out, err = run_cli(["list", "--limit", str(2**63), "--json", *db], capsys)
+    assert code == 0, err
+    assert [r["tag"] for r in json.loads(out)] == tags
 
     for drive in ("", " "):  # not "every drive"
         code, _, err = run_cli(["wipe", tags[0], "--drive", drive, "--removed", *db], capsys)

@@ -297,6 +297,14 @@ def test_user_commands(tmp_path: Path) -> None:
         cli, ["user", "add", "bo", "--role", "lead", "--db", db, "--password-stdin"], input="x\n"
     )
     assert bad.exit_code != 0
+    # a lone surrogate (a broken paste) is named, not a traceback, and changes nothing
+    odd = run(cli, ["user", "passwd", "ana", "--db", db, "--password-stdin"], input="x" * 12 + "\n")
+    assert odd.exit_code == 0
+    from refurb.errors import BadInput
+
+    with pytest.raises(BadInput, match="not text"):
+        accounts.set_password(store, "ana", "long-enough-\udc80-password")
+    assert accounts.authenticate(store, "ana", "x" * 12) is not None
 
 
 def test_serve_prints_the_first_admin_link_and_warns_off_loopback(

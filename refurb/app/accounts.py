@@ -92,6 +92,14 @@ def check_new_password(password: str) -> None:
         raise BadInput(f"a password needs at least {MIN_PASSWORD} characters")
     if len(password) > 1024:
         raise BadInput("a password of more than 1,024 characters is not accepted")
+    try:
+        password.encode()
+    except UnicodeEncodeError:
+        # a lone surrogate: what a terminal in a non-UTF-8 locale, or a broken paste, gives
+        raise BadInput(
+            "the password holds a character that is not text (a broken paste or terminal?)",
+            "type it again, in a UTF-8 terminal",
+        ) from None
 
 
 def _check_role(role: str) -> str:

@@ -54,6 +54,8 @@ def listing(
             f"a limit of {limit} device(s) lists nothing",
             "give a limit of 1 or more, or none to list every device",
         )
+    if limit is not None and limit >= 2**31:
+        limit = None  # more than any inventory holds; a database integer would overflow
     with store.reading() as session:
         return [
             _row(d)

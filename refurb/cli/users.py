@@ -13,7 +13,7 @@ def _password(password_stdin: bool) -> str:
     import sys
 
     if password_stdin:
-        return click.get_text_stream("stdin").readline().rstrip("\r\n")
+        return sys.stdin.readline().rstrip("\r\n")
     # asked twice; hidden on a terminal (with no terminal there is nothing to hide from,
     # and getpass would fail looking for one)
     value: str = click.prompt("password", hide_input=sys.stdin.isatty(), confirmation_prompt=True)
