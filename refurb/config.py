@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from refurb.errors import BadInput
+from refurb.i18n import available_languages
 
 DEFAULT_WEIGHTS_KG = {
     # ~2 kg for a 14-15" laptop (domain.md); the others are typical shipping weights.
@@ -236,16 +237,18 @@ def load_config() -> Config:
                     }
             else:
                 raise BadInput(f"config {path}: unknown key {key!r}")
-    if cfg.lang not in ("en", "fr"):
-        raise BadInput(f"config {path}: lang {cfg.lang!r} is not supported; use en or fr")
+    if cfg.lang not in (langs := available_languages()):
+        raise BadInput(
+            f"config {path}: lang {cfg.lang!r} has no catalogue; use one of {', '.join(langs)}"
+        )
     if cfg.program_key and cfg.path is not None:
         warn_if_others_can_read(cfg.path)
     for key in _STR_KEYS:
         env = os.environ.get(f"REFURB_{key.upper()}")
         if env:
             setattr(cfg, key, env)
-    if cfg.lang not in ("en", "fr"):
-        raise BadInput(f"REFURB_LANG={cfg.lang!r} is not supported; use en or fr")
+    if cfg.lang not in (langs := available_languages()):
+        raise BadInput(f"REFURB_LANG={cfg.lang!r} has no catalogue; use one of {', '.join(langs)}")
     return cfg
 
 

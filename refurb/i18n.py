@@ -1,12 +1,156 @@
-"""The one rule every English/French text in refurb follows: texts are (en, fr) pairs."""
+"""Every text refurb shows a person is English source text translated through one gettext
+catalogue per language (domain ``refurb``, files in refurb/locale/LANG/LC_MESSAGES/).
+
+- In code, a text is marked where it is written: ``tr = gettext_for(lang); tr("Tag")``,
+  or, in a table read later, ``N_("Tag")`` (a mark for extraction only) and
+  ``NC_("column", "ready")`` when the same English needs two translations.
+- Placeholders are ``str.format`` fields, ``{tag}``, formatted after translation.
+- The runtime uses the standard library's gettext and a compiled .mo, loaded the first
+  time a language is asked for; Babel is only the maintainers' tool (refurb.i18n_tools).
+- A language is available when its catalogue is there: adding one is a new .po (and its
+  compiled .mo), no code (docs/translating.md).
+- A message the catalogue lacks comes out in English. It is logged once (logger
+  ``refurb.i18n``), and with REFURB_MARK_UNTRANSLATED=1 it is shown as ``[en] text`` so a
+  translator can see what is left.
+"""
 
 from __future__ import annotations
 
-from typing import TypeVar
+import functools
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    import gettext as _gettext
+
+DOMAIN = "refurb"
+LOCALE_DIR = Path(__file__).parent / "locale"
+SOURCE_LANG = "en"
+MARK_ENV = "REFURB_MARK_UNTRANSLATED"
+# REFURB_LOCALE_DIR: more catalogues (a translator's work in progress), searched first.
+EXTRA_DIR_ENV = "REFURB_LOCALE_DIR"
+
+log = logging.getLogger("refurb.i18n")
 
 
-def pick(pair: tuple[T, T], lang: str) -> T:
-    """The French text for ``fr``, else the English one."""
+class Msg(str):
+    """English text with a gettext context (msgctxt), from ``NC_``."""
+
+    context: str | None = None
+
+
+def N_(text: str) -> str:
+    """Marks text for the catalogue where it is written; it is translated where shown."""
+    return text
+
+
+def NC_(context: str, text: str) -> str:
+    """Like N_, with a context telling two uses of the same English apart."""
+    msg = Msg(text)
+    msg.context = context
+    return msg
+
+
+def locale_dirs() -> list[Path]:
+    extra = os.environ.get(EXTRA_DIR_ENV)
+    return ([Path(extra)] if extra else []) + [LOCALE_DIR]
+
+
+def available_languages() -> list[str]:
+    """English (the source text) and every language with a compiled catalogue."""
+    found = {SOURCE_LANG}
+    for base in locale_dirs():
+        if base.is_dir():
+            for child in base.iterdir():
+                if (child / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file():
+                    found.add(child.name)
+    return sorted(found, key=lambda lang: (lang != SOURCE_LANG, lang))
+
+
+def _untranslated(lang: str) -> Any:
+    import gettext
+
+    mark = os.environ.get(MARK_ENV, "") not in ("", "0")
+
+    class Untranslated(gettext.NullTranslations):
+        """The fallback: English, logged once per message, marked on demand."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: set[str] = set()
+
+        def _miss(self, message: str) -> str:
+            if message not in self.seen:
+                self.seen.add(message)
+                log.info("no %s translation for %r; shown in English", lang, message)
+            return f"[en] {message}" if mark and message else message
+
+        def gettext(self, message: str) -> str:
+            return self._miss(message)
+
+        def pgettext(self, context: str, message: str) -> str:
+            return self._miss(message)
+
+        def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+            return self._miss(msgid1 if n == 1 else msgid2)
+
+        def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+            return self._miss(msgid1 if n == 1 else msgid2)
+
+    return Untranslated()
+
+
+class Translator:
+    """One language's texts: ``tr("Tag")``, ``tr.n("{n} device", "{n} devices", n)``."""
+
+    def __init__(self, lang: str, catalogue: _gettext.NullTranslations | None) -> None:
+        self.lang = lang
+        self.catalogue = catalogue
+
+    def __call__(self, message: str) -> str:
+        if self.catalogue is None or not message:
+            return str(message)
+        context = getattr(message, "context", None)
+        if context is not None:
+            return self.catalogue.pgettext(context, str(message))
+        return self.catalogue.gettext(message)
+
+    def p(self, context: str, message: str) -> str:
+        return message if self.catalogue is None else self.catalogue.pgettext(context, message)
+
+    def n(self, singular: str, plural: str, n: int) -> str:
+        if self.catalogue is None:
+            return singular if n == 1 else plural
+        return self.catalogue.ngettext(singular, plural, n)
+
+    @property
+    def colon(self) -> str:
+        """What follows a label: ":" in English, " :" (no-break space) in French."""
+        return self(NC_("punctuation", ":"))
+
+
+@functools.lru_cache(maxsize=16)
+def gettext_for(lang: str | None) -> Translator:
+    """The translator for a language; English (or an unknown language) is the source."""
+    lang = lang or SOURCE_LANG
+    if lang == SOURCE_LANG:
+        return Translator(lang, None)
+    import gettext
+
+    catalogue: gettext.NullTranslations = gettext.NullTranslations()
+    for base in locale_dirs():
+        try:
+            catalogue = gettext.translation(DOMAIN, localedir=str(base), languages=[lang])
+            break
+        except OSError:
+            continue
+    catalogue.add_fallback(_untranslated(lang))
+    return Translator(lang, catalogue)
+
+
+def pick(pair: tuple[Any, Any], lang: str) -> Any:
+    """The old (en, fr) pair form, kept for text not yet in the catalogue (a branch
+    merged later); move such text into the catalogue (docs/translating.md)."""
     return pair[1] if lang == "fr" else pair[0]

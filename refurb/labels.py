@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from refurb.errors import BadInput
-from refurb.i18n import pick
+from refurb.i18n import N_, gettext_for
 from refurb.untrusted import one_line
 
 MM = 72 / 25.4  # PDF points per millimetre
@@ -212,21 +212,21 @@ class LabelData:
 
 
 _WORDS = {
-    "refurbish": ("REFURBISH", "REMETTRE À NEUF"),
-    "repair": ("REPAIR", "RÉPARER"),
-    "harvest": ("HARVEST", "PIÈCES"),
-    "recycle": ("RECYCLE", "RECYCLER"),
-    "tested": ("Tested {d} by {who}", "Testé le {d} par {who}"),
-    "tested_on": ("Tested {d}", "Testé le {d}"),
-    "made": ("Made {y}", "Fabriqué en {y}"),
-    "gb": ("GB", "Go"),
-    "batt": ("Batt {p}%", "Batt. {p} %"),
-    "ram": ("RAM", "RAM"),
+    "refurbish": N_("REFURBISH"),
+    "repair": N_("REPAIR"),
+    "harvest": N_("HARVEST"),
+    "recycle": N_("RECYCLE"),
+    "tested": N_("Tested {d} by {who}"),
+    "tested_on": N_("Tested {d}"),
+    "made": N_("Made {y}"),
+    "gb": N_("GB"),
+    "batt": N_("Batt {p}%"),
+    "ram": N_("RAM"),
 }
 
 
 def _w(key: str, lang: str) -> str:
-    return pick(_WORDS[key], lang)
+    return gettext_for(lang)(_WORDS[key])
 
 
 _CPU_NOISE = re.compile(r"\((?:R|TM|tm|r)\)|\bCPU\b|@\s*[\d.]+\s*GHz|\bProcessor\b")

@@ -50,7 +50,7 @@ def test_assess_a_snapshot_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
     snap = tmp_path / "s.json"
     assert run_cli(["probe", "--replay", T480, "--out", str(snap)], capsys)[0] == 0
     code, out, _ = run_cli(["assess", str(snap), "--lang", "fr"], capsys)
-    assert code == 0 and "VERDICT : REMETTRE À NEUF" in out
+    assert code == 0 and "VERDICT\u00a0: REMETTRE À NEUF" in out
 
 
 @pytest.mark.parametrize(

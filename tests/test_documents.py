@@ -35,7 +35,7 @@ def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_period_labels_read_as_a_funder_reads_them() -> None:
-    assert period_label("FY 2025-26", "en") == "Fiscal year 2025–26"
+    assert period_label("FY 2025-26", "en") == "Fiscal year 2025–2026"
     assert period_label("FY 2025-26", "fr") == "Exercice 2025-2026"
     assert period_label("2026-03", "fr") == "mars 2026"
     assert period_label("2026-Q1", "fr") == "T1 2026"

@@ -1,6 +1,6 @@
 """The bench checklist: what software cannot see, asked one question at a time.
 
-Pure data: the items, their questions in English and French, the repair a failure
+Pure data: the items, their questions (English, translated by the catalogue), the repair a failure
 calls for, and the R2v3 cosmetic grades with short descriptions.
 """
 
@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from refurb.errors import BadInput
+from refurb.i18n import N_
 
 
 @dataclass(frozen=True)
 class Item:
     key: str
-    name: tuple[str, str]  # en, fr
-    question: tuple[str, str]
+    name: str  # English; translated when shown (refurb.i18n)
+    question: str
     part: str
     action: str
     key_function: bool  # R2 "key functions": if it fails the device is not F3
@@ -25,96 +26,72 @@ class Item:
 ITEMS: list[Item] = [
     Item(
         "screen",
-        ("Screen", "Écran"),
-        (
-            "Is the screen free of dead pixels, lines and cracks, with an even backlight?",
-            "L'écran est-il sans pixels morts, lignes ni fissures, avec un rétroéclairage égal ?",
-        ),
+        N_("Screen"),
+        N_("Is the screen free of dead pixels, lines and cracks, with an even backlight?"),
         "screen",
         "replace",
         True,
     ),
     Item(
         "keyboard",
-        ("Keyboard", "Clavier"),
-        (
-            "Does every key type (try each row, Shift, Ctrl, Fn and the arrows)?",
-            "Chaque touche fonctionne-t-elle (chaque rangée, Maj, Ctrl, Fn et les flèches) ?",
-        ),
+        N_("Keyboard"),
+        N_("Does every key type (try each row, Shift, Ctrl, Fn and the arrows)?"),
         "keyboard",
         "replace",
         True,
     ),
     Item(
         "touchpad",
-        ("Touchpad", "Pavé tactile"),
-        (
-            "Does the touchpad move the pointer smoothly, and do both clicks work?",
-            "Le pavé tactile déplace-t-il bien le pointeur, et les deux clics marchent-ils ?",
-        ),
+        N_("Touchpad"),
+        N_("Does the touchpad move the pointer smoothly, and do both clicks work?"),
         "touchpad",
         "replace",
         True,
     ),
     Item(
         "hinges",
-        ("Hinges", "Charnières"),
-        (
-            "Do the hinges hold the screen at any angle without wobbling or cracking?",
-            "Les charnières tiennent-elles l'écran à tout angle, sans jeu ni fissure ?",
-        ),
+        N_("Hinges"),
+        N_("Do the hinges hold the screen at any angle without wobbling or cracking?"),
         "hinges",
         "repair",
         False,
     ),
     Item(
         "ports",
-        ("Ports", "Ports"),
-        (
-            "Do the USB ports, video out and headphone jack work?",
-            "Les ports USB, la sortie vidéo et la prise casque fonctionnent-ils ?",
-        ),
+        N_("Ports"),
+        N_("Do the USB ports, video out and headphone jack work?"),
         "ports",
         "repair",
         False,
     ),
     Item(
         "webcam",
-        ("Webcam", "Webcam"),
-        ("Does the webcam show a clear picture?", "La webcam donne-t-elle une image nette ?"),
+        N_("Webcam"),
+        N_("Does the webcam show a clear picture?"),
         "webcam",
         "replace",
         False,
     ),
     Item(
         "audio",
-        ("Speakers and microphone", "Haut-parleurs et micro"),
-        (
-            "Do the speakers play and does the microphone record?",
-            "Les haut-parleurs jouent-ils le son et le micro enregistre-t-il ?",
-        ),
+        N_("Speakers and microphone"),
+        N_("Do the speakers play and does the microphone record?"),
         "audio",
         "repair",
         False,
     ),
     Item(
         "wifi",
-        ("Wi-Fi", "Wi-Fi"),
-        (
-            "Does Wi-Fi find networks and connect?",
-            "Le Wi-Fi trouve-t-il des réseaux et s'y connecte-t-il ?",
-        ),
+        N_("Wi-Fi"),
+        N_("Does Wi-Fi find networks and connect?"),
         "wifi",
         "replace",
         False,
     ),
     Item(
         "charger",
-        ("Charger", "Chargeur"),
-        (
-            "Does the charger charge the machine (charging light or status on)?",
-            "Le chargeur charge-t-il la machine (voyant ou état « en charge ») ?",
-        ),
+        N_("Charger"),
+        N_("Does the charger charge the machine (charging light or status on)?"),
         "charger",
         "replace",
         True,
@@ -124,28 +101,13 @@ ITEM_BY_KEY = {item.key: item for item in ITEMS}
 ANSWERS = ("pass", "fail", "skip")
 
 # R2v3 Equipment Categorization, cosmetic grades (C1 lowest .. C6 best).
-COSMETIC: dict[str, tuple[str, str]] = {
-    "C6": ("Excellent: like new, no visible marks.", "Excellent : comme neuf, aucune marque."),
-    "C5": (
-        "Very good: light marks seen only up close.",
-        "Très bon : marques légères visibles seulement de près.",
-    ),
-    "C4": (
-        "Good: normal wear, scratches or scuffs, nothing broken.",
-        "Bon : usure normale, rayures ou éraflures, rien de cassé.",
-    ),
-    "C3": (
-        "Fair: heavy wear, dents, worn keys or stickers residue.",
-        "Passable : forte usure, bosses, touches usées ou traces d'autocollants.",
-    ),
-    "C2": (
-        "Poor: cracked or missing pieces of the case.",
-        "Mauvais : boîtier fissuré ou pièces manquantes.",
-    ),
-    "C1": (
-        "Damaged: fit for materials recovery only.",
-        "Endommagé : bon seulement pour la récupération des matériaux.",
-    ),
+COSMETIC: dict[str, str] = {
+    "C6": N_("Excellent: like new, no visible marks."),
+    "C5": N_("Very good: light marks seen only up close."),
+    "C4": N_("Good: normal wear, scratches or scuffs, nothing broken."),
+    "C3": N_("Fair: heavy wear, dents, worn keys or stickers residue."),
+    "C2": N_("Poor: cracked or missing pieces of the case."),
+    "C1": N_("Damaged: fit for materials recovery only."),
 }
 
 

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from refurb.assess.messages import DISPOSITION, STATUS, word
 from refurb.assess.verdict import Assessment
+from refurb.i18n import N_, gettext_for
 
 _HEAD = {
-    "verdict": ("VERDICT", "VERDICT"),
-    "todo": ("To do", "À faire"),
-    "findings": ("Findings", "Constats"),
-    "grade": ("Grade", "Note"),
-    "functional": ("functional", "fonctionnel"),
-    "cosmetic": ("cosmetic", "esthétique"),
-    "policy": ("Policy", "Politique"),
-    "none": ("not graded", "non noté"),
-    "parts": ("Parts worth keeping", "Pièces à garder"),
+    "verdict": N_("VERDICT"),
+    "todo": N_("To do"),
+    "findings": N_("Findings"),
+    "grade": N_("Grade"),
+    "functional": N_("functional"),
+    "cosmetic": N_("cosmetic"),
+    "policy": N_("Policy"),
+    "none": N_("not graded"),
+    "parts": N_("Parts worth keeping"),
 }
 
 
 def render(a: Assessment, verbose: bool = True) -> str:
     lang = a.lang
 
-    colon = " :" if lang == "fr" else ":"  # French puts a space before the colon
+    colon = gettext_for(lang).colon  # French puts a no-break space before the colon
 
     def h(key: str) -> str:
         return word(_HEAD, key, lang)

@@ -13,7 +13,7 @@ from typing import Any
 from refurb.assess.checklist import ITEMS, Checklist
 from refurb.assess.messages import say
 from refurb.assess.policy import Policy
-from refurb.i18n import pick
+from refurb.i18n import N_, gettext_for
 from refurb.identity import PORTABLE_CHASSIS
 from refurb.model import Battery, Disk, Snapshot
 
@@ -135,46 +135,47 @@ def memory_rule(snap: Snapshot, policy: Policy, lang: str) -> list[Finding]:
 
 
 _COUNTERS = [
-    # (attribute, check, what (en, fr), replace limit from policy or None, "note" kind)
+    # (attribute, check, what (English, translated when shown), replace limit from policy
+    # or None)
     (
         "reallocated_sectors",
         "disk.reallocated",
-        ("reallocated sectors", "secteurs réalloués"),
+        N_("reallocated sectors"),
         "reallocated_replace_above",
     ),
     (
         "pending_sectors",
         "disk.pending",
-        ("pending sectors", "secteurs en attente"),
+        N_("pending sectors"),
         "pending_replace_above",
     ),
     (
         "offline_uncorrectable",
         "disk.offline_uncorrectable",
-        ("offline uncorrectable sectors", "secteurs irrécupérables hors ligne"),
+        N_("offline uncorrectable sectors"),
         None,
     ),
     (
         "reported_uncorrectable",
         "disk.reported_uncorrectable",
-        ("reported uncorrectable errors", "erreurs irrécupérables signalées"),
+        N_("reported uncorrectable errors"),
         None,
     ),
     (
         "command_timeouts",
         "disk.command_timeouts",
-        ("command timeouts", "délais de commande dépassés"),
+        N_("command timeouts"),
         None,
     ),
 ]
 
 _NVME_WARNINGS = {
-    0: ("spare space below threshold", "réserve sous le seuil"),
-    1: ("temperature out of range", "température hors limites"),
-    2: ("reliability degraded", "fiabilité dégradée"),
-    3: ("media is read-only", "support en lecture seule"),
-    4: ("volatile memory backup failed", "sauvegarde de la mémoire volatile en panne"),
-    5: ("persistent memory region unreliable", "mémoire persistante peu fiable"),
+    0: N_("spare space below threshold"),
+    1: N_("temperature out of range"),
+    2: N_("reliability degraded"),
+    3: N_("media is read-only"),
+    4: N_("volatile memory backup failed"),
+    5: N_("persistent memory region unreliable"),
 }
 
 
@@ -281,7 +282,7 @@ def one_disk(disk: Disk, policy: Policy, lang: str) -> list[Finding]:
         )
     for attr, check, what_pair, limit_key in _COUNTERS:
         value = getattr(s, attr)
-        what = pick(what_pair, lang)
+        what = gettext_for(lang)(what_pair)
         if disk.protocol == "NVMe":
             continue  # ATA attributes; NVMe has its own signals below
         limit = (
@@ -338,7 +339,7 @@ def one_disk(disk: Disk, policy: Policy, lang: str) -> list[Finding]:
     if disk.protocol == "NVMe" or s.critical_warning is not None:
         if s.critical_warning:
             meanings = [
-                pick(pair, lang)
+                gettext_for(lang)(pair)
                 for bit, pair in _NVME_WARNINGS.items()
                 if s.critical_warning & (1 << bit)
             ]
@@ -526,8 +527,8 @@ def one_battery(bat: Battery, policy: Policy, lang: str) -> list[Finding]:
 
 
 _ACTIONS = {
-    "replace": ("Replace it.", "Le remplacer."),
-    "repair": ("Repair it.", "Le réparer."),
+    "replace": N_("Replace it."),
+    "repair": N_("Repair it."),
 }
 
 
@@ -536,7 +537,7 @@ def checklist_rules(checklist: Checklist | None, lang: str) -> list[Finding]:
         return [Finding("checklist", "unknown", None, None, say(lang, "checklist.missing"))]
     out = []
     for item in ITEMS:
-        name = pick(item.name, lang)
+        name = gettext_for(lang)(item.name)
         answer = checklist.answers.get(item.key, "skip")
         check = f"checklist.{item.key}"
         if answer == "pass":
@@ -546,7 +547,7 @@ def checklist_rules(checklist: Checklist | None, lang: str) -> list[Finding]:
                 )
             )
         elif answer == "fail":
-            action = pick(_ACTIONS[item.action], lang)
+            action = gettext_for(lang)(_ACTIONS[item.action])
             reason = say(lang, "checklist.fail", item=name, action=action)
             out.append(
                 Finding(

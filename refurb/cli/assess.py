@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from refurb.cli.common import LANG
 from refurb.errors import BadInput, ExitStatus, UsageProblem
 from refurb.untrusted import json_text
 
@@ -88,9 +89,7 @@ def verdict_inputs(f: Any) -> Any:
                 help="Thresholds to use (TOML); default: the shipped policy or config.",
             ),
             click.option("--no-smart", is_flag=True, help="Probe without smartctl (faster)."),
-            click.option(
-                "--lang", type=click.Choice(["en", "fr"]), help="Language of the reasons."
-            ),
+            click.option("--lang", type=LANG, help="Language of the reasons."),
         ]
     ):
         f = option(f)

@@ -9,39 +9,33 @@ from typing import Any
 
 import click
 
+from refurb.cli.common import LANG
 from refurb.errors import BadInput
-from refurb.i18n import pick
+from refurb.i18n import N_, NC_, gettext_for
 from refurb.untrusted import json_text
 
 _UI = {
-    "intro": (
-        "Bench checklist: answer each question after trying it on the machine.",
-        "Liste de contrôle : répondre à chaque question après l'essai sur la machine.",
-    ),
-    "choices": (
-        "y = works, n = does not work, s = skip",
-        "o = fonctionne, n = ne fonctionne pas, p = passer",
-    ),
-    "cosmetic": (
-        "Cosmetic condition (C1..C6, or s to skip)",
-        "État esthétique (C1..C6, ou p pour passer)",
-    ),
-    "cpu": ("CPU test", "Test du processeur"),
-    "memory": ("Memory test", "Test mémoire"),
-    "disk": ("Disk read test", "Test de lecture du disque"),
-    "smart": ("SMART short self-test", "Autotest SMART court"),
-    "stopped": ("stopped; keeping what was measured", "arrêté ; les mesures faites sont gardées"),
-    "saved": ("checklist saved to", "liste enregistrée dans"),
-    "next": ("next: refurb intake --checklist", "ensuite : refurb intake --checklist"),
+    "intro": N_("Bench checklist: answer each question after trying it on the machine."),
+    "choices": N_("y = works, n = does not work, s = skip"),
+    "cosmetic": N_("Cosmetic condition (C1..C6, or s to skip)"),
+    "cpu": N_("CPU test"),
+    "memory": N_("Memory test"),
+    "disk": N_("Disk read test"),
+    "smart": N_("SMART short self-test"),
+    "stopped": N_("stopped; keeping what was measured"),
+    "saved": N_("checklist saved to"),
+    "next": N_("next: refurb intake --checklist"),
 }
+# the one-letter answers, as each language abbreviates its words
 _YES_NO = {
-    "en": {"y": "pass", "n": "fail", "s": "skip"},
-    "fr": {"o": "pass", "n": "fail", "p": "skip"},
+    "pass": NC_("answer key", "y"),
+    "fail": NC_("answer key", "n"),
+    "skip": NC_("answer key", "s"),
 }
 
 
 def _t(key: str, lang: str) -> str:
-    return pick(_UI[key], lang)
+    return gettext_for(lang)(_UI[key])
 
 
 def _parse_answers(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -84,7 +78,7 @@ def _run_timed(
 
 
 @click.command()
-@click.option("--lang", type=click.Choice(["en", "fr"]), help="Language of the questions.")
+@click.option("--lang", type=LANG, help="Language of the questions.")
 @click.option(
     "--answer",
     "answer_pairs",
@@ -166,18 +160,19 @@ def check(
     if ask:
         click.echo(_t("intro", lang))
         click.echo(_t("choices", lang))
-        keys = _YES_NO[lang]
+        tr = gettext_for(lang)
+        keys = {tr(key): answer for answer, key in _YES_NO.items()}
         for item in ITEMS:
             if item.key in sheet.answers:
                 continue
-            q = pick(item.question, lang)
-            name = pick(item.name, lang)
+            q = tr(item.question)
+            name = tr(item.name)
             reply = click.prompt(f"{name} - {q}", type=click.Choice(list(keys)), show_choices=True)
             sheet.answers[item.key] = keys[reply]
         if sheet.cosmetic is None:
             for grade, words in COSMETIC.items():
-                click.echo(f"  {grade}  {words[1] if lang == 'fr' else words[0]}")
-            skip = "p" if lang == "fr" else "s"
+                click.echo(f"  {grade}  {tr(words)}")
+            skip = tr(_YES_NO["skip"])
             reply = click.prompt(
                 _t("cosmetic", lang), type=click.Choice([*COSMETIC, skip], case_sensitive=False)
             )

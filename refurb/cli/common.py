@@ -89,6 +89,23 @@ def echo_json(doc: Any) -> None:
     click.echo(json_text(doc, indent=2, default=str))
 
 
+class LangType(click.ParamType):
+    """--lang: English or any language whose catalogue is installed (refurb.i18n)."""
+
+    name = "LANG"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from refurb.i18n import available_languages
+
+        langs = available_languages()
+        if value not in langs:
+            self.fail(f"{value!r} has no catalogue; use one of {', '.join(langs)}", param, ctx)
+        return str(value)
+
+
+LANG = LangType()
+
+
 class WhenType(click.ParamType):
     """--at: a date, or a date and time, in the station's time zone (config timezone)."""
 

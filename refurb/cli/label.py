@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from refurb.cli.common import db_option, echo_json, json_option, open_db
+from refurb.cli.common import LANG, db_option, echo_json, json_option, open_db
 from refurb.errors import BadInput, EnvironmentProblem, NotFound, UsageProblem
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def send_to_printer(path: str, printer: str | None) -> None:
 )
 @click.option("--print", "to_printer", is_flag=True, help="Send the PDF to the printer (lp/lpr).")
 @click.option("--printer", help="Printer name for --print.")
-@click.option("--lang", type=click.Choice(["en", "fr"]), help="Label language.")
+@click.option("--lang", type=LANG, help="Label language.")
 @click.option("--list-stocks", is_flag=True, help="List the label stocks and exit.")
 @db_option
 @json_option

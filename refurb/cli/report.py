@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from refurb.cli.common import db_option, echo_json, open_db
+from refurb.cli.common import LANG, db_option, echo_json, open_db
 from refurb.errors import ExitStatus, UsageProblem
 from refurb.untrusted import json_text
 
@@ -63,7 +63,7 @@ def period_options(f: Any) -> Any:
     metavar="FILE",
     help="Write a PDF report with charts to FILE.",
 )
-@click.option("--lang", type=click.Choice(["en", "fr"]), help="Language of the report.")
+@click.option("--lang", type=LANG, help="Language of the report.")
 @click.option(
     "--devices",
     "figure",
@@ -226,7 +226,7 @@ def _rows_out(rows: list[dict[str, Any]], as_csv: bool, as_json: bool) -> None:
     help="Write the certificate as PDF.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the certificate as JSON.")
-@click.option("--lang", type=click.Choice(["en", "fr"]), help="Language of the PDF.")
+@click.option("--lang", type=LANG, help="Language of the PDF.")
 @db_option
 def certificate(
     lot_code: str | None,

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from refurb.cli.common import (
+    LANG,
     db_option,
     echo_json,
     json_option,
@@ -187,7 +188,7 @@ def ship_list(db_url: str | None, as_json: bool) -> None:
 @ship.command("show")
 @click.argument("code")
 @click.option("--pdf", "pdf_out", type=click.Path(dir_okay=False), help="Write the PDF here.")
-@click.option("--lang", type=click.Choice(["en", "fr"]), help="Language of the PDF.")
+@click.option("--lang", type=LANG, help="Language of the PDF.")
 @db_option
 @json_option
 def ship_show(

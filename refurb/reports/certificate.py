@@ -7,66 +7,48 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from refurb.i18n import pick
+from refurb.i18n import N_, NC_, gettext_for
 from refurb.reports.i18n import month_name
 from refurb.reports.letterhead import Letterhead, signature_lines
 from refurb.reports.letterhead import head as letterhead_rows
 
 _WORDS = {
-    "title": ("Data sanitization certificate", "Certificat d'effacement des données"),
-    "standard": ("Standard", "Norme"),
-    "lot": ("Lot", "Lot"),
-    "donor": ("Donor", "Donateur"),
-    "received": ("Received", "Reçu le"),
-    "generated": ("Issued", "Délivré le"),
-    "issuer": ("Issued by", "Délivré par"),
-    "none": ("NO RECORD", "AUCUN RELEVÉ"),
-    "not_read": ("not read", "non lu"),
-    "statement": (
+    "title": N_("Data sanitization certificate"),
+    "standard": N_("Standard"),
+    "lot": N_("Lot"),
+    "donor": N_("Donor"),
+    "received": N_("Received"),
+    "generated": NC_("certificate", "Issued"),
+    "issuer": N_("Issued by"),
+    "none": N_("NO RECORD"),
+    "not_read": N_("not read"),
+    "statement": N_(
         "Each drive below with a record was sanitized as recorded (level, method, tool, "
         "verification), or removed or destroyed. A factory reset is not counted as "
-        "sanitization.",
-        "Chaque disque ci-dessous accompagné d'un relevé a été effacé comme indiqué "
-        "(niveau, méthode, outil, vérification), ou retiré ou détruit. Une "
-        "réinitialisation d'usine n'est pas comptée comme un effacement.",
+        "sanitization."
     ),
-    "missing": (
+    "missing": N_(
         "NOT COVERED: {n} drive(s) below have no sanitization record ({tags}). This "
-        "certificate does not cover them.",
-        "NON COUVERTS : {n} disque(s) ci-dessous n'ont aucun relevé d'effacement ({tags}). "
-        "Ce certificat ne les couvre pas.",
+        "certificate does not cover them."
     ),
-    "no_drives": (
-        "No drive is on record for these devices: this certificate covers no drive.",
-        "Aucun disque n'est enregistré pour ces appareils : ce certificat ne couvre aucun disque.",
-    ),
-    "verified_role": ("Sanitization verified by", "Effacement vérifié par"),
-    "program_role": ("For the program", "Pour le programme"),
-    "head": (
-        [
-            "Asset",
-            "Drive (model, serial)",
-            "Level / method",
-            "Tool",
-            "Verification",
-            "Done by / on",
-            "Verified by",
-        ],
-        [
-            "Actif",
-            "Disque (modèle, série)",
-            "Niveau / méthode",
-            "Outil",
-            "Vérification",
-            "Fait par / le",
-            "Vérifié par",
-        ],
-    ),
+    "no_drives": N_("No drive is on record for these devices: this certificate covers no drive."),
+    "verified_role": N_("Sanitization verified by"),
+    "program_role": N_("For the program"),
+    "head": [
+        N_("Asset"),
+        N_("Drive (model, serial)"),
+        N_("Level / method"),
+        N_("Tool"),
+        N_("Verification"),
+        N_("Done by / on"),
+        N_("Verified by"),
+    ],
 }
 
 
 def _w(key: str, lang: str) -> Any:
-    return pick(_WORDS[key], lang)
+    tr, words = gettext_for(lang), _WORDS[key]
+    return [tr(w) for w in words] if isinstance(words, list) else tr(words)
 
 
 def uncovered(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -89,7 +71,7 @@ def render_certificate(
 
     from refurb.fonts import apply_to_styles, fonts_for, texts_in
 
-    colon = "\u00a0:" if lang == "fr" else ":"  # French sets a space before the colon
+    colon = gettext_for(lang).colon  # French sets a no-break space before the colon
     styles = getSampleStyleSheet()
     apply_to_styles(styles, fonts_for(texts_in(data), font))
     cell = styles["BodyText"].clone("cell", fontSize=9, leading=11)

@@ -1,215 +1,179 @@
-"""Report wording and number formats in English and French."""
+"""Report wording and number formats; the text is in the gettext catalogue (refurb.i18n)."""
 
 from __future__ import annotations
 
 import re
 
-from refurb.i18n import pick
+from refurb.i18n import N_, NC_, gettext_for
 
-LABELS: dict[str, tuple[str, str]] = {
-    "title": ("Refurbishment program report", "Rapport du programme de remise à neuf"),
-    "period": ("Period", "Période"),
-    "for_community": ("Community", "Communauté"),
-    "generated": ("Generated", "Produit le"),
-    "totals": ("Totals", "Totaux"),
-    "received": ("Devices received", "Appareils reçus"),
-    "refurbished": ("Refurbished (made ready)", "Remis à neuf (prêts)"),
-    "issued": ("Devices issued to participants", "Appareils remis aux participants"),
-    "issued_laptops": (
-        "of which laptops (laptops and convertibles)",
-        "dont portables (portables et convertibles)",
-    ),
-    "issued_other": (
-        "of which other devices (desktops, tablets...)",
-        "dont autres appareils (fixes, tablettes...)",
-    ),
-    "participant_community": (
-        "Participants served, by the community they live in",
-        "Participants servis, par leur communauté de résidence",
-    ),
-    "participants": ("Participants served", "Participants servis"),
-    "returned": ("Returned by participants", "Rendus par les participants"),
-    "harvested": ("Harvested for parts", "Démontés pour pièces"),
-    "parts_reused": ("Parts reused in other devices", "Pièces réutilisées"),
-    "recycled": ("Sent to a downstream recycler", "Envoyés au recycleur"),
-    "in_process": ("Still in process at period end", "En cours à la fin de la période"),
-    "diverted": ("Diverted from landfill (devices)", "Détournés de l'enfouissement (appareils)"),
-    "diverted_kg": ("Diverted from landfill (kg)", "Détournés de l'enfouissement (kg)"),
-    "diverted_kg_estimated": (
-        "of which estimated from default weights (kg)",
-        "dont estimés par poids par défaut (kg)",
-    ),
-    "avoided_kg_co2e": (
-        "Avoided manufacturing emissions (kg CO2e)",
-        "Émissions de fabrication évitées (kg éq. CO2)",
-    ),
-    "community": ("By community of the donation lot", "Par communauté du lot de dons"),
-    "site": ("By site", "Par site"),
-    "lot": ("By lot", "Par lot"),
-    "donor": ("By donor", "Par donateur"),
-    "months": ("By month", "Par mois"),
-    "status": ("Current status of devices", "Statut actuel des appareils"),
-    "method": ("Method and factors", "Méthode et facteurs"),
-    "missing_glyphs": (
-        "Characters no installed font could show",
-        "Caractères qu’aucune police installée ne peut afficher",
-    ),
-    "none": ("(none)", "(aucun)"),
-    "factor": (
-        "Emissions factor: {f} kg CO2e avoided per laptop reused. Source: {s}.",
-        "Facteur d'émissions : {f} kg éq. CO2 évités par portable réutilisé. Source : {s}.",
-    ),
-    "factor_kind": (
-        "For {k}: {f} kg CO2e per device reused. Source: {s}.",
-        "Pour {k} : {f} kg éq. CO2 par appareil réutilisé. Source : {s}.",
-    ),
-    "no_factor": (
-        "Not counted in avoided emissions (no factor for their kind): {d}.",
-        "Non comptés dans les émissions évitées (aucun facteur pour leur type) : {d}.",
-    ),
-    "weights": (
+LABELS: dict[str, str] = {
+    "title": N_("Refurbishment program report"),
+    "period": N_("Period"),
+    "for_community": N_("Community"),
+    "generated": N_("Generated"),
+    "totals": N_("Totals"),
+    "received": N_("Devices received"),
+    "refurbished": N_("Refurbished (made ready)"),
+    "issued": N_("Devices issued to participants"),
+    "issued_laptops": N_("of which laptops (laptops and convertibles)"),
+    "issued_other": N_("of which other devices (desktops, tablets...)"),
+    "participant_community": N_("Participants served, by the community they live in"),
+    "participants": N_("Participants served"),
+    "returned": N_("Returned by participants"),
+    "harvested": N_("Harvested for parts"),
+    "parts_reused": N_("Parts reused in other devices"),
+    "recycled": N_("Sent to a downstream recycler"),
+    "in_process": N_("Still in process at period end"),
+    "diverted": N_("Diverted from landfill (devices)"),
+    "diverted_kg": N_("Diverted from landfill (kg)"),
+    "diverted_kg_estimated": N_("of which estimated from default weights (kg)"),
+    "avoided_kg_co2e": N_("Avoided manufacturing emissions (kg CO2e)"),
+    "community": N_("By community of the donation lot"),
+    "site": N_("By site"),
+    "lot": N_("By lot"),
+    "donor": N_("By donor"),
+    "months": N_("By month"),
+    "status": N_("Current status of devices"),
+    "method": N_("Method and factors"),
+    "missing_glyphs": N_("Characters no installed font could show"),
+    "none": N_("(none)"),
+    "factor": N_("Emissions factor: {f} kg CO2e avoided per laptop reused. Source: {s}."),
+    "factor_kind": N_("For {k}: {f} kg CO2e per device reused. Source: {s}."),
+    "no_factor": N_("Not counted in avoided emissions (no factor for their kind): {d}."),
+    "weights": N_(
         "Weights: measured where the shop weighed the device, or, for a device shipped "
         "to a recycler, its even share of the recycler's weight of the shipment; "
         "otherwise the default for its form factor ({w}). {p} of the diverted weight is "
-        "estimated.",
-        "Poids : mesuré quand l'atelier a pesé l'appareil ou, pour un appareil expédié à "
-        "un recycleur, sa part égale du poids de l'expédition établi par le recycleur ; "
-        "sinon la valeur par défaut de son format ({w}). {p} du poids détourné est estimé.",
+        "estimated."
     ),
-    "counting": (
+    "counting": N_(
         "Each device counts once per figure in the period, in the month of its first "
         "matching event; a laptop issued twice counts once. Diverted = issued, "
-        "harvested or recycled.",
-        "Chaque appareil compte une fois par chiffre sur la période, au mois de son "
-        "premier événement ; un portable remis deux fois compte une fois. Détourné = "
-        "remis, démonté ou recyclé.",
+        "harvested or recycled."
     ),
-    "devices_hint": (
-        "refurb report --devices FIGURE lists the devices behind any figure.",
-        "refurb report --devices CHIFFRE liste les appareils derrière chaque chiffre.",
-    ),
-    "prepared_by": ("Prepared by", "Préparé par"),
-    "signature": ("Signature", "Signature"),
-    "date": ("Date", "Date"),
-    "operators": ("Trainee activity", "Activité des stagiaires"),
-    "operator": ("Operator", "Opérateur"),
-    "diagnostics": ("Diagnostics", "Diagnostics"),
-    "wipes": ("Wipes", "Effacements"),
-    "verifications": ("Verifications", "Vérifications"),
-    "repairs": ("Repairs", "Réparations"),
-    "made_ready": ("Made ready", "Rendus prêts"),
-    "key": ("", ""),
+    "devices_hint": N_("refurb report --devices FIGURE lists the devices behind any figure."),
+    "prepared_by": N_("Prepared by"),
+    "signature": N_("Signature"),
+    "date": N_("Date"),
+    "operators": N_("Trainee activity"),
+    "operator": N_("Operator"),
+    "diagnostics": N_("Diagnostics"),
+    "wipes": N_("Wipes"),
+    "verifications": N_("Verifications"),
+    "repairs": N_("Repairs"),
+    "made_ready": N_("Made ready"),
+    "key": "",
 }
 
 # Column heads for narrow tables (terminal).
-SHORT: dict[str, tuple[str, str]] = {
-    "received": ("received", "reçus"),
-    "refurbished": ("ready", "prêts"),
-    "issued": ("issued", "remis"),
-    "participants": ("participants", "participants"),
-    "diverted": ("diverted", "détournés"),
-    "diverted_kg": ("diverted kg", "kg détournés"),
+SHORT: dict[str, str] = {
+    "received": NC_("column", "received"),
+    "refurbished": NC_("column", "ready"),
+    "issued": NC_("column", "issued"),
+    "participants": NC_("column", "participants"),
+    "diverted": NC_("column", "diverted"),
+    "diverted_kg": NC_("column", "diverted kg"),
 }
 
 
 def short(key: str, lang: str) -> str:
-    return pick(SHORT[key], lang)
+    return gettext_for(lang)(SHORT[key])
 
 
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "fr": [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-}
+MONTHS = [
+    NC_("month", "January"),
+    NC_("month", "February"),
+    NC_("month", "March"),
+    NC_("month", "April"),
+    NC_("month", "May"),
+    NC_("month", "June"),
+    NC_("month", "July"),
+    NC_("month", "August"),
+    NC_("month", "September"),
+    NC_("month", "October"),
+    NC_("month", "November"),
+    NC_("month", "December"),
+]
+# a chart's axis: short, but never a month and a year of two digits ("déc 26")
+MONTH_ABBREVIATIONS = [
+    NC_("month abbreviation", "Jan"),
+    NC_("month abbreviation", "Feb"),
+    NC_("month abbreviation", "Mar"),
+    NC_("month abbreviation", "Apr"),
+    NC_("month abbreviation", "May"),
+    NC_("month abbreviation", "Jun"),
+    NC_("month abbreviation", "Jul"),
+    NC_("month abbreviation", "Aug"),
+    NC_("month abbreviation", "Sep"),
+    NC_("month abbreviation", "Oct"),
+    NC_("month abbreviation", "Nov"),
+    NC_("month abbreviation", "Dec"),
+]
 
 
 def t(key: str, lang: str) -> str:
-    return pick(LABELS[key], lang)
+    return gettext_for(lang)(LABELS[key])
 
 
-STATUS_WORDS: dict[str, tuple[str, str]] = {
-    "received": ("received", "reçu"),
-    "diagnosed": ("diagnosed", "diagnostiqué"),
-    "wiped": ("wiped", "effacé"),
-    "repairing": ("in repair", "en réparation"),
-    "ready": ("ready", "prêt"),
-    "issued": ("issued", "remis"),
-    "returned": ("returned", "rendu"),
-    "harvested": ("harvested for parts", "démonté pour pièces"),
-    "recycled": ("recycled", "recyclé"),
+STATUS_WORDS: dict[str, str] = {
+    "received": N_("received"),
+    "diagnosed": N_("diagnosed"),
+    "wiped": N_("wiped"),
+    "repairing": N_("in repair"),
+    "ready": N_("ready"),
+    "issued": N_("issued"),
+    "returned": N_("returned"),
+    "harvested": N_("harvested for parts"),
+    "recycled": N_("recycled"),
 }
-KIND_WORDS: dict[str, tuple[str, str]] = {
-    "laptop": ("laptop", "portable"),
-    "convertible": ("convertible", "convertible"),
-    "desktop": ("desktop", "ordinateur de bureau"),
-    "all-in-one": ("all-in-one", "tout-en-un"),
-    "mini-pc": ("mini PC", "mini-PC"),
-    "tablet": ("tablet", "tablette"),
-    "handheld": ("handheld", "appareil de poche"),
-    "server": ("server", "serveur"),
-    "other": ("other", "autre"),
+KIND_WORDS: dict[str, str] = {
+    "laptop": N_("laptop"),
+    "convertible": N_("convertible"),
+    "desktop": N_("desktop"),
+    "all-in-one": N_("all-in-one"),
+    "mini-pc": N_("mini PC"),
+    "tablet": N_("tablet"),
+    "handheld": N_("handheld"),
+    "server": N_("server"),
+    "other": N_("other"),
 }
 
 
 def status_word(status: str, lang: str) -> str:
-    return pick(STATUS_WORDS[status], lang) if status in STATUS_WORDS else status
+    return gettext_for(lang)(STATUS_WORDS[status]) if status in STATUS_WORDS else status
 
 
 def kind_word(kind: str, lang: str) -> str:
-    return pick(KIND_WORDS[kind], lang) if kind in KIND_WORDS else kind
+    return gettext_for(lang)(KIND_WORDS[kind]) if kind in KIND_WORDS else kind
 
 
 def period_label(label: str, lang: str) -> str:
-    """A period's label as a funder reads it: "Fiscal year 2025–26" / "Exercice
+    """A period's label as a funder reads it: "Fiscal year 2025–2026" / "Exercice
     2025-2026", "March 2026" / "mars 2026", "Q1 2026" / "T1 2026"."""
+    tr = gettext_for(lang)
     if m := re.fullmatch(r"FY (\d{4})-(\d{2})", label):
         first = int(m.group(1))
-        return (
-            f"Exercice {first}-{first + 1}" if lang == "fr" else f"Fiscal year {first}–{m.group(2)}"
-        )
+        return tr("Fiscal year {first}–{next}").format(first=first, next=first + 1)
     if re.fullmatch(r"\d{4}-\d{2}", label):
         return month_name(label, lang)
     if m := re.fullmatch(r"(\d{4})-Q([1-4])", label):
-        return f"{'T' if lang == 'fr' else 'Q'}{m.group(2)} {m.group(1)}"
+        return tr("Q{quarter} {year}").format(quarter=m.group(2), year=m.group(1))
     if label == "all time":
-        return "depuis le début" if lang == "fr" else "all time"
+        return tr("all time")
     return label
 
 
 def month_name(month: str, lang: str) -> str:
+    """ "2026-12" in full: "December 2026", "décembre 2026"."""
     year, m = month.split("-")
-    name = MONTHS[lang if lang in MONTHS else "en"][int(m) - 1]
-    return f"{name} {year}"
+    tr = gettext_for(lang)
+    return tr("{month} {year}").format(month=tr(MONTHS[int(m) - 1]), year=year)
 
 
 def number(value: float | int, lang: str, decimals: int = 0) -> str:
-    """1,234.5 in English; 1 234,5 in French (no-break space, decimal comma)."""
+    """1,234.5 in English; 1 234,5 in French (no-break space, decimal comma): each
+    language's separators are in its catalogue."""
+    tr = gettext_for(lang)
     text = f"{value:,.{decimals}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
+    thousands, point = tr(NC_("thousands separator", ",")), tr(NC_("decimal point", "."))
+    return "".join(thousands if c == "," else point if c == "." else c for c in text)

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from refurb.i18n import pick
+from refurb.i18n import N_, gettext_for
 
 _WORDS = {
-    "prepared": ("Prepared by", "Préparé par"),
-    "signature": ("Signature", "Signature"),
-    "date": ("Date", "Date"),
-    "name": ("Name and role", "Nom et fonction"),
+    "prepared": N_("Prepared by"),
+    "signature": N_("Signature"),
+    "date": N_("Date"),
+    "name": N_("Name and role"),
 }
 
 
@@ -73,15 +73,16 @@ def signature_lines(lang: str, style: Any, roles: list[str]) -> Any:
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-    colon = "\u00a0:" if lang == "fr" else ":"
+    tr = gettext_for(lang)
+    colon = tr.colon
     rows = []
     for role in roles:
         rows.append(
             [
                 Paragraph(f"{role}{colon}", style),
-                Paragraph(f"{pick(_WORDS['name'], lang)}{colon}", style),
-                Paragraph(f"{pick(_WORDS['signature'], lang)}{colon}", style),
-                Paragraph(f"{pick(_WORDS['date'], lang)}{colon}", style),
+                Paragraph(f"{tr(_WORDS['name'])}{colon}", style),
+                Paragraph(f"{tr(_WORDS['signature'])}{colon}", style),
+                Paragraph(f"{tr(_WORDS['date'])}{colon}", style),
             ]
         )
     table = Table(
@@ -101,4 +102,4 @@ def signature_lines(lang: str, style: Any, roles: list[str]) -> Any:
 
 
 def prepared_by(lang: str) -> str:
-    return pick(_WORDS["prepared"], lang)
+    return gettext_for(lang)(_WORDS["prepared"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from refurb.i18n import gettext_for
 from refurb.reports.i18n import month_name, number, period_label, status_word, t
 from refurb.reports.letterhead import Letterhead, prepared_by, signature_lines
 from refurb.reports.letterhead import head as letterhead_rows
@@ -37,7 +38,7 @@ def render_pdf(r: Report, font: str | None = None, letterhead: Letterhead | None
     from refurb.fonts import apply_to_styles, fonts_for
 
     lang = r.lang
-    colon = "\u00a0:" if lang == "fr" else ":"  # French sets a space before the colon
+    colon = gettext_for(lang).colon  # French sets a space before the colon
     styles = getSampleStyleSheet()
     fonts = fonts_for(_texts(r), font)
     apply_to_styles(styles, fonts)

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from refurb.csvsafe import csv_safe
+from refurb.i18n import gettext_for
 from refurb.reports.i18n import kind_word, month_name, number, period_label, short, t
 from refurb.reports.model import (
     BREAKDOWN_MEASURES,
@@ -56,7 +57,7 @@ def method_lines(r: Report) -> list[str]:
 
 def table(r: Report) -> str:
     lang = r.lang
-    colon = "\u00a0:" if lang == "fr" else ":"
+    colon = gettext_for(lang).colon
     lines = [
         t("title", lang),
         f"{t('period', lang)}{colon} {period_label(r.period.label, lang)} "

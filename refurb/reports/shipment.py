@@ -7,63 +7,54 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from refurb.i18n import pick
+from refurb.i18n import N_, NC_, gettext_for
 from refurb.reports.i18n import number
 from refurb.reports.letterhead import Letterhead
 from refurb.reports.letterhead import head as letterhead_rows
 
-_WORDS: dict[str, tuple[Any, Any]] = {
-    "title": ("Shipment to a downstream recycler", "Expédition vers un recycleur en aval"),
-    "shipment": ("Shipment", "Expédition"),
-    "recycler": ("Recycler", "Recycleur"),
-    "address": ("Address", "Adresse"),
-    "certification": ("Certification", "Certification"),
-    "shipped": ("Shipped on", "Date d'expédition"),
-    "bol": ("Bill of lading", "Connaissement"),
-    "status": ("Status", "État"),
-    "open": (
-        "open: not yet confirmed by the recycler",
-        "ouverte : pas encore confirmée par le recycleur",
-    ),
-    "closed": ("closed: confirmed by the recycler", "fermée : confirmée par le recycleur"),
-    "received": ("Received by the recycler on", "Reçue par le recycleur le"),
-    "recycler_kg": ("Recycler's weight", "Poids établi par le recycleur"),
-    "certificate": ("Recycler's certificate no.", "N° de certificat du recycleur"),
-    "devices": ("Devices", "Appareils"),
-    "head": (
-        ["#", "Asset tag", "Device", "Serial number", "Weight (kg)", ""],
-        ["N°", "Étiquette", "Appareil", "N° de série", "Poids (kg)", ""],
-    ),
-    "share": ("Share of the recycler's weight (kg)", "Part du poids du recycleur (kg)"),
-    "measured": ("weighed", "pesé"),
-    "estimated": ("estimated", "estimé"),
-    "totals": ("Totals", "Totaux"),
-    "count": ("Devices", "Appareils"),
-    "kg": ("Weight of the devices", "Poids des appareils"),
-    "of_which": ("of which estimated", "dont estimé"),
-    "none": ("none", "aucun"),
-    "note": (
+_WORDS: dict[str, Any] = {
+    "title": N_("Shipment to a downstream recycler"),
+    "shipment": N_("Shipment"),
+    "recycler": N_("Recycler"),
+    "address": N_("Address"),
+    "certification": N_("Certification"),
+    "shipped": N_("Shipped on"),
+    "bol": N_("Bill of lading"),
+    "status": NC_("shipment", "Status"),
+    "open": N_("open: not yet confirmed by the recycler"),
+    "closed": N_("closed: confirmed by the recycler"),
+    "received": N_("Received by the recycler on"),
+    "recycler_kg": N_("Recycler's weight"),
+    "certificate": N_("Recycler's certificate no."),
+    "devices": N_("Devices"),
+    "head": [N_("#"), N_("Asset tag"), N_("Device"), N_("Serial number"), N_("Weight (kg)"), ""],
+    "share": N_("Share of the recycler's weight (kg)"),
+    "measured": N_("weighed"),
+    "estimated": N_("estimated"),
+    "totals": N_("Totals"),
+    "count": N_("Devices"),
+    "kg": N_("Weight of the devices"),
+    "of_which": N_("of which estimated"),
+    "none": N_("none"),
+    "note": N_(
         "Estimated weights are the program's default for the kind of device (laptop, "
         "desktop, ...), used where a device was not weighed. Once the recycler has weighed "
         "the shipment, its weight, spread evenly over the devices, is what the program "
-        "reports as recycled.",
-        "Les poids estimés sont les valeurs par défaut du programme pour le type d'appareil "
-        "(portable, ordinateur de bureau, ...), utilisées quand un appareil n'a pas été "
-        "pesé. Une fois l'expédition pesée par le recycleur, ce poids, réparti également "
-        "entre les appareils, est celui que le programme déclare comme recyclé.",
+        "reports as recycled."
     ),
-    "sign": ("Signatures", "Signatures"),
-    "shipper": ("Shipper", "Expéditeur"),
-    "receiver": ("Receiver (recycler)", "Destinataire (recycleur)"),
-    "name": ("Name", "Nom"),
-    "signature": ("Signature", "Signature"),
-    "date": ("Date", "Date"),
-    "page": ("page", "page"),
+    "sign": N_("Signatures"),
+    "shipper": N_("Shipper"),
+    "receiver": N_("Receiver (recycler)"),
+    "name": N_("Name"),
+    "signature": N_("Signature"),
+    "date": N_("Date"),
+    "page": N_("page"),
 }
 
 
 def _w(key: str, lang: str) -> Any:
-    return pick(_WORDS[key], lang)
+    tr, words = gettext_for(lang), _WORDS[key]
+    return [tr(w) for w in words] if isinstance(words, list) else tr(words)
 
 
 def render_shipment(
@@ -90,7 +81,7 @@ def render_shipment(
 
     from refurb.fonts import apply_to_styles, fonts_for, texts_in
 
-    colon = "\u00a0:" if lang == "fr" else ":"  # French sets a space before the colon
+    colon = gettext_for(lang).colon  # French sets a no-break space before the colon
     styles = getSampleStyleSheet()
     fonts = fonts_for(texts_in(doc), font)
     apply_to_styles(styles, fonts)

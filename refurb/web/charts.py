@@ -6,6 +6,10 @@ it, so the chart is readable printed, zoomed, or without colours.
 
 from __future__ import annotations
 
+from refurb.i18n import NC_, gettext_for
+
+SEMICOLON = NC_("punctuation", ";")
+
 from dataclasses import dataclass, field
 
 WIDTH = 560
@@ -63,9 +67,11 @@ def by_month(
     series: tuple[str, ...],
     values: list[tuple[int, ...]],
     number: object = str,
+    lang: str = "en",
 ) -> Chart:
     """Vertical bars: for each month, one bar per series (e.g. received, issued)."""
     fmt = number if callable(number) else str
+    tr = gettext_for(lang)
     height, bottom = 240, 24
     plot = height - TOP - bottom - 14  # 14: room for a number above the tallest bar
     top = max((v for row in values for v in row), default=0)
@@ -83,9 +89,10 @@ def by_month(
             chart.bars.append(Bar(x, y, bar_w - 1, h, k, shown, x + bar_w / 2, y - 3))
         chart.labels.append(Label(i * slot + slot / 2, height - 6, name))
         words.append(
-            f"{name}: " + ", ".join(f"{s} {fmt(v)}" for s, v in zip(series, row, strict=True))
+            f"{name}{tr.colon} "
+            + ", ".join(f"{s} {fmt(v)}" for s, v in zip(series, row, strict=True))
         )
-    chart.desc = "; ".join(words) + "."
+    chart.desc = (tr(SEMICOLON) + " ").join(words) + "."
     return chart
 
 
@@ -96,9 +103,11 @@ def by_group(
     series: tuple[str, ...],
     values: list[tuple[int, ...]],
     number: object = str,
+    lang: str = "en",
 ) -> Chart:
     """Horizontal bars: for each group (a community), one bar per series."""
     fmt = number if callable(number) else str
+    tr = gettext_for(lang)
     label_w, right = 130, 60
     plot = WIDTH - label_w - right
     top = max((v for row in values for v in row), default=0)
@@ -116,9 +125,10 @@ def by_group(
                 Bar(label_w, y, w, ROW - 4, k, fmt(v), label_w + w + 4, y + ROW - 9, "start")
             )
         words.append(
-            f"{name}: " + ", ".join(f"{s} {fmt(v)}" for s, v in zip(series, row, strict=True))
+            f"{name}{tr.colon} "
+            + ", ".join(f"{s} {fmt(v)}" for s, v in zip(series, row, strict=True))
         )
-    chart.desc = "; ".join(words) + "."
+    chart.desc = (tr(SEMICOLON) + " ").join(words) + "."
     return chart
 
 

@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from refurb.app import accounts, devices, lifecycle, overview, people, reports
 from refurb.errors import BadInput, DatabaseError, NotFound, RefurbError
+from refurb.i18n import gettext_for
 from refurb.lifecycle.rules import PART_KINDS, STATUSES
 from refurb.reports.model import MEASURES, Period
 from refurb.web import text
@@ -75,7 +76,7 @@ def logout(ctx: Ctx) -> Response:
 
 def set_lang(ctx: Ctx) -> Response:
     lang = ctx.form.get("lang")
-    if lang in ("en", "fr"):
+    if lang in text.languages():
         ctx.session["lang"] = lang
     return RedirectResponse(local_path(ctx.form.get("next")), 303)
 
@@ -162,7 +163,7 @@ def _charts(
 ) -> list[Any]:
     """Devices received and issued by month (every month of the period up to ``today``)
     and by community: the report's own figures, drawn."""
-    from refurb.reports.i18n import MONTHS, number, period_label, short
+    from refurb.reports.i18n import MONTH_ABBREVIATIONS, number, period_label, short
     from refurb.web import charts
 
     lang = ctx.lang
@@ -177,11 +178,11 @@ def _charts(
         keys = sorted(by_month)
     series = ("received", "issued")
     names = tuple(short(k, lang) for k in series)
-    months_word = MONTHS[lang if lang in MONTHS else "en"]
+    tr = gettext_for(lang)
 
-    def month_label(key: str) -> str:
+    def month_label(key: str) -> str:  # "Dec 2026", "déc. 2026": never "déc 26"
         year, mo = key.split("-")
-        return f"{months_word[int(mo) - 1][:3]} {year[2:]}"
+        return f"{tr(MONTH_ABBREVIATIONS[int(mo) - 1])} {year}"
 
     label = ctx.word
     when = period_label(period.label, lang)
@@ -195,6 +196,7 @@ def _charts(
             names,
             [tuple(int(by_month.get(k, {}).get(s, 0)) for s in series) for k in keys],
             fmt,
+            lang,
         )
     ]
     rows = [r for r in communities if r.get("received") or r.get("issued")]
@@ -206,6 +208,7 @@ def _charts(
             names,
             [tuple(int(r.get(s, 0)) for s in series) for r in rows],
             fmt,
+            lang,
         )
     )
     return out
@@ -701,8 +704,8 @@ def _period(ctx: Ctx) -> Period:
 
 def _report(ctx: Ctx) -> Any:
     lang = ctx.query("lang") or ctx.lang
-    if lang not in ("en", "fr"):
-        raise BadInput("the report's language is en or fr")
+    if lang not in text.languages():
+        raise BadInput(f"the report's language is one of {', '.join(text.languages())}")
     cfg = ctx.web.config
     return reports.report(
         ctx.store, _period(ctx), weights=cfg.weights_kg, emissions=cfg.emissions, lang=lang

@@ -40,6 +40,7 @@ from refurb.app import accounts, open_inventory
 from refurb.app.accounts import Account
 from refurb.config import Config, load_config
 from refurb.errors import BadInput, DatabaseError, NotFound, RefurbError
+from refurb.i18n import NC_, gettext_for
 from refurb.untrusted import MAX_TEXT, one_line
 from refurb.web import text
 
@@ -153,12 +154,18 @@ def render(
 ) -> HTMLResponse:
     session = request.scope.get("session") or {}
     lang = session.get("lang") or web.config.lang
-    lang = lang if lang in text.LANGS else "en"
+    langs = text.languages()
+    lang = lang if lang in langs else "en"
+    other_lang = langs[(langs.index(lang) + 1) % len(langs)]  # the switch: the next one
     role = user.role if user else None
+    tr = gettext_for(lang)
     page = web.env.get_template(template).render(
         _=text.words(lang),
+        gettext=tr,  # {% trans %} (jinja2.ext.i18n), per request
+        ngettext=tr.n,
         lang=lang,
-        other_lang="fr" if lang == "en" else "en",
+        other_lang=other_lang,
+        other_lang_name=gettext_for(other_lang)(NC_("language name", "English")),
         user=user,
         csrf=session.get("csrf", ""),
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
@@ -233,7 +240,7 @@ def guarded(page: Page, roles: frozenset[str]) -> Callable[[Request], Any]:
                 return render(
                     web, request, "error.html", 403, user=user, title="forbidden", message=None
                 )
-        ctx = Ctx(request, web, user, lang if lang in text.LANGS else "en", form)
+        ctx = Ctx(request, web, user, lang if lang in text.languages() else "en", form)
         return await run_in_threadpool(page, ctx)
 
     endpoint.__name__ = getattr(page, "__name__", "page")
@@ -312,6 +319,8 @@ def _templates() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        # {% trans %} blocks; the gettext of the request's language comes with each render
+        extensions=["jinja2.ext.i18n"],
     )
     return env
 
