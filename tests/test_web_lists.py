@@ -162,7 +162,7 @@ def test_dashboard_charts_are_the_reports_figures(store: Any) -> None:
     assert months and "<title" in months[1] and "by month" in months[1]
     month = today.strftime("%b")[:3]
     row = next(m for m in r.months if m["month"] == today.strftime("%Y-%m"))
-    assert f"{month} {today:%y}: received {row['received']}, issued {row['issued']}" in months[1]
+    assert f"{month} {today:%Y}: received {row['received']}, issued {row['issued']}" in months[1]
     communities = re.search(r'id="chart-communities">(.*?)</figure>', page, re.S)
     assert communities
     iq = next(x for x in r.breakdowns["community"] if x["key"] == "Iqaluit")

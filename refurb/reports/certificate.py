@@ -12,7 +12,7 @@ from refurb.reports.i18n import month_name
 from refurb.reports.letterhead import Letterhead, signature_lines
 from refurb.reports.letterhead import head as letterhead_rows
 
-_WORDS = {
+_WORDS: dict[str, Any] = {
     "title": N_("Data sanitization certificate"),
     "standard": N_("Standard"),
     "lot": N_("Lot"),

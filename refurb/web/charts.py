@@ -6,12 +6,11 @@ it, so the chart is readable printed, zoomed, or without colours.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from refurb.i18n import NC_, gettext_for
 
 SEMICOLON = NC_("punctuation", ";")
-
-from dataclasses import dataclass, field
-
 WIDTH = 560
 ROW = 24  # one community's bar pair, in a horizontal chart
 TOP = 28  # room for the legend

@@ -163,6 +163,7 @@ def render(
         _=text.words(lang),
         gettext=tr,  # {% trans %} (jinja2.ext.i18n), per request
         ngettext=tr.n,
+        colon=tr.colon,  # "Period:", "Période :"
         lang=lang,
         other_lang=other_lang,
         other_lang_name=gettext_for(other_lang)(NC_("language name", "English")),
