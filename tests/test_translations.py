@@ -229,3 +229,35 @@ def test_french_web_pages(tmp_path: Path) -> None:
         assert french_typography_faults(visible) == [], path
     assert "Appareils" in c.get("/devices").text
     store.dispose()
+
+
+def test_intake_show_list_and_errors_in_french(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_cli_inventory import T480
+    from tests.test_probe_live_and_bad_input import run_cli
+
+    monkeypatch.setenv("REFURB_LANG", "fr")  # the language as a shop sets it
+    db = str(tmp_path / "i.db")
+    code, out, err = run_cli(
+        ["intake", "--replay", T480, "--db", db, "--operator", "ana", "--no-smart"], capsys
+    )
+    assert code == 0, err
+    assert "NOUVEL APPAREIL" in out and "NEW DEVICE" not in out
+    assert "VERDICT\u00a0:" in out
+    tag = out.split()[out.split().index("NOUVEL") - 1]
+    code, shown, err = run_cli(["show", tag, "--db", db], capsys)
+    assert code == 0, err
+    assert "historique\u00a0:" in shown and "NON EFFACÉ" in shown and " par ana" in shown
+    assert "[diagnostiqué]" in shown
+    code, listed, err = run_cli(["list", "--db", db], capsys)
+    assert code == 0, err
+    assert tag in listed and "diagnostiqué" in listed
+    for text in (out, shown, listed):
+        assert french_typography_faults(text) == []
+        assert _ENGLISH.findall(text) == []
+    code, _, err = run_cli(["show", "RF-NOPE", "--db", db], capsys)
+    assert code != 0 and err.startswith("erreur\u00a0: ")
+    # the same command in English, with --lang
+    code, listed, _ = run_cli(["list", "--lang", "en", "--db", db], capsys)
+    assert "diagnosed" in listed

@@ -162,16 +162,40 @@ def _wants_json(argv: list[str]) -> bool:
     return "--json" in (argv[: argv.index("--")] if "--" in argv else argv)
 
 
-def _error(message: str, hint: str | None, code: int, as_json: bool) -> None:
-    if as_json:
+def _lang_of(args: list[str]) -> str:
+    """The language of an error: --lang, else REFURB_LANG or the config's, else English
+    (an error about the config itself must still be shown)."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    try:
+        from refurb.config import load_config
+
+        return load_config().lang
+    except Exception:
+        return "en"
+
+
+def _error(
+    message: str, hint: str | None, code: int, as_json: bool, args: list[str] | None = None
+) -> None:
+    if as_json:  # for programs: the English text, as documented
         import json
 
         doc = {"error": message, "hint": hint, "exit": int(code)}
         click.echo(json.dumps(doc, ensure_ascii=False), err=True)
-    elif hint:
-        click.echo(f"error: {message}\n  -> {hint}", err=True)
-    else:
-        click.echo(f"error: {message}", err=True)
+        return
+    from refurb.i18n import available_languages, gettext_for
+
+    lang = _lang_of(args or [])
+    tr = gettext_for(lang if lang in available_languages() else "en")
+    # a message or hint the catalogue holds is translated; the others stay in English
+    text = tr("error: {message}").format(message=tr(message))
+    if hint:
+        text += "\n" + tr("  -> {hint}").format(hint=tr(hint))
+    click.echo(text, err=True)
 
 
 def _printable_output() -> None:
@@ -184,6 +208,15 @@ def _printable_output() -> None:
         if reconfigure is not None and getattr(stream, "errors", None) == "strict":
             with contextlib.suppress(OSError, ValueError):  # a stream that cannot change now
                 reconfigure(errors="backslashreplace")
+
+
+def _interrupted(args: list[str]) -> str:
+    from refurb.i18n import available_languages, gettext_for
+
+    lang = _lang_of(args)
+    return gettext_for(lang if lang in available_languages() else "en")(
+        "interrupted; nothing was changed"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -201,13 +234,13 @@ def main(argv: list[str] | None = None) -> None:
 
         # the rulebook's reason, then the command that does what it asks
         hint = command_hint(exc, args) or exc.hint
-        _error(exc.message, hint, exc.exit_code, as_json)
+        _error(exc.message, hint, exc.exit_code, as_json, args)
         sys.exit(exc.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):
         if as_json:
             _error("interrupted", "nothing was changed", ExitStatus.INTERRUPTED, True)
         else:
-            click.echo("\ninterrupted; nothing was changed", err=True)
+            click.echo("\n" + _interrupted(args), err=True)
         sys.exit(ExitStatus.INTERRUPTED)
     except click.ClickException as exc:
         if as_json:

@@ -17,6 +17,14 @@ from refurb.cli.common import (
     resolve_operator,
     station_prefix,
 )
+from refurb.i18n import N_, gettext_for
+
+# what intake did, in capitals: the trainee reads it at a glance
+_OUTCOMES = {
+    "new": N_("NEW DEVICE"),
+    "updated": N_("KNOWN DEVICE, new snapshot"),
+    "known": N_("ALREADY RECORDED"),
+}
 
 
 @click.command()
@@ -94,14 +102,11 @@ def intake(
     if as_json:
         echo_json({"intake": result.to_dict(), "assessment": verdict.to_dict()})
         return
-    word = {
-        "new": "NEW DEVICE",
-        "updated": "KNOWN DEVICE, new snapshot",
-        "known": "ALREADY RECORDED",
-    }[result.outcome]
+    tr = gettext_for(lang)
+    word = tr(_OUTCOMES[result.outcome])
     ident = snap.identity
     click.echo(f"{result.tag}   {word}   {ident.vendor or '?'} {ident.model or '?'}")
     for warning in result.warnings:
-        click.echo(f"note: {warning}", err=True)
+        click.echo(tr("note: {warning}").format(warning=tr(warning)), err=True)
     if label_out:
-        click.echo(f"label written to {label_out}", err=True)
+        click.echo(tr("label written to {path}").format(path=label_out), err=True)

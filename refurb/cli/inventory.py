@@ -8,17 +8,62 @@ from typing import Any
 
 import click
 
-from refurb.cli.common import db_option, echo_json, json_option, open_db
+from refurb.cli.common import LANG, db_option, echo_json, json_option, open_db
 from refurb.csvsafe import csv_safe
+from refurb.i18n import N_, Translator, gettext_for
+
+# what an event other than a change of status is, in the history
+EVENT_KINDS = {
+    "note": N_("note"),
+    "weighed": N_("weighed"),
+    "sanitized": N_("sanitized"),
+    "part-out": N_("part taken out"),
+    "part-in": N_("part fitted"),
+    "assessed": N_("assessed"),
+    "probed": N_("probed"),
+}
+lang_option = click.option(
+    "--lang", type=LANG, help="Language of the words (the config's or REFURB_LANG by default)."
+)
 
 
-def _table(rows: list[dict[str, Any]]) -> None:
+def _note(note: str, tr: Translator) -> str:
+    """A note intake writes itself ("verdict: repair", refurb.store.intake) in the
+    reader's language; a person's note as written."""
+    import re
+
+    from refurb.assess.messages import DISPOSITION
+    from refurb.reports.i18n import status_word
+
+    found = re.fullmatch(r"verdict: (\w+)(?: \(status stays (\w+)\))?", note)
+    if not found or found[1] not in DISPOSITION:
+        return note
+    verdict = tr(DISPOSITION[found[1]])
+    if found[2] is None:
+        return tr("verdict: {verdict}").format(verdict=verdict)
+    return tr("verdict: {verdict} (status stays {status})").format(
+        verdict=verdict, status=status_word(found[2], tr.lang)
+    )
+
+
+def _tr(lang: str | None) -> Translator:
+    from refurb.config import load_config
+
+    return gettext_for(lang or load_config().lang)
+
+
+def _table(rows: list[dict[str, Any]], tr: Translator) -> None:
+    from refurb.assess.messages import DISPOSITION
+    from refurb.reports.i18n import status_word
+
     if not rows:
-        click.echo("no devices")
+        click.echo(tr("no devices"))
         return
     for r in rows:
+        status = status_word(r["status"], tr.lang)
+        verdict = tr(DISPOSITION[r["disposition"]]) if r["disposition"] in DISPOSITION else "-"
         click.echo(
-            f"{r['tag']:<10} {r['status']:<10} {(r['disposition'] or '-'):<10} "
+            f"{r['tag']:<10} {status:<12} {verdict:<16} "
             f"{(r['vendor'] or '?')[:12]:<12} {(r['model'] or '?')[:28]:<28} "
             f"{r['community'] or ''}"
         )
@@ -35,50 +80,66 @@ def _csv(rows: list[dict[str, Any]]) -> None:
 
 @click.command()
 @click.argument("tag")
+@lang_option
 @db_option
 @json_option
-def show(tag: str, db_url: str | None, as_json: bool) -> None:
+def show(tag: str, lang: str | None, db_url: str | None, as_json: bool) -> None:
     """Everything about one device: identity, verdict, drives and their sanitization,
     and its whole history."""
     from refurb.app.devices import show as device_record
+    from refurb.assess.messages import DISPOSITION
+    from refurb.reports.i18n import kind_word, status_word
 
     record = device_record(open_db(db_url, "read"), tag)
     if as_json:
         echo_json(record)
         return
+    tr = _tr(lang)
+    status = status_word(record["status"], tr.lang)
+    click.echo(f"{record['tag']}  {record['vendor'] or '?'} {record['model'] or '?'}  [{status}]")
     click.echo(
-        f"{record['tag']}  {record['vendor'] or '?'} {record['model'] or '?'}  [{record['status']}]"
+        tr("  serial {serial}  chassis {chassis}  lot {lot}  community {community}").format(
+            serial=record["serial"] or tr("unknown"),
+            chassis=kind_word(record["chassis"], tr.lang) if record["chassis"] else "?",
+            lot=record["lot"] or "-",
+            community=record["community"] or "-",
+        )
     )
+    disposition = record["disposition"]
     click.echo(
-        f"  serial {record['serial'] or 'unknown'}  chassis {record['chassis'] or '?'}  "
-        f"lot {record['lot'] or '-'}  community {record['community'] or '-'}"
-    )
-    click.echo(
-        f"  verdict {record['disposition'] or '-'}  grade "
-        f"{record['grade']['functional'] or '-'}/{record['grade']['cosmetic'] or '-'}"
+        tr("  verdict {verdict}  grade {functional}/{cosmetic}").format(
+            verdict=tr(DISPOSITION[disposition]) if disposition in DISPOSITION else "-",
+            functional=record["grade"]["functional"] or "-",
+            cosmetic=record["grade"]["cosmetic"] or "-",
+        )
     )
     for d in record["drives"]:
-        done = (
-            ", ".join(
-                f"{s['level']} {s['result'] or ''} by {s['performed_by']}".strip()
-                for s in d["sanitization"]
-            )
-            or "NOT SANITIZED"
-        )
-        state = "" if d["present"] else " (removed)"
-        click.echo(
-            f"  drive {d['name'] or '?'} {d['model'] or ''} {d['serial'] or ''}{state}: {done}"
-        )
-    click.echo("  history:")
+        done = ", ".join(
+            tr("{level} {result} by {who}")
+            .format(level=s["level"], result=s["result"] or "", who=s["performed_by"])
+            .replace("  ", " ")
+            for s in d["sanitization"]
+        ) or tr("NOT SANITIZED")
+        drive = f"{d['name'] or '?'} {d['model'] or ''} {d['serial'] or ''}".rstrip()
+        state = "" if d["present"] else f" ({tr('removed')})"
+        click.echo(tr("  drive {drive}{state}: {done}").format(drive=drive, state=state, done=done))
+    click.echo(tr("  history:"))
     for e in record["events"]:
-        what = e["status"] or e["kind"]
-        who = f" by {e['actor']}" if e["actor"] else ""
+        what = (
+            status_word(e["status"], tr.lang)
+            if e["status"]
+            else tr(EVENT_KINDS[e["kind"]])
+            if e["kind"] in EVENT_KINDS
+            else e["kind"]
+        )
+        who = tr(" by {actor}").format(actor=e["actor"]) if e["actor"] else ""
         extra = f" -> {e['participant']}" if e["participant"] else ""
-        note = f"  ({e['note']})" if e["note"] else ""
+        note = f"  ({_note(e['note'], tr)})" if e["note"] else ""
         late = ""
         if e["recorded_at"] and e["recorded_at"][:10] != e["at"][:10]:
-            late = f"  [entered {e['recorded_at'][:10]}]"  # a paper record entered later
-        voided = "  [VOIDED]" if e["voided_by"] else ""
+            # a paper record entered later
+            late = tr("  [entered {date}]").format(date=e["recorded_at"][:10])
+        voided = tr("  [VOIDED]") if e["voided_by"] else ""
         click.echo(
             f"    {e['id'][-8:]}  {e['at'][:16].replace('T', ' ')}  {what}{extra}{who}{note}"
             f"{late}{voided}"
@@ -94,6 +155,7 @@ def show(tag: str, db_url: str | None, as_json: bool) -> None:
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Received before.")
 @click.option("--limit", type=int, help="At most this many (1 or more).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@lang_option
 @db_option
 @json_option
 def list_(
@@ -105,6 +167,7 @@ def list_(
     until: Any,
     limit: int | None,
     as_csv: bool,
+    lang: str | None,
     db_url: str | None,
     as_json: bool,
 ) -> None:
@@ -126,14 +189,15 @@ def list_(
     elif as_csv:
         _csv(rows)
     else:
-        _table(rows)
+        _table(rows, _tr(lang))
 
 
 @click.command()
 @click.argument("text")
+@lang_option
 @db_option
 @json_option
-def search(text: str, db_url: str | None, as_json: bool) -> None:
+def search(text: str, lang: str | None, db_url: str | None, as_json: bool) -> None:
     """Find devices by tag, serial (machine or drive) or part of the model name.
 
     TEXT is taken literally: % and _ are characters, not wildcards. Empty TEXT is
@@ -144,4 +208,4 @@ def search(text: str, db_url: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
     else:
-        _table(rows)
+        _table(rows, _tr(lang))

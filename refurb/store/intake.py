@@ -29,6 +29,7 @@ from sqlmodel import Session, SQLModel
 from refurb import model
 from refurb.assess.verdict import Assessment as Verdict
 from refurb.errors import BadInput, RefurbError, Refused
+from refurb.i18n import N_
 from refurb.identity import identity_key, real
 from refurb.ids import new_id
 from refurb.lifecycle.rules import FUTURE_TOLERANCE, status_after_probe
@@ -314,8 +315,11 @@ def _write(
             []
             if key is not None
             else [
-                "no trustworthy serial, board serial, UUID or MAC: this machine gets a new record "
-                "each time it is probed; label it now and use the tag"
+                # English; the front door translates it (refurb.i18n)
+                N_(
+                    "no trustworthy serial, board serial, UUID or MAC: this machine gets a new "
+                    "record each time it is probed; label it now and use the tag"
+                )
             ]
         )
         outcome = "updated"
