@@ -261,3 +261,11 @@ def test_intake_show_list_and_errors_in_french(
     # the same command in English, with --lang
     code, listed, _ = run_cli(["list", "--lang", "en", "--db", db], capsys)
     assert "diagnosed" in listed
+
+
+def test_dates_a_donor_reads_are_in_words() -> None:
+    from refurb.reports.i18n import long_date, month_name
+
+    assert long_date("2026-12-04T15:16:00", "fr") == "4 décembre 2026"
+    assert long_date("2026-12-04", "en") == "December 4, 2026"
+    assert month_name("2025-09", "fr") == "septembre 2025"

@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 from refurb.i18n import N_, NC_, gettext_for
-from refurb.reports.i18n import month_name
+from refurb.reports.i18n import long_date, month_name
 from refurb.reports.letterhead import Letterhead, signature_lines
 from refurb.reports.letterhead import head as letterhead_rows
 
@@ -109,14 +109,15 @@ def render_certificate(
         story.append(
             Paragraph(
                 f"{_w('lot', lang)} {escape(lot['code'])} — {_w('donor', lang)}{colon} "
-                f"{escape(lot['donor'])} — {_w('received', lang)} {lot['received_on']}",
+                f"{escape(lot['donor'])} — {_w('received', lang)} "
+                f"{long_date(str(lot['received_on']), lang)}",
                 styles["Normal"],
             )
         )
     issued_by = letterhead.name if letterhead and letterhead.name else None
     story.append(
         Paragraph(
-            f"{_w('generated', lang)}{colon} {data['generated_at'][:10]}"
+            f"{_w('generated', lang)}{colon} {long_date(data['generated_at'], lang)}"
             + (f" — {_w('issuer', lang)}{colon} {escape(issued_by)}" if issued_by else ""),
             styles["Normal"],
         )

@@ -170,6 +170,16 @@ def month_name(month: str, lang: str) -> str:
     return tr("{month} {year}").format(month=tr(MONTHS[int(m) - 1]), year=year)
 
 
+def long_date(iso: str, lang: str) -> str:
+    """ "2026-12-04" in words: "December 4, 2026", "4 décembre 2026" (a date a donor
+    reads, never mistaken for a month)."""
+    year, month, day = iso[:10].split("-")
+    tr = gettext_for(lang)
+    return tr("{month} {day}, {year}").format(
+        month=tr(MONTHS[int(month) - 1]), day=int(day), year=year
+    )
+
+
 def number(value: float | int, lang: str, decimals: int = 0) -> str:
     """1,234.5 in English; 1 234,5 in French (no-break space, decimal comma): each
     language's separators are in its catalogue."""

@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 from refurb.i18n import gettext_for
-from refurb.reports.i18n import month_name, number, period_label, status_word, t
+from refurb.reports.i18n import long_date, month_name, number, period_label, status_word, t
 from refurb.reports.letterhead import Letterhead, prepared_by, signature_lines
 from refurb.reports.letterhead import head as letterhead_rows
 from refurb.reports.model import DIMENSIONS, HOME, MEASURES, Report
@@ -75,7 +75,8 @@ def render_pdf(r: Report, font: str | None = None, letterhead: Letterhead | None
             else []
         ),
         Paragraph(
-            f"{t('generated', lang)}{colon} {r.generated_at[:16].replace('T', ' ')} UTC",
+            f"{t('generated', lang)}{colon} {long_date(r.generated_at, lang)} "
+            f"{r.generated_at[11:16]} UTC",
             styles["Normal"],
         ),
         Spacer(1, 6 * mm),
