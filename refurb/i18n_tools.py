@@ -39,12 +39,15 @@ METHODS = [
     ("web/templates/**.html", "jinja2.ext:babel_extract"),
 ]
 TEMPLATE_OPTIONS = {"trim_blocks": "true", "lstrip_blocks": "true"}
-PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?:[:!][^{}]*)?\}")
+# {name} (str.format, the Python code's style) and %(name)s (a {% trans %} block's)
+PLACEHOLDER = re.compile(
+    r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?:[:!][^{}]*)?\}|%\(([A-Za-z_][A-Za-z0-9_]*)\)[sd]"
+)
 
 
 def placeholders(text: str) -> list[str]:
     """The ``{name}`` fields of a text, sorted (``{{`` is a literal brace)."""
-    return sorted(PLACEHOLDER.findall(text))
+    return sorted(a or b for a, b in PLACEHOLDER.findall(text))
 
 
 def po_files(locale_dir: Path = LOCALE_DIR) -> list[Path]:

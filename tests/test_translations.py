@@ -95,6 +95,7 @@ def test_the_checks_catch_a_missing_a_fuzzy_and_a_changed_placeholder(tmp_path: 
 
 def test_placeholders_are_format_fields() -> None:
     assert i18n_tools.placeholders("{disk}: {value:g} % {{literal}}") == ["disk", "value"]
+    assert i18n_tools.placeholders("%(n)s devices") == ["n"]  # a {% trans %} block's
 
 
 # --- the fallback, and a new language ----------------------------------------------
