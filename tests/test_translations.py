@@ -270,3 +270,41 @@ def test_dates_a_donor_reads_are_in_words() -> None:
     assert long_date("2026-12-04T15:16:00", "fr") == "4 décembre 2026"
     assert long_date("2026-12-04", "en") == "December 4, 2026"
     assert month_name("2025-09", "fr") == "septembre 2025"
+
+
+def test_the_french_certificate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from tests.store_helpers import disk, laptop
+    from tests.test_probe_live_and_bad_input import run_cli
+    from tests.test_reports import _pdf_text
+
+    db = ["--db", str(tmp_path / "shop.db")]
+    run_cli(["lot", "add", "L-9", "--donor", "Banque", "--date", "2025-09-03", *db], capsys)
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(laptop(serial="C-9", disks=[disk("sda", "S-9")]).to_dict()))
+    code, out, err = run_cli(["import", str(path), "--lot", "L-9", "--json", *db], capsys)
+    assert code == 0, err
+    tag = json.loads(out)["files"][0]["tag"]
+    wipe = ["wipe", tag, "--level", "purge", "--method", "block-erase", "--tool", "nwipe"]
+    assert run_cli([*wipe, "--verify", "relecture", "--result", "pass", *db], capsys)[0] == 0
+    pdf = tmp_path / "certificat.pdf"
+    code, _, err = run_cli(
+        ["certificate", "--lot", "L-9", "--lang", "fr", "--pdf", str(pdf), *db], capsys
+    )
+    assert code == 0, err
+    text = _pdf_text(pdf.read_bytes())
+    assert "3 septembre 2025" in text and "2025-09-03" not in text
+    assert "septembre 2025)" in text and "September" not in text
+    assert french_typography_faults(text, pdf=True) == []
+
+
+def test_the_catalogues_ship_in_the_wheel() -> None:
+    import tomllib
+
+    root = Path(__file__).parent.parent
+    data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    shipped = data["package-data"]["refurb"]
+    for pattern in ("locale/*.pot", "locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.mo"):
+        assert pattern in shipped
+    assert list((root / "refurb" / "locale").glob("*/LC_MESSAGES/refurb.mo"))
