@@ -27,8 +27,8 @@ BUNDLED = ("click", "platformdirs")
 MAIN = "from refurb.cli import main\n\nmain()\n"
 # What a probe on the bench needs; the inventory, labels and reports are left out.
 # the catalogues' sources and their tool stay too (the compiled .mo files go in)
-LEFT_OUT = ("store", "labels.py", "qr.py", "reports", "schema.py", "agent.py", "*.po", "*.pot")
-LEFT_OUT += ("i18n_tools.py",)
+LEFT_OUT: tuple[str, ...] = ("store", "labels.py", "qr.py", "reports", "schema.py", "agent.py")
+LEFT_OUT += ("*.po", "*.pot", "i18n_tools.py")
 
 
 def build(out: Path) -> Path:
