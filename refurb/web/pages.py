@@ -60,7 +60,8 @@ def _sign_in(ctx: Ctx, name: str) -> None:
 
     lang = ctx.session.get("lang")
     ctx.session.clear()  # a new session on sign-in: nothing carried over but the language
-    ctx.session.update(user=name, csrf=secrets.token_urlsafe(32))
+    stamp = accounts.session_stamp(ctx.store, name)
+    ctx.session.update(user=name, stamp=stamp, csrf=secrets.token_urlsafe(32))
     if lang:
         ctx.session["lang"] = lang
 

@@ -224,9 +224,13 @@ def guarded(page: Page, roles: frozenset[str]) -> Callable[[Request], Any]:
         user = None
         if roles is not PUBLIC:
             name = session.get("user")
-            user = await run_in_threadpool(accounts.account, web.store, name) if name else None
+            stamp = str(session.get("stamp", ""))
+            user = (
+                await run_in_threadpool(accounts.account, web.store, name, stamp) if name else None
+            )
             if user is None:
                 session.pop("user", None)
+                session.pop("stamp", None)
                 target = quote(request.url.path, safe="/")
                 return RedirectResponse(f"/login?next={target}", status_code=303)
             if user.role not in roles:
