@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from refurb.app import accounts, devices, lifecycle, overview, people, reports
 from refurb.errors import BadInput, DatabaseError, NotFound, RefurbError
 from refurb.lifecycle.rules import PART_KINDS, STATUSES
+from refurb.lifecycle.sanitization import WipeRecord
 from refurb.reports.model import MEASURES, Period
 from refurb.web import text
 from refurb.web.server import PUBLIC, Ctx, local_path
@@ -439,10 +440,7 @@ def device_action(ctx: Ctx) -> Response:
     store = ctx.store
     try:
         if action == "wipe":
-            done = lifecycle.wipe(
-                store,
-                tag,
-                drive_ref=text("drive"),
+            record = WipeRecord(
                 level=f.get("level", ""),
                 method=f.get("method", ""),
                 tool=text("tool"),
@@ -455,6 +453,7 @@ def device_action(ctx: Ctx) -> Response:
                 notes=text("note"),
                 station=station,
             )
+            done = lifecycle.wipe(store, tag, record, text("drive"))
         elif action in ("repairing", "ready"):
             done = lifecycle.move(
                 store, tag, action, actor=actor, note=text("note"), station=station
