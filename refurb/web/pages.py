@@ -26,6 +26,7 @@ from refurb.web.server import PUBLIC, Ctx, local_path
 
 ALL = frozenset(accounts.ROLES)
 LEAD = frozenset({"lead", "admin"})  # every lifecycle step, lots, participants
+BENCH = frozenset({"trainee", "lead", "admin"})  # intake and the bench checklist
 REPORTS = frozenset({"lead", "manager", "admin"})  # reports and exports
 ADMIN = frozenset({"admin"})  # accounts
 PAGE_SIZE = 50
@@ -522,6 +523,16 @@ def lot_list(ctx: Ctx, status: int = 200, error: RefurbError | None = None) -> R
     )
 
 
+def _number(value: str | None, what: str) -> float | None:
+    """A number typed in a form (a comma as the decimal mark too), or None when blank."""
+    if not value:
+        return None
+    try:
+        return float(value.replace(",", "."))
+    except ValueError:
+        raise BadInput(f"{what} must be a number, like 2.1", "type digits only") from None
+
+
 def lot_add(ctx: Ctx) -> Response:
     f = ctx.form
     try:
@@ -529,14 +540,9 @@ def lot_add(ctx: Ctx) -> Response:
             received = date.fromisoformat(f.get("received_on", ""))
         except ValueError:
             raise BadInput("the date received must be YYYY-MM-DD") from None
-        weight = None
-        if f.get("weight_kg"):
-            try:
-                weight = float(f["weight_kg"])
-            except ValueError:
-                raise BadInput("the weight must be a number of kg") from None
-            if not 0 < weight < 100_000:
-                raise BadInput("the weight must be more than 0 kg")
+        weight = _number(f.get("weight_kg"), "the weight")
+        if weight is not None and not 0 < weight < 100_000:
+            raise BadInput("the weight must be more than 0 kg")
         choice = f.get("choice", "reuse")
         if choice not in ("reuse", "recycle"):
             raise BadInput("the donor's choice is reuse or recycle")
@@ -816,6 +822,72 @@ def user_change(ctx: Ctx) -> Response:
     return RedirectResponse("/users", 303)
 
 
+# --- intake from a snapshot file -------------------------------------------------------
+
+
+def _intake_form(ctx: Ctx, status: int = 200, error: RefurbError | None = None) -> Response:
+    from refurb.assess.checklist import COSMETIC, ITEMS
+    from refurb.i18n import pick
+
+    return ctx.render(
+        "intake.html",
+        status,
+        items=[(i.key, pick(i.name, ctx.lang), pick(i.question, ctx.lang)) for i in ITEMS],
+        grades=[(g, pick(text_, ctx.lang)) for g, text_ in COSMETIC.items()],
+        lots=[x["code"] for x in people.lots(ctx.store)],
+        values=ctx.form,
+        error=error,
+        done=None,
+    )
+
+
+def intake_form(ctx: Ctx) -> Response:
+    return _intake_form(ctx)
+
+
+def intake(ctx: Ctx) -> Response:
+    from refurb.app import upload
+    from refurb.assess import default_policy, load_policy
+    from refurb.assess.checklist import ITEMS
+
+    assert ctx.user is not None
+    f = ctx.form
+    try:
+        sheet = upload.checklist_from_form(
+            {i.key: f.get(f"item_{i.key}", "") for i in ITEMS},
+            f.get("cosmetic") or None,
+            f.get("notes") or None,
+            ctx.user.name,
+        )
+        weight = _number(f.get("weight_kg"), "the weight (kg)")
+        policy_path = ctx.web.config.policy
+        done = upload.intake_upload(
+            ctx.store,
+            ctx.files.get("snapshot", b""),
+            "",
+            sheet,
+            load_policy(policy_path) if policy_path else default_policy(),
+            lang=ctx.lang,
+            operator=ctx.user.name,
+            station=ctx.web.station,
+            lot_code=f.get("lot") or None,
+            weight_kg=weight,
+        )
+    except (BadInput, NotFound) as exc:
+        return _intake_form(ctx, 400, exc)
+    verdict = done.verdict.to_dict()
+    ident = done.snapshot.identity
+    return ctx.render(
+        "intake.html",
+        done=done.result,
+        verdict=verdict,
+        findings=verdict.get("findings", []),
+        model=" ".join(x for x in (ident.vendor, ident.model) if x),
+        error=None,
+        values={},
+    )
+
+
 # The one table of routes and the roles that may open each (PUBLIC: no session needed).
 ROUTES: list[tuple[str, str, Any, frozenset[str]]] = [
     ("GET", "/login", login_form, PUBLIC),
@@ -832,6 +904,8 @@ ROUTES: list[tuple[str, str, Any, frozenset[str]]] = [
     ("GET", "/devices/{tag}", device, ALL),
     ("GET", "/devices/{tag}/label.pdf", device_label, ALL),
     ("POST", "/devices/{tag}/{action}", device_action, LEAD),
+    ("GET", "/intake", intake_form, BENCH),
+    ("POST", "/intake", intake, BENCH),
     ("GET", "/lots", lot_list, ALL),
     ("POST", "/lots", lot_add, LEAD),
     ("GET", "/lots/{code}", lot, ALL),
@@ -852,6 +926,7 @@ ROUTES: list[tuple[str, str, Any, frozenset[str]]] = [
 NAV = [
     ("/", "dashboard"),
     ("/devices", "devices"),
+    ("/intake", "intake"),
     ("/lots", "lots"),
     ("/participants", "participants"),
     ("/trainees", "trainees"),

@@ -242,6 +242,35 @@ WORDS: dict[str, tuple[str, str]] = {
         "Devices received and issued by community",
         "Appareils reçus et remis par communauté",
     ),
+    # intake page
+    "intake": ("Intake", "Réception"),
+    "intake_title": (
+        "Record a device from its snapshot",
+        "Enregistrer un appareil d'après son relevé",
+    ),
+    "intake_help": (
+        "Choose the .json file that `refurb probe --json` or the USB-stick agent wrote on "
+        "this laptop, answer the bench checklist, and record it: the verdict, the record and "
+        "the label are the same as `refurb intake`.",
+        "Choisissez le fichier .json écrit sur ce portable par `refurb probe --json` ou par "
+        "l'agent de la clé USB, répondez à la liste de contrôle, puis enregistrez : verdict, "
+        "fiche et étiquette sont les mêmes qu'avec `refurb intake`.",
+    ),
+    "snapshot_file": ("Snapshot file", "Fichier de relevé"),
+    "checklist": ("Bench checklist", "Liste de contrôle"),
+    "answer_pass": ("works", "fonctionne"),
+    "answer_fail": ("does not work", "ne fonctionne pas"),
+    "answer_skip": ("not tried", "pas essayé"),
+    "cosmetic_grade": ("Cosmetic condition", "État esthétique"),
+    "not_graded": ("not graded", "non évalué"),
+    "notes": ("Notes", "Notes"),
+    "no_lot": ("(no lot)", "(aucun lot)"),
+    "outcome.new": ("New device", "Nouvel appareil"),
+    "outcome.updated": ("Known device, new snapshot", "Appareil connu, nouveau relevé"),
+    "outcome.known": ("Already recorded", "Déjà enregistré"),
+    "open_device": ("Open the device", "Ouvrir l'appareil"),
+    "print_label": ("Label (PDF)", "Étiquette (PDF)"),
+    "next_device": ("Next device", "Appareil suivant"),
 }
 
 STATUS_WORDS: dict[str, tuple[str, str]] = {
