@@ -242,6 +242,26 @@ def wiped_now(state: DeviceState) -> bool:
     )
 
 
+def probe_of(tag: str, status: str | None) -> Decision:
+    """A new snapshot of a known device. Not of one that is with a participant or has
+    gone to a recycler: a probe would put drives on its record that no sanitization
+    record covers while it stays issued (a participant's own disk, or a donor's fitted
+    by someone else). It comes back first, then it is probed like any return."""
+    if status == "issued":
+        return Refusal(
+            "probe-out",
+            f"{tag} is issued to a participant; a new probe would change what was handed over",
+            "record its return first, then probe it again",
+        )
+    if status == "recycled":
+        return Refusal(
+            "probe-out",
+            f"{tag} went to a recycler; it cannot be probed into the shop again",
+            "if the very same machine came back, take it in as a new device",
+        )
+    return None
+
+
 def status_after_probe(status: str | None) -> str | None:
     """A probe makes a device diagnosed where that is a legal move."""
     return "diagnosed" if "diagnosed" in TRANSITIONS[status or "received"] else None

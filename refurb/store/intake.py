@@ -31,7 +31,7 @@ from refurb.assess.verdict import Assessment as Verdict
 from refurb.errors import BadInput, RefurbError, Refused
 from refurb.identity import identity_key, real
 from refurb.ids import new_id
-from refurb.lifecycle.rules import FUTURE_TOLERANCE, status_after_probe
+from refurb.lifecycle.rules import FUTURE_TOLERANCE, probe_of, status_after_probe
 from refurb.store import tallies
 from refurb.store.inventory import canonical_json, get_lot, now
 from refurb.store.tables import Assessment, Device, Drive, Event, Finding, Lot, Snapshot
@@ -305,6 +305,10 @@ def _write(
                 )
                 continue
         te = when or t  # when it happened; ``t``: when it is recorded
+        out = probe_of(dev.tag, dev.status) if dev is not None else None
+        if out is not None:
+            results.append(Refused(out.reason, out.remedy, rule=out.rule))
+            continue
         if dev is not None and key is not None and key[0] in ("serial", "board"):
             refusal = _shared_serial(conn, dev, snap.identity)
             if refusal is not None:
