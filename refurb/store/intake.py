@@ -85,6 +85,7 @@ class Item:
     weight_kg: float | None = None
     distinct: bool = False
     at: datetime | None = None  # when it was received or probed, if not now (paper records)
+    text: str | None = None  # ``doc`` as canonical JSON, when the caller made it already
 
 
 def record_snapshot(
@@ -180,7 +181,12 @@ def _write(
     keeper: tallies.Keeper,
 ) -> list[IntakeResult | RefurbError]:
     t = now()
-    texts = [canonical_json(i.doc if i.doc is not None else i.snap.to_dict()) for i in items]
+    texts = [
+        i.text
+        if i.text is not None
+        else canonical_json(i.doc if i.doc is not None else i.snap.to_dict())
+        for i in items
+    ]
     digests = [hashlib.sha256(x.encode("utf-8")).hexdigest() for x in texts]
     sids = list({i.snap.snapshot_id for i in items})
     known: dict[str, Any] = {}
@@ -259,7 +265,16 @@ def _write(
     }
     seen_sids: dict[str, int] = {}
     created: list[_Dev] = []
-    tags = _fresh_tags(conn, station, len(items))
+    # at most one new device per snapshot not yet recorded and machine not yet known
+    tags = _fresh_tags(
+        conn,
+        station,
+        sum(
+            1
+            for i, k in zip(items, keys, strict=True)
+            if i.snap.snapshot_id not in known and (k is None or k[1] not in devs)
+        ),
+    )
     for n, item in enumerate(items):
         snap, sid = item.snap, item.snap.snapshot_id
         if sid in known or sid in seen_sids:
@@ -557,7 +572,17 @@ _PROCESSORS: dict[tuple[str, str, str], _Processor] = {}
 def _processor(dialect: Dialect, table: Table, name: str) -> _Processor:
     key = (dialect.name, table.name, name)
     if key not in _PROCESSORS:
-        _PROCESSORS[key] = table.c[name].type.bind_processor(dialect)
+        column_type = table.c[name].type
+        process = column_type.bind_processor(dialect)
+        if dialect.name == "sqlite" and column_type.python_type is datetime:
+            # the text sqlite3's own datetime adapter would make of it, made here once per
+            # distinct time rather than by the driver once per row
+            def as_text(value: Any, inner: _Processor = process) -> Any:
+                value = inner(value) if inner is not None else value
+                return value.isoformat(" ") if isinstance(value, datetime) else value
+
+            process = as_text
+        _PROCESSORS[key] = process
     return _PROCESSORS[key]
 
 
