@@ -142,3 +142,19 @@ def test_ranges_over_runs() -> None:
     cells = [c.strip() for c in line.strip("|").split("|")]
     assert cells[1] == "20.0 ms – 30.0 ms" and cells[3] == "2.00x – 3.00x"
     assert cells[4] == "12 ms" and cells[-1] == "short (1/2)"
+
+
+def test_results_replace_only_the_marked_place(tmp_path: Path) -> None:
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(
+        f"# Method\n\nprose\n\n{run.RESULTS_START}\nold table\n{run.RESULTS_END}\n\nafter\n"
+    )
+    run.save(doc, "## Results\n\n| new | table |\n")
+    text = doc.read_text()
+    assert text.startswith("# Method\n\nprose\n\n") and text.endswith(
+        f"{run.RESULTS_END}\n\nafter\n"
+    )
+    assert "| new | table |" in text and "old table" not in text
+    plain = tmp_path / "plain.md"
+    run.save(plain, "## Results\n")
+    assert plain.read_text() == "## Results\n"
