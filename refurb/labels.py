@@ -180,6 +180,11 @@ def load_stocks(extra_dir: str | None = None) -> dict[str, Stock]:
     return stocks
 
 
+@functools.cache
+def shipped_stocks() -> tuple[Stock, ...]:
+    return tuple(load_stocks().values())
+
+
 def module_geometry(stock: Stock, modules: int = 21) -> tuple[int, float]:
     """(dots per module, module size in mm): the largest whole number of printer dots
     whose symbol of ``modules`` (21 for a tag, more for a label URL) with its quiet
@@ -248,10 +253,13 @@ def check_label_url(url: str, where: str, stocks: list[Stock] | None = None) -> 
         return BadInput(f"{where}: {problem}", f"a label URL looks like {example}")
 
     if not url.isascii() or not url.isprintable() or " " in url:
-        raise bad("label_url must be printable ASCII with no spaces (write a host name "
-                  "in its xn-- form)")
-    if url.count("{tag}") != 1 or url.replace("{tag}", "").count("{") or "}" in url.replace(
-        "{tag}", ""
+        raise bad(
+            "label_url must be printable ASCII with no spaces (write a host name in its xn-- form)"
+        )
+    if (
+        url.count("{tag}") != 1
+        or url.replace("{tag}", "").count("{")
+        or "}" in url.replace("{tag}", "")
     ):
         raise bad("label_url must hold {tag} exactly once, and no other { or }")
     if not url.endswith("/d/{tag}"):
@@ -274,7 +282,7 @@ def check_label_url(url: str, where: str, stocks: list[Stock] | None = None) -> 
         raise bad("label_url does not read back as a device page")
     modules = qr_modules_for(longest)
     if stocks is None:
-        stocks = list(load_stocks().values())
+        stocks = list(shipped_stocks())
     for stock in sorted(stocks, key=max_qr_modules):
         if modules > max_qr_modules(stock):
             room = _longest_url_for(max_qr_modules(stock)) - len(LONGEST_TAG) + len("{tag}")
@@ -400,23 +408,24 @@ def memory_text(usable_bytes: int | None, modules_bytes: tuple[int, ...], lang: 
     return f"{_number(size / GIB, lang)} {_w('gb', lang)}"
 
 
-_POWERS_GB = (8, 16, 32, 64, 128, 256, 512)
+_EMMC_GB = (8, 16, 32, 64, 128)  # eMMC and SD sizes, which hold ~2.5 % less than named
 
 
 def disk_text(size_bytes: int | None, lang: str) -> str | None:
     """Disk sizes as sold, in decimal units: "512 GB", "1 TB", "16 TB", "3.2 TB".
 
     Drives hold a little more than their marketed size (16 000 900 661 248 bytes is a
-    16 TB drive); eMMC and SD storage a little less (31.3 GB is a 32 GB eMMC): a size
-    within 4 % under a power-of-two size is named by it.
+    16 TB drive); eMMC and SD storage a little less (31.3 GB is a 32 GB eMMC): a size up
+    to 128 GB within 3 % under a power of two is named by it (500 GB and 250 GB drives
+    are sold as such, so larger sizes are left alone).
     """
     if not size_bytes or size_bytes <= 0:
         return None
     gb = size_bytes / 1e9
     if gb >= 999.5:
         return f"{_number(gb / 1000, lang)} {_w('tb', lang)}"
-    for marketed in _POWERS_GB:
-        if marketed * 0.96 <= gb < marketed:
+    for marketed in _EMMC_GB:
+        if marketed * 0.97 <= gb < marketed:
             gb = marketed
             break
     if gb < 1:
@@ -518,6 +527,7 @@ MAX_TEXT_PT = 7.0
 MIN_TEXT_PT = 5.0  # the smallest type a label uses: ~0.9 mm capitals, legible at 203 dpi
 _STEP_PT = 0.25
 MAX_FIELD_LINES = 2  # a field may wrap onto a second line
+MAX_REQUIRED_LINES = 3  # the verdict and the model, a third, rather than be cut
 
 
 @dataclass(frozen=True)
@@ -575,16 +585,16 @@ def _break(tokens: list[str], joiner: str, font: str, size: float, width: float)
     return lines
 
 
-def _wrap(text: str, font: str, size: float, width: float, last_resort: bool) -> list[str] | None:
-    """``text`` in at most two lines of ``width``, broken between a field's items when
+def _wrap(
+    text: str, font: str, size: float, width: float, last_resort: bool, most: int
+) -> list[str] | None:
+    """``text`` in at most ``most`` lines of ``width``, broken between a field's items when
     that is enough, else between words; None when it does not fit. ``last_resort``: what
     does not fit is cut with an ellipsis instead."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     def fits(lines: list[str]) -> bool:
-        return len(lines) <= MAX_FIELD_LINES and all(
-            stringWidth(x, font, size) <= width for x in lines
-        )
+        return len(lines) <= most and all(stringWidth(x, font, size) <= width for x in lines)
 
     if stringWidth(text, font, size) <= width:
         return [text]
@@ -597,8 +607,8 @@ def _wrap(text: str, font: str, size: float, width: float, last_resort: bool) ->
         return lines
     if not last_resort:
         return None  # nothing is cut while a smaller size or a shorter form is left
-    head = [fit(line, font, size, width) for line in lines[: MAX_FIELD_LINES - 1]]
-    rest = " ".join(lines[MAX_FIELD_LINES - 1 :])
+    head = [fit(line, font, size, width) for line in lines[: most - 1]]
+    rest = " ".join(lines[most - 1 :])
     return [*head, fit(rest, font, size, width)] if rest else head
 
 
@@ -621,7 +631,8 @@ def _place_fields(
     def lines_at(size: float, last_resort: bool) -> list[tuple[str, str]] | None:
         out: list[tuple[str, str]] = []
         for i in present:
-            wrapped = _wrap(fields[i].forms[chosen[i]], font, size, width, last_resort)
+            most = MAX_REQUIRED_LINES if fields[i].required else MAX_FIELD_LINES
+            wrapped = _wrap(fields[i].forms[chosen[i]], font, size, width, last_resort, most)
             if wrapped is None:
                 return None
             out.extend((fields[i].key, line) for line in wrapped)

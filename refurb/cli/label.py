@@ -53,7 +53,10 @@ def write_labels(
         raise NotFound(
             "no devices match: nothing to print", "check the tags, --status, --lot or --since"
         )
-    write_atomic(out, render(data, stock, lang=lang, skip=skip, font=cfg.font))
+    write_atomic(
+        out,
+        render(data, stock, lang=lang, skip=skip, font=cfg.font, label_url=cfg.label_url),
+    )
     return len(data)
 
 
