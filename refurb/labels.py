@@ -356,6 +356,7 @@ def _w(key: str, lang: str) -> str:
 _CPU_NOISE = re.compile(r"\((?:R|TM|tm|r)\)|\bCPU\b|@\s*[\d.]+\s*GHz|\bProcessor\b")
 
 
+@functools.lru_cache(maxsize=4096)
 def clean_text(value: str) -> str:
     """No control characters (they would corrupt a label or hide text); one line."""
     return one_line(value)
@@ -682,6 +683,38 @@ def _leading(font: str, size: float) -> float:
     return max(1.15 * size, ascent - descent + 0.1 * size)
 
 
+@functools.lru_cache(maxsize=64)
+def _frame(stock: Stock, qr_modules: int) -> tuple[float, tuple[float, ...], tuple[float, float]]:
+    """(module, quiet zone, symbol origin) in label points: the QR's place on ``stock``."""
+    _, module_mm = module_geometry(stock, qr_modules)
+    module = module_mm * MM
+    lh = stock.label_mm[1] * MM
+    side = (qr_modules + 2 * QUIET) * module
+    zone = (0.0, (lh - side) / 2, side, (lh + side) / 2)
+    return module, zone, (QUIET * module, zone[3] - QUIET * module)
+
+
+@functools.lru_cache(maxsize=1024)
+def _column(
+    fields: tuple[Field, ...], font: str, width: float, height: float
+) -> tuple[
+    float, tuple[tuple[str, str, float, float, float, float], ...], tuple[str, ...], tuple[str, ...]
+]:
+    """The fields placed in a column ``width`` x ``height``: (size, lines, dropped,
+    shortened), each line (key, text, baseline, width, ascent, descent), baselines
+    measured down from the column's top."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    size, lines, dropped, shortened = _place_fields(fields, font, width, height)
+    ascent, descent = _ascent_descent(font, size)
+    leading = _leading(font, size)
+    placed = tuple(
+        (key, line, ascent + i * leading, stringWidth(line, font, size), ascent, descent)
+        for i, (key, line) in enumerate(lines)
+    )
+    return size, placed, dropped, shortened
+
+
 def layout(
     stock: Stock,
     tag: str,
@@ -695,25 +728,22 @@ def layout(
     The QR code (``qr_modules`` wide, with its quiet zone) sits at the left, centred
     vertically; the tag in bold at the top right, as large as fits (up to 16 pt); under
     it the fields, as large as fits between MIN_TEXT_PT and MAX_TEXT_PT, each wrapped
-    onto a second line when it needs one; when they do not fit even at the smallest
-    size, the least important fields take a shorter form or are left off, last first.
+    onto a second line when it needs one (the verdict and the model onto a third); when
+    they do not fit even at the smallest size, the least important fields take a shorter
+    form or are left off, last first. Only what cannot fit even then is cut, with "…".
     """
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    _, module_mm = module_geometry(stock, qr_modules)
-    module = module_mm * MM
+    module, zone, origin = _frame(stock, qr_modules)
     lw, lh = stock.label_mm[0] * MM, stock.label_mm[1] * MM
     pad = stock.padding_mm * MM
-    side = (qr_modules + 2 * QUIET) * module
-    zone = (0.0, (lh - side) / 2, side, (lh + side) / 2)
-    origin = (QUIET * module, zone[3] - QUIET * module)
-    text_x = side + module / 2  # text starts half a module past the right quiet zone
+    text_x = zone[2] + module / 2  # text starts half a module past the right quiet zone
     text_w = lw - text_x - pad
     size = min(MAX_TAG_PT, lh * 0.4 / 1.2)
     width = stringWidth(tag, TAG_FONT, size)
     if width > text_w:
         size *= text_w / width
-        width = stringWidth(tag, TAG_FONT, size)
+        width = min(text_w, stringWidth(tag, TAG_FONT, size))
     ascent, descent = _ascent_descent(TAG_FONT, size)
     baseline = lh - pad - ascent
     boxes = [
@@ -728,25 +758,14 @@ def layout(
         )
     ]
     top = baseline + descent - 0.1 * size  # a small gap under the tag
-    small, lines, dropped, shortened = _place_fields(
+    small, lines, dropped, shortened = _column(
         tuple(fields), font, round(text_w, 3), round(top - pad, 3)
     )
-    ascent, descent = _ascent_descent(font, small)
-    leading = _leading(font, small)
-    y = top - ascent
-    for key, line in lines:
+    for key, line, down, line_w, up, below in lines:
+        y = top - down
         boxes.append(
-            TextBox(
-                key,
-                line,
-                font,
-                small,
-                text_x,
-                y,
-                (text_x, y + descent, text_x + stringWidth(line, font, small), y + ascent),
-            )
+            TextBox(key, line, font, small, text_x, y, (text_x, y + below, text_x + line_w, y + up))
         )
-        y -= leading
     return Layout(lw, lh, qr_modules, module, zone, origin, tuple(boxes), dropped, shortened)
 
 
