@@ -253,7 +253,7 @@ def load_config() -> Config:
         from refurb.labels import check_label_url
 
         env = os.environ.get("REFURB_LABEL_URL")
-        where = "REFURB_LABEL_URL" if env else f"config {path}: label_url"
+        where = "REFURB_LABEL_URL" if env else f"config {path}"
         check_label_url(cfg.label_url, where)
     return cfg
 

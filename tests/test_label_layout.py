@@ -356,7 +356,7 @@ def test_label_url_checks() -> None:
         ("https://refurb.a-rather-long-host-name.shop.example.org:8443/d/{tag}", "smallest"),
     ]:
         with pytest.raises(Exception, match="label_url") as exc:
-            check_label_url(bad, "config x.toml: label_url")
+            check_label_url(bad, "config x.toml")
         assert why in str(exc.value), (bad, str(exc.value))
         assert "config x.toml" in str(exc.value)
 
