@@ -684,7 +684,9 @@ def _leading(font: str, size: float) -> float:
 
 
 @functools.lru_cache(maxsize=64)
-def _frame(stock: Stock, qr_modules: int) -> tuple[float, tuple[float, ...], tuple[float, float]]:
+def _frame(
+    stock: Stock, qr_modules: int
+) -> tuple[float, tuple[float, float, float, float], tuple[float, float]]:
     """(module, quiet zone, symbol origin) in label points: the QR's place on ``stock``."""
     _, module_mm = module_geometry(stock, qr_modules)
     module = module_mm * MM
