@@ -309,30 +309,41 @@ def test_memory_rounded_up_to_the_installed_size(
     assert installed_memory(None) is None and installed_memory(0, ()) is None
 
 
-def test_an_intake_label_says_the_installed_memory(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def intake_label_text(capture_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     from tests.test_probe_live_and_bad_input import run_cli
 
     db = str(tmp_path / "x.db")
     out = tmp_path / "one.pdf"
-    code, _, _ = run_cli(
-        [
-            "intake",
-            "--replay",
-            str(OWN_CAPTURES / "own-linux-lenovo-t480-handmade"),
-            "--db",
-            db,
-            "--label",
-            str(out),
-            "--stock",
-            "dymo-30252",
-        ],
-        capsys,
-    )
-    assert code == 0
-    text = page_text(out.read_bytes())
+    args = ["intake", "--replay", str(capture_dir), "--db", db, "--label", str(out)]
+    code, _, err = run_cli([*args, "--stock", "dymo-30252"], capsys)
+    assert code == 0, err
+    return page_text(out.read_bytes())
+
+
+def test_an_intake_label_says_the_installed_memory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = intake_label_text(OWN_CAPTURES / "own-linux-lenovo-t480-handmade", tmp_path, capsys)
     assert "8 GB RAM" in text and "7.6" not in text
+
+
+def test_the_label_reads_the_modules_from_the_snapshot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same T480 with 2.2 GiB taken by graphics: the OS reports 5.8 GiB, which would
+    round up to 6 GB; its one 8 GiB module (dmidecode, in the snapshot) says 8 GB."""
+    import shutil
+
+    capture = tmp_path / "t480-carveout"
+    shutil.copytree(OWN_CAPTURES / "own-linux-lenovo-t480-handmade", capture)
+    meminfo = capture / "root" / "proc" / "meminfo"
+    lines = meminfo.read_text().splitlines()
+    assert lines[0].startswith("MemTotal:")
+    lines[0] = f"MemTotal:        {int(5.8 * (1 << 20))} kB"
+    meminfo.write_text("\n".join(lines) + "\n")
+    assert memory_text(int(5.8 * GIB), (), "en") == "6 GB"
+    text = intake_label_text(capture, tmp_path, capsys)
+    assert "8 GB RAM" in text and "6 GB RAM" not in text
 
 
 # --- label_url ---------------------------------------------------------------------------

@@ -131,3 +131,26 @@ def test_scan_accepts_the_tag_and_the_label_url(
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{url}\nquit\n"))
     code, out, err = run_cli(["scan", "--db", db, "--set", "repairing"], capsys)
     assert code == 0 and "-> repairing" in out and "1 device(s) changed" in err
+
+
+def test_a_shop_stock_too_small_for_the_url_qr_is_named(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "stocks"
+    folder.mkdir()
+    (folder / "tiny.toml").write_text(
+        'name = "tiny-30x15"\ndescription = "A tiny roll"\npage_mm = [30, 15]\n'
+        "label_mm = [30, 15]\ndpi = 300\npadding_mm = 1.0\n"
+    )
+    config.write_text(f'labels_dir = "{folder}"\n')
+    db, tag = intake(tmp_path, capsys)
+    out = tmp_path / "l.pdf"
+    args = ["label", tag, "--db", db, "--out", str(out), "--stock", "tiny-30x15"]
+    code, _, err = run_cli(args, capsys)
+    assert code == 0, err  # the bare tag fits
+    assert qr_texts(out.read_bytes(), 300) == [tag]
+    config.write_text(f'labels_dir = "{folder}"\nlabel_url = "{URL}"\n')
+    out.unlink()
+    code, _, err = run_cli(args, capsys)
+    assert code == 3 and "label_url" in err and "tiny" in err
+    assert not out.exists()  # nothing half-written
