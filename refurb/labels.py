@@ -569,15 +569,21 @@ def _ascent_descent(font: str, size: float) -> tuple[float, float]:
     return float(ascent), float(descent)
 
 
-def _break(tokens: list[str], joiner: str, font: str, size: float, width: float) -> list[str]:
-    """Greedy line breaking of ``tokens`` joined by ``joiner``."""
+HANG = 0.6  # a wrapped field's further lines are indented this many ems
+
+
+def _break(
+    tokens: list[str], joiner: str, font: str, size: float, width: float, rest: float
+) -> list[str]:
+    """Greedy line breaking of ``tokens`` joined by ``joiner``: the first line ``width``
+    wide, the others ``rest``."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     lines: list[str] = []
     current = ""
     for token in tokens:
         trial = f"{current}{joiner}{token}" if current else token
-        if not current or stringWidth(trial, font, size) <= width:
+        if not current or stringWidth(trial, font, size) <= (rest if lines else width):
             current = trial
         else:
             lines.append(current)
@@ -589,28 +595,32 @@ def _break(tokens: list[str], joiner: str, font: str, size: float, width: float)
 def _wrap(
     text: str, font: str, size: float, width: float, last_resort: bool, most: int
 ) -> list[str] | None:
-    """``text`` in at most ``most`` lines of ``width``, broken between a field's items when
-    that is enough, else between words; None when it does not fit. ``last_resort``: what
-    does not fit is cut with an ellipsis instead."""
+    """``text`` in at most ``most`` lines of ``width`` (the further lines indented by
+    HANG ems), broken between a field's items when that is enough, else between words;
+    None when it does not fit. ``last_resort``: what does not fit is cut with "…"."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
+    rest = width - HANG * size
+
     def fits(lines: list[str]) -> bool:
-        return len(lines) <= most and all(stringWidth(x, font, size) <= width for x in lines)
+        return len(lines) <= most and all(
+            stringWidth(x, font, size) <= (rest if i else width) for i, x in enumerate(lines)
+        )
 
     if stringWidth(text, font, size) <= width:
         return [text]
     if SEPARATOR in text:
-        lines = _break(text.split(SEPARATOR), SEPARATOR, font, size, width)
+        lines = _break(text.split(SEPARATOR), SEPARATOR, font, size, width, rest)
         if fits(lines):
             return lines
-    lines = _break(text.split(" "), " ", font, size, width)
+    lines = _break(text.split(" "), " ", font, size, width, rest)
     if fits(lines):
         return lines
     if not last_resort:
         return None  # nothing is cut while a smaller size or a shorter form is left
-    head = [fit(line, font, size, width) for line in lines[: most - 1]]
-    rest = " ".join(lines[most - 1 :])
-    return [*head, fit(rest, font, size, width)] if rest else head
+    head = [fit(line, font, size, rest if i else width) for i, line in enumerate(lines[: most - 1])]
+    tail = " ".join(lines[most - 1 :])
+    return [*head, fit(tail, font, size, rest if head else width)] if tail else head
 
 
 @functools.lru_cache(maxsize=1024)
@@ -700,10 +710,13 @@ def _frame(
 def _column(
     fields: tuple[Field, ...], font: str, width: float, height: float
 ) -> tuple[
-    float, tuple[tuple[str, str, float, float, float, float], ...], tuple[str, ...], tuple[str, ...]
+    float,
+    tuple[tuple[str, str, float, float, float, float, float], ...],
+    tuple[str, ...],
+    tuple[str, ...],
 ]:
     """The fields placed in a column ``width`` x ``height``: (size, lines, dropped,
-    shortened), each line (key, text, baseline, width, ascent, descent), baselines
+    shortened), each line (key, text, indent, baseline, width, ascent, descent), baselines
     measured down from the column's top."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -711,7 +724,15 @@ def _column(
     ascent, descent = _ascent_descent(font, size)
     leading = _leading(font, size)
     placed = tuple(
-        (key, line, ascent + i * leading, stringWidth(line, font, size), ascent, descent)
+        (
+            key,
+            line,
+            HANG * size if i and lines[i - 1][0] == key else 0.0,  # a field's further lines
+            ascent + i * leading,
+            stringWidth(line, font, size),
+            ascent,
+            descent,
+        )
         for i, (key, line) in enumerate(lines)
     )
     return size, placed, dropped, shortened
@@ -763,11 +784,9 @@ def layout(
     small, lines, dropped, shortened = _column(
         tuple(fields), font, round(text_w, 3), round(top - pad, 3)
     )
-    for key, line, down, line_w, up, below in lines:
-        y = top - down
-        boxes.append(
-            TextBox(key, line, font, small, text_x, y, (text_x, y + below, text_x + line_w, y + up))
-        )
+    for key, line, indent, down, line_w, up, below in lines:
+        x, y = text_x + indent, top - down
+        boxes.append(TextBox(key, line, font, small, x, y, (x, y + below, x + line_w, y + up)))
     return Layout(lw, lh, qr_modules, module, zone, origin, tuple(boxes), dropped, shortened)
 
 
@@ -862,12 +881,14 @@ def render(
         (form for fields in fields_of for f in fields for form in f.forms), font
     ).regular
     current = 0
+    current_font = ("", 0.0)
     for data, fields, (page, left, top) in zip(
         labels, fields_of, _positions(stock, len(labels), skip), strict=True
     ):
         while page > current:
-            canvas.showPage()
+            canvas.showPage()  # a new page starts with no font set
             current += 1
+            current_font = ("", 0.0)
         rows, qr_size = symbol(qr_text(data.tag, label_url))
         if qr_size != 21 and not label_url:
             raise BadInput(f"tag {data.tag!r} is too long for a small QR code")
@@ -877,7 +898,9 @@ def render(
             canvas, rows, left + placed.qr_origin[0], bottom + placed.qr_origin[1], placed.module
         )
         for box in placed.texts:
-            canvas.setFont(box.font, box.size)
+            if (box.font, box.size) != current_font:
+                canvas.setFont(box.font, box.size)
+                current_font = (box.font, box.size)
             canvas.drawString(left + box.x, bottom + box.baseline, box.text)
     canvas.showPage()
     canvas.save()
