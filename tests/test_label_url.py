@@ -150,6 +150,13 @@ def test_a_shop_stock_too_small_for_the_url_qr_is_named(
     assert code == 0, err  # the bare tag fits
     assert qr_texts(out.read_bytes(), 300) == [tag]
     config.write_text(f'labels_dir = "{folder}"\nlabel_url = "{URL}"\n')
+    code, listed, _ = run_cli(["label", "--list-stocks"], capsys)
+    assert code == 0 and f"QR codes hold {URL}" in listed
+    tiny = next(line for line in listed.splitlines() if line.startswith("tiny-30x15"))
+    assert "too small for the label_url" in tiny
+    finest = {x.split()[0]: x for x in listed.splitlines()}
+    assert "QR module 0.50 mm" in finest["zebra-2x1in"]  # 4 dots at 203 dpi
+    assert "QR module 0.34 mm" in finest["avery-l7651"]  # 4 dots at 300 dpi
     out.unlink()
     code, _, err = run_cli(args, capsys)
     assert code == 3 and "label_url" in err and "tiny" in err
