@@ -434,11 +434,6 @@ def disk_text(size_bytes: int | None, lang: str) -> str | None:
     return f"{_number(gb, lang)} {_w('gb', lang)}"
 
 
-def _gb(n: int | None, lang: str, binary: bool = False) -> str | None:
-    """Sizes as sold: memory rounded up to the installed size, disks in decimal units."""
-    return memory_text(n, (), lang) if binary else disk_text(n, lang)
-
-
 # --- what goes on a label ----------------------------------------------------------------
 
 
