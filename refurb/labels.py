@@ -236,7 +236,7 @@ def qr_text(tag: str, label_url: str | None) -> str:
 
 def check_label_url(url: str, where: str, stocks: list[Stock] | None = None) -> str:
     """``url`` when it is a usable label URL, else BadInput naming ``where`` (the config
-    key or environment variable it came from).
+    file or the environment variable it came from) and label_url.
 
     Usable: http or https, a host, no user name or password, exactly one ``{tag}`` and no
     other braces, ending in ``/d/{tag}`` (refurb.scanning.tag_from_scan reads it back),
@@ -256,11 +256,8 @@ def check_label_url(url: str, where: str, stocks: list[Stock] | None = None) -> 
         raise bad(
             "label_url must be printable ASCII with no spaces (write a host name in its xn-- form)"
         )
-    if (
-        url.count("{tag}") != 1
-        or url.replace("{tag}", "").count("{")
-        or "}" in url.replace("{tag}", "")
-    ):
+    others = url.replace("{tag}", "", 1)
+    if url.count("{tag}") != 1 or "{" in others or "}" in others:
         raise bad("label_url must hold {tag} exactly once, and no other { or }")
     if not url.endswith("/d/{tag}"):
         raise bad("label_url must end with /d/{tag}, the device page")
