@@ -10,6 +10,7 @@ The config file is TOML at ``$REFURB_CONFIG`` or the user config folder, e.g.::
     policy = "/etc/refurb/policy.toml"
     labels_dir = "/etc/refurb/labels"  # the shop's own label stocks (TOML), beside ours
     label_stock = "dymo-30252"     # default stock for refurb label / intake --label
+    label_url = "https://refurb.shop.local:8443/d/{tag}"  # the labels' QR: this, not the tag
     font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # PDFs, for syllabics etc.
     timezone = "America/Iqaluit"   # for --at dates (default: the computer's own)
     program_name = "Digital Skills North"   # heads reports, certificates, shipment papers
@@ -63,6 +64,7 @@ class Config:
     policy: str | None = None
     labels_dir: str | None = None
     label_stock: str = "avery-l7160"
+    label_url: str | None = None  # a web address ending in /d/{tag}; None: the bare tag
     weights_kg: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS_KG))
     emissions: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_EMISSIONS))
     program_key: str | None = None
@@ -170,6 +172,7 @@ _STR_KEYS = (
     "policy",
     "labels_dir",
     "label_stock",
+    "label_url",
     "program_key",
     "program_name",
     "program_logo",
@@ -246,6 +249,12 @@ def load_config() -> Config:
             setattr(cfg, key, env)
     if cfg.lang not in ("en", "fr"):
         raise BadInput(f"REFURB_LANG={cfg.lang!r} is not supported; use en or fr")
+    if cfg.label_url:
+        from refurb.labels import check_label_url
+
+        env = os.environ.get("REFURB_LABEL_URL")
+        where = "REFURB_LABEL_URL" if env else f"config {path}"
+        check_label_url(cfg.label_url, where)
     return cfg
 
 
