@@ -161,3 +161,20 @@ def test_a_shop_stock_too_small_for_the_url_qr_is_named(
     code, _, err = run_cli(args, capsys)
     assert code == 3 and "label_url" in err and "tiny" in err
     assert not out.exists()  # nothing half-written
+
+
+def test_the_web_pages_print_the_label_url_too(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("starlette", reason="the web extra: pip install -e '.[test]'")
+    from refurb.app import open_inventory
+    from tests.web_helpers import client, shop
+
+    config.write_text(f'label_url = "{URL}"\n')
+    db, tag = intake(tmp_path, capsys)
+    store = open_inventory(db, "write")
+    shop(store, 0)
+    got = client(store, "trainee").get(f"/devices/{tag}/label.pdf")
+    assert got.status_code == 200
+    assert qr_texts(got.content, 300) == [URL.replace("{tag}", tag)]
+    store.dispose()

@@ -505,7 +505,7 @@ def device_label(ctx: Ctx) -> Response:
     stocks = load_stocks(cfg.labels_dir)
     stock = stocks.get(cfg.label_stock) or stocks["avery-l7160"]
     data = reports.labels(ctx.store, [ctx.param("tag")])
-    pdf = render(data, stock, lang=ctx.lang, font=cfg.font)
+    pdf = render(data, stock, lang=ctx.lang, font=cfg.font, label_url=cfg.label_url)
     return _download(pdf, "application/pdf", f"label-{data[0].tag}.pdf", inline=True)
 
 
