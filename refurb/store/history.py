@@ -56,6 +56,7 @@ def step_of(row: Any) -> tuple[Step, bool]:
             failing=tuple(data.get("failing", ())),
             what=data.get("what"),
             at=row.at,
+            site=data.get("site"),
         ),
         not data.get("legacy"),
     )
@@ -115,7 +116,7 @@ def known_facts(conn: Connection, device_ids: Iterable[str]) -> dict[str, dict[s
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
         for r in conn.execute(
-            select(D.c.id, D.c.memory_bytes, D.c.battery_health_pct, L.c.donor_choice)
+            select(D.c.id, D.c.memory_bytes, D.c.battery_health_pct, L.c.donor_choice, L.c.site)
             .select_from(D.outerjoin(L, L.c.id == D.c.lot_id))
             .where(D.c.id.in_(chunk))
         ):
@@ -126,6 +127,7 @@ def known_facts(conn: Connection, device_ids: Iterable[str]) -> dict[str, dict[s
                 "recycle_only": r.donor_choice == "recycle",
                 "kinds": frozenset(kinds),
                 "labels": {},
+                "site": r.site,
             }
         for d in conn.execute(
             select(DR.c.id, DR.c.device_id, DR.c.name, DR.c.model, DR.c.serial).where(

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from refurb.errors import BadInput, NotFound, Refused
 from refurb.ids import new_id
-from refurb.lifecycle.history import DeviceState
+from refurb.lifecycle.history import SITE_KINDS, DeviceState
 from refurb.store import tallies
 from refurb.store.history import (
     all_device_ids,
@@ -137,6 +137,9 @@ def add_event(
     if status is not None:
         device.status = status
         device.updated_at = ev.at
+        session.add(device)
+    if kind in SITE_KINDS and data and data.get("site"):
+        device.site = str(data["site"])
         session.add(device)
     session.flush()
     return ev
@@ -580,6 +583,8 @@ def refresh_derived(session: Session, device: Device) -> None:
     device.status = derived_status(rows) or device.status
     weighed = [r for r in live(rows) if r.kind == "weighed"]
     device.weight_kg = weight_of(weighed[-1]) if weighed else None
+    sited = [r for r in live(rows) if r.kind in SITE_KINDS]
+    device.site = json.loads(sited[-1].data or "{}").get("site") if sited else None
     session.add(device)
     session.flush()
 

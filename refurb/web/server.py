@@ -51,6 +51,7 @@ log = logging.getLogger("refurb.web")
 PUBLIC: frozenset[str] = frozenset()  # a route anyone may open (login, set-up, language)
 SESSION_HOURS = 12
 NOT_CLEANED = ("password", "password2", "csrf")  # form fields kept exactly as typed
+MAX_UPLOAD = 40 * 1024 * 1024  # a phone photo (refurb.scanning.MAX_PHOTO_BYTES)
 
 
 @dataclass
@@ -110,6 +111,7 @@ class Ctx:
     user: Account | None
     lang: str
     form: dict[str, str]
+    upload: bytes | None = None  # a file sent with the form (the scan page's photo)
 
     @property
     def store(self) -> Inventory:
@@ -204,6 +206,7 @@ def guarded(page: Page, roles: frozenset[str]) -> Callable[[Request], Any]:
             session["csrf"] = secrets.token_urlsafe(32)
         lang = session.get("lang") or web.config.lang
         form: dict[str, str] = {}
+        upload: bytes | None = None
         if request.method == "POST":
             raw = await request.form()
             sent = raw.get("csrf")
@@ -221,6 +224,12 @@ def guarded(page: Page, roles: frozenset[str]) -> Callable[[Request], Any]:
                 }
             except BadInput as exc:
                 return render(web, request, "error.html", 400, title="bad_request", error=exc)
+            sent_file = raw.get("photo")
+            if sent_file is not None and not isinstance(sent_file, str):
+                upload = await sent_file.read(MAX_UPLOAD + 1)
+                if len(upload) > MAX_UPLOAD:
+                    error = BadInput("that file is larger than 40 MB", "send a phone photo")
+                    return render(web, request, "error.html", 413, title="bad_request", error=error)
         user = None
         if roles is not PUBLIC:
             name = session.get("user")
@@ -233,7 +242,7 @@ def guarded(page: Page, roles: frozenset[str]) -> Callable[[Request], Any]:
                 return render(
                     web, request, "error.html", 403, user=user, title="forbidden", message=None
                 )
-        ctx = Ctx(request, web, user, lang if lang in text.LANGS else "en", form)
+        ctx = Ctx(request, web, user, lang if lang in text.LANGS else "en", form, upload)
         return await run_in_threadpool(page, ctx)
 
     endpoint.__name__ = getattr(page, "__name__", "page")
