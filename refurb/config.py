@@ -70,6 +70,8 @@ class Config:
     program_logo: str | None = None  # a PNG or JPEG beside the program's name
     font: str | None = None  # a TrueType font for PDFs whose text Helvetica cannot show
     timezone: str | None = None  # the station's time zone for --at (IANA name)
+    tls_cert: str | None = None  # refurb serve --tls: certificate and key files
+    tls_key: str | None = None
     path: Path | None = None
 
 
@@ -175,6 +177,8 @@ _STR_KEYS = (
     "program_logo",
     "font",
     "timezone",
+    "tls_cert",
+    "tls_key",
 )
 
 
