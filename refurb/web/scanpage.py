@@ -173,7 +173,7 @@ def scan_act(ctx: Ctx) -> Response:
     who = {"actor": ctx.user.name, "station": ctx.web.station}
     store = ctx.store
     try:
-        if not tags:
+        if not tags and action != "stocktake":  # an empty shelf is a stocktake too
             raise BadInput("the list is empty", "scan the devices first")
         if action == "labels":
             return _labels(ctx, tags, f.get("stock", ""))

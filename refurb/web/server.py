@@ -207,6 +207,7 @@ def guarded(page: Page, roles: frozenset[str]) -> Callable[[Request], Any]:
         lang = session.get("lang") or web.config.lang
         form: dict[str, str] = {}
         upload: bytes | None = None
+        raw = None
         if request.method == "POST":
             raw = await request.form()
             sent = raw.get("csrf")
@@ -224,12 +225,6 @@ def guarded(page: Page, roles: frozenset[str]) -> Callable[[Request], Any]:
                 }
             except BadInput as exc:
                 return render(web, request, "error.html", 400, title="bad_request", error=exc)
-            sent_file = raw.get("photo")
-            if sent_file is not None and not isinstance(sent_file, str):
-                upload = await sent_file.read(MAX_UPLOAD + 1)
-                if len(upload) > MAX_UPLOAD:
-                    error = BadInput("that file is larger than 40 MB", "send a phone photo")
-                    return render(web, request, "error.html", 413, title="bad_request", error=error)
         user = None
         if roles is not PUBLIC:
             name = session.get("user")
@@ -242,11 +237,24 @@ def guarded(page: Page, roles: frozenset[str]) -> Callable[[Request], Any]:
                 return render(
                     web, request, "error.html", 403, user=user, title="forbidden", message=None
                 )
+        sent_file = raw.get("photo") if raw is not None else None
+        if sent_file is not None and not isinstance(sent_file, str):  # read once signed in
+            upload = await sent_file.read(MAX_UPLOAD + 1)
+            if len(upload) > MAX_UPLOAD:
+                error = BadInput("that file is larger than 40 MB", "send a phone photo")
+                return render(web, request, "error.html", 413, title="bad_request", error=error)
         ctx = Ctx(request, web, user, lang if lang in text.LANGS else "en", form, upload)
         return await run_in_threadpool(page, ctx)
 
-    endpoint.__name__ = getattr(page, "__name__", "page")
-    return endpoint
+    async def closing(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        finally:
+            if request.method == "POST":
+                await (await request.form()).close()  # the parsed form is cached: its files
+
+    closing.__name__ = getattr(page, "__name__", "page")
+    return closing
 
 
 # --- the error boundary ------------------------------------------------------------------
