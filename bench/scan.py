@@ -98,6 +98,8 @@ def tags_of(path: Path, k: int) -> list[str]:
 def photo_decode(url: str, tag: str, runs: int) -> dict[str, dict[str, float]]:
     """A 12-megapixel JPEG of a label (rendered from refurb's own PDF, slightly turned,
     on a grey desk): refurb.scanning.decode_photo vs zxing-cpp on the decoded pixels."""
+    from dataclasses import replace
+
     import pypdfium2 as pdfium
     import zxingcpp
     from PIL import Image, ImageFilter
@@ -105,8 +107,6 @@ def photo_decode(url: str, tag: str, runs: int) -> dict[str, dict[str, float]]:
     from refurb.app import open_inventory, reports
     from refurb.labels import load_stocks, render
     from refurb.scanning import decode_photo
-
-    from dataclasses import replace
 
     store = open_inventory(url, "read")
     data = reports.labels(store, [tag])
