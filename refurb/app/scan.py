@@ -27,11 +27,12 @@ from refurb.lifecycle import rules
 from refurb.lifecycle.history import GONE, DeviceState, expected_at, fold
 from refurb.scanning import tag_from_scan
 from refurb.store.db import Store
-from refurb.store.history import histories, known_facts, live, step_of
+from refurb.store.history import D, L, histories, known_facts, live, step_of
 from refurb.store.inventory import add_event, device_state, get_device
-from refurb.store.tables import Device, DeviceAlias, Lot
+from refurb.store.tables import SQLModel
 from refurb.tags import is_well_formed
 
+A = SQLModel.metadata.tables["device_aliases"]
 # what the whole list can be given (labels: a PDF, no change recorded)
 ACTIONS = ("stocktake", "site", "ready", "ship", "labels", "issue")
 MAX_LIST = 150  # a shelf or two; the list is kept in the session cookie (4 KB)
@@ -92,12 +93,10 @@ def resolve(store: Store, text: str) -> Scanned:
     if not typed:
         raise BadInput("the scan is empty", "scan the label's QR code, or type its tag")
     with store.reading() as session:
-        found = session.execute(select(Device.tag).where(Device.tag == typed)).first()
+        found = session.execute(select(D.c.tag).where(D.c.tag == typed)).first()
         if found is None:
             found = session.execute(
-                select(Device.tag)
-                .join(DeviceAlias, DeviceAlias.device_id == Device.id)  # type: ignore[arg-type]
-                .where(DeviceAlias.tag == typed)
+                select(D.c.tag).join(A, A.c.device_id == D.c.id).where(A.c.tag == typed)
             ).first()
     if found is not None:
         return Scanned(typed, found[0])
@@ -142,9 +141,7 @@ def rows(store: Store, tags: Iterable[str], action: str | None = None) -> list[R
         found = {
             d.tag: d
             for d in session.execute(
-                select(Device.id, Device.tag, Device.status, Device.model, Device.site).where(
-                    Device.tag.in_(tags)  # type: ignore[attr-defined]
-                )
+                select(D.c.id, D.c.tag, D.c.status, D.c.model, D.c.site).where(D.c.tag.in_(tags))
             )
         }
         states = _states(session, list(found.values())) if action else {}
@@ -240,17 +237,13 @@ def expected(store: Store, site: str) -> list[dict[str, Any]]:
     site = site_name(site)
     with store.reading() as session:
         q = (
-            select(Device.tag, Device.status, Device.model)
-            .select_from(Device)
-            .outerjoin(Lot, Lot.id == Device.lot_id)  # type: ignore[arg-type]
+            select(D.c.tag, D.c.status, D.c.model)
+            .select_from(D.outerjoin(L, L.c.id == D.c.lot_id))
             .where(
-                or_(
-                    Device.site == site,
-                    and_(Device.site.is_(None), Lot.site == site),  # type: ignore[union-attr]
-                ),
-                Device.status.not_in(sorted(GONE)),  # type: ignore[attr-defined]
+                or_(D.c.site == site, and_(D.c.site.is_(None), L.c.site == site)),
+                D.c.status.not_in(sorted(GONE)),
             )
-            .order_by(Device.tag)
+            .order_by(D.c.tag)
         )
         return [{"tag": r.tag, "status": r.status, "model": r.model} for r in session.execute(q)]
 
