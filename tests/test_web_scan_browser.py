@@ -118,6 +118,23 @@ def test_a_fake_camera_scans_three_labels_into_the_list(tmp_path: Path) -> None:
         # the list is the server's: a reload shows the same three
         driver.get(base + "/scan")
         assert listed() == set(tags)
+        # a USB scanner types into the field and presses Enter: htmx sends it, the
+        # field is cleared for the next label, and a duplicate is said to be one
+        from selenium.webdriver.common.keys import Keys
+
+        field = driver.find_element(By.ID, "scan-code")
+        field.send_keys(tags[0].lower() + Keys.ENTER)
+        wait_for(
+            lambda: (
+                driver.execute_script(
+                    "const m = document.getElementById('scan-message');"
+                    "return m && m.dataset.kind === 'warn' && m.dataset.tag"
+                )
+                == tags[0]
+            )
+        )
+        assert driver.find_element(By.ID, "scan-code").get_attribute("value") == ""
+        assert listed() == set(tags)
 
 
 def test_make_cert_then_serve_over_tls(tmp_path: Path) -> None:
