@@ -299,3 +299,24 @@ def test_refurb_stocktake_at_a_terminal(tmp_path: Path) -> None:
         {"tag": tags[1], "status": "diagnosed", "model": doc["missing"][0]["model"]}
     ]
     assert doc["unexpected"] == []
+
+
+def test_the_site_a_history_folds_to() -> None:
+    from refurb.lifecycle import rules
+    from refurb.lifecycle.history import Step, expected_at, fold
+
+    steps = [
+        Step(1, "status", status="received"),
+        Step(2, "seen", site="Shelf A"),
+        Step(3, "sited", site="Annex"),
+    ]
+    state = fold("RF-7K2Q9W", steps, site="Main")  # the lot's site, until an event
+    assert state.site == "Annex" and expected_at(state, "Annex")
+    assert not expected_at(state, "Main") and not expected_at(state, "Shelf A")
+    assert fold("RF-7K2Q9W", steps[:1], site="Main").site == "Main"
+    gone = fold("RF-7K2Q9W", [*steps, Step(4, "status", status="recycled")])
+    assert not expected_at(gone, "Annex")
+    refused = rules.seen(gone, "Annex")
+    assert refused is not None and refused.rule == "seen-recycled"
+    assert rules.site_move(gone, "Main") is not None
+    assert rules.seen(state, " ") is not None and rules.seen(state, "Main") is None
