@@ -320,3 +320,27 @@ def test_the_site_a_history_folds_to() -> None:
     assert refused is not None and refused.rule == "seen-recycled"
     assert rules.site_move(gone, "Main") is not None
     assert rules.seen(state, " ") is not None and rules.seen(state, "Main") is None
+
+
+def test_a_stocktake_at_a_shop_reaches_the_hub(tmp_path: Path) -> None:
+    """A seen event travels in the shop's bundle; the hub's cached site follows it."""
+    from refurb.app.scan import expected, stocktake
+    from refurb.store.bundles import export_bundle
+    from refurb.store.db import open_store
+    from refurb.store.intake import record_snapshot
+    from tests.store_helpers import hub_import, laptop, verdict
+
+    key = b"a program key of some length"
+    shop_store = open_store(str(tmp_path / "shop.db"))
+    snap = laptop()
+    with shop_store.transaction() as s:
+        tag = record_snapshot(s, snap, verdict(snap), operator="t", station="IQ").tag
+    done = stocktake(shop_store, "Shelf C", [tag], actor="lead", station="IQ")
+    assert [o.done for o in done.seen] == [True]
+    with shop_store.reading() as s:
+        data = export_bundle(s, key, "IQ")[0]
+    hub = open_store(str(tmp_path / "hub.db"))
+    hub_import(hub, [data], key)
+    assert [r["tag"] for r in expected(hub, "Shelf C")] == [tag]
+    shop_store.dispose()
+    hub.dispose()

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, func, select
 from sqlmodel import SQLModel
 
 import refurb.store.tables  # noqa: F401  (registers the tables on the metadata)
-from refurb.lifecycle.history import DeviceState, Step, fold
+from refurb.lifecycle.history import SITE_KINDS, DeviceState, Step, fold
 
 _T = SQLModel.metadata.tables
 E, D, DR, L = _T["events"], _T["devices"], _T["drives"], _T["lots"]
@@ -96,6 +96,16 @@ def weight_of(row: Any) -> float | None:
 def derived_status(rows: list[Any]) -> str | None:
     """The status of the last status event no correction voided, in an ordered history."""
     return next((r.status for r in reversed(rows) if r.status and r.voided_by is None), None)
+
+
+def derived_site(rows: list[Any]) -> str | None:
+    """The site of the last live seen/sited event, in an ordered history (None: none)."""
+    for r in reversed(live(rows)):
+        if r.kind in SITE_KINDS:
+            site = (json.loads(r.data) if r.data else {}).get("site")
+            if site:
+                return str(site)
+    return None
 
 
 def histories(conn: Connection, device_ids: Iterable[str]) -> dict[str, list[Any]]:

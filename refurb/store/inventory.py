@@ -17,6 +17,7 @@ from refurb.lifecycle.history import SITE_KINDS, DeviceState
 from refurb.store import tallies
 from refurb.store.history import (
     all_device_ids,
+    derived_site,
     derived_status,
     histories,
     live,
@@ -583,8 +584,7 @@ def refresh_derived(session: Session, device: Device) -> None:
     device.status = derived_status(rows) or device.status
     weighed = [r for r in live(rows) if r.kind == "weighed"]
     device.weight_kg = weight_of(weighed[-1]) if weighed else None
-    sited = [r for r in live(rows) if r.kind in SITE_KINDS]
-    device.site = json.loads(sited[-1].data or "{}").get("site") if sited else None
+    device.site = derived_site(rows)
     session.add(device)
     session.flush()
 
