@@ -85,9 +85,12 @@ def test_a_fake_camera_scans_three_labels_into_the_list(tmp_path: Path) -> None:
     from refurb.app import open_inventory
 
     store = open_inventory(f"sqlite:///{tmp_path / 'shop.db'}", "create")
-    tags = shop(store, 3)
+    tags = shop(store, 4)
+    tags, photographed = tags[:3], tags[3]
     video = tmp_path / "labels.y4m"
     _y4m(store, tags, video)
+    photo = tmp_path / "label.png"
+    _label_image(store, photographed).save(photo)
     flags = [
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
@@ -135,6 +138,10 @@ def test_a_fake_camera_scans_three_labels_into_the_list(tmp_path: Path) -> None:
         )
         assert driver.find_element(By.ID, "scan-code").get_attribute("value") == ""
         assert listed() == set(tags)
+        # a photo chosen (on a phone: taken) is sent at once and read on the server
+        driver.find_element(By.CSS_SELECTOR, "#scan-photo input[type=file]").send_keys(str(photo))
+        wait_for(lambda: photographed in listed())
+        assert listed() == {*tags, photographed}
 
 
 def test_make_cert_then_serve_over_tls(tmp_path: Path) -> None:

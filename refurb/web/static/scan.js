@@ -48,6 +48,15 @@
     });
   }
 
+  // a photo taken is sent at once (the Send button stays for pages without script)
+  var photoForm = document.getElementById("scan-photo");
+  if (photoForm) {
+    photoForm.querySelector("input[type=file]").addEventListener("change", function (e) {
+      if (e.target.files && e.target.files.length) window.htmx.trigger(photoForm, "submit");
+    });
+    photoForm.addEventListener("htmx:afterRequest", function () { photoForm.reset(); });
+  }
+
   if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
     document.getElementById("camera-insecure").hidden = false;
     startButton.hidden = true;
