@@ -209,7 +209,7 @@ def guarded(page: Page, roles: frozenset[str]) -> Callable[[Request], Any]:
         upload: bytes | None = None
         raw = None
         if request.method == "POST":
-            raw = await request.form()
+            raw = request.state.form = await request.form()
             sent = raw.get("csrf")
             if (
                 not isinstance(sent, str)
@@ -250,8 +250,9 @@ def guarded(page: Page, roles: frozenset[str]) -> Callable[[Request], Any]:
         try:
             return await endpoint(request)
         finally:
-            if request.method == "POST":
-                await (await request.form()).close()  # the parsed form is cached: its files
+            form = getattr(request.state, "form", None)
+            if form is not None:
+                await form.close()  # an uploaded file's spooled temporary file
 
     closing.__name__ = getattr(page, "__name__", "page")
     return closing
