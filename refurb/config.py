@@ -14,6 +14,8 @@ The config file is TOML at ``$REFURB_CONFIG`` or the user config folder, e.g.::
     timezone = "America/Iqaluit"   # for --at dates (default: the computer's own)
     program_name = "Digital Skills North"   # heads reports, certificates, shipment papers
     program_logo = "/etc/refurb/logo.png"   # PNG or JPEG beside the name
+    tls_cert = "/etc/refurb/tls/cert.pem"   # refurb serve --tls (else --make-cert's)
+    tls_key = "/etc/refurb/tls/key.pem"
     [weights_kg]                   # default weight per chassis when not weighed
     laptop = 2.0
     [emissions]                    # avoided manufacturing emissions per laptop reused
