@@ -272,6 +272,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "scan_duplicate": ("Already in the list", "Déjà dans la liste"),
     "scan_unknown": ("No device on record with this tag", "Aucun appareil enregistré avec ce code"),
     "scan_action": ("For the whole list", "Pour toute la liste"),
+    "scan_pick": ("Action", "Action"),
     "scan_do_stocktake": ("Stocktake: seen at the site", "Inventaire : vus sur le site"),
     "scan_do_site": ("Move to the site", "Déplacer vers le site"),
     "scan_do_ready": ("Make ready", "Rendre prêt"),
