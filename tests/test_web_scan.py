@@ -344,3 +344,27 @@ def test_a_stocktake_at_a_shop_reaches_the_hub(tmp_path: Path) -> None:
     assert [r["tag"] for r in expected(hub, "Shelf C")] == [tag]
     shop_store.dispose()
     hub.dispose()
+
+
+def test_without_tls_on_the_network_the_page_says_why_and_offers_the_photo(
+    tmp_path: Path,
+) -> None:
+    store, _ = _store(tmp_path, 1)
+    c = client(store, "lead")  # the TestClient's host, "testserver": not this machine
+    for scheme, host, secure in (
+        ("http", "192.168.1.20:8000", False),
+        ("http", "refurb.shop.local", False),
+        ("http", "127.0.0.1:8000", True),
+        ("http", "localhost:8000", True),
+        ("https", "refurb.shop.local:8443", True),
+    ):
+        got = c.get(f"{scheme}://testserver/scan", headers={"host": host})
+        assert got.status_code == 200, (host, got.status_code)
+        page = got.text
+        said = re.search(r'<p id="camera-insecure" class="hint"( hidden)?>([^<]*)<', page)
+        assert said is not None
+        assert (said[1] is not None) == secure, host
+        assert "secure connection" in said[2]
+        start = re.search(r'<button type="button" id="camera-start"( hidden)?>', page)
+        assert start is not None and (start[1] is None) == secure, host
+        assert 'id="scan-photo"' in page and 'capture="environment"' in page

@@ -273,6 +273,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "scan_unknown": ("No device on record with this tag", "Aucun appareil enregistré avec ce code"),
     "scan_action": ("For the whole list", "Pour toute la liste"),
     "scan_pick": ("Action", "Action"),
+    "scan_participant_hint": (
+        "To issue: scan or type the participant's code here (with the camera on, tap this "
+        "field first, then show the code).",
+        "Pour remettre : scannez ou tapez ici le code du participant (caméra allumée, "
+        "touchez d'abord ce champ, puis montrez le code).",
+    ),
     "scan_do_stocktake": ("Stocktake: seen at the site", "Inventaire : vus sur le site"),
     "scan_do_site": ("Move to the site", "Déplacer vers le site"),
     "scan_do_ready": ("Make ready", "Rendre prêt"),

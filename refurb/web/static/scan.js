@@ -87,6 +87,14 @@
   var lastSeen = new Map();  // a label held in view is sent once, not on every frame
 
   function send(value) {
+    // the participant field in focus (issue): the code scanned is the participant's
+    var participant = document.querySelector("#scan-act input[name=participant]");
+    if (participant && document.activeElement === participant) {
+      participant.value = value;
+      beep(true);
+      flash("ok");
+      return;
+    }
     window.htmx.ajax("POST", "/scan/add", {
       target: "#scan-list", swap: "outerHTML", values: { code: value, csrf: csrf }
     });
