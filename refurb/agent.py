@@ -25,8 +25,9 @@ from pathlib import Path
 
 BUNDLED = ("click", "platformdirs")
 MAIN = "from refurb.cli import main\n\nmain()\n"
-# What a probe on the bench needs; the inventory, labels and reports are left out.
-LEFT_OUT = ("store", "labels.py", "qr.py", "reports", "schema.py", "agent.py")
+# What a probe on the bench needs; the inventory, labels and reports are left out (and the
+# scan page's 1 MB WebAssembly barcode reader).
+LEFT_OUT = ("store", "labels.py", "qr.py", "reports", "schema.py", "agent.py", "barcode-detector")
 
 
 def build(out: Path) -> Path:

@@ -15,6 +15,8 @@ The config file is TOML at ``$REFURB_CONFIG`` or the user config folder, e.g.::
     timezone = "America/Iqaluit"   # for --at dates (default: the computer's own)
     program_name = "Digital Skills North"   # heads reports, certificates, shipment papers
     program_logo = "/etc/refurb/logo.png"   # PNG or JPEG beside the name
+    tls_cert = "/etc/refurb/tls/cert.pem"   # refurb serve --tls (else --make-cert's)
+    tls_key = "/etc/refurb/tls/key.pem"
     [weights_kg]                   # default weight per chassis when not weighed
     laptop = 2.0
     [emissions]                    # avoided manufacturing emissions per laptop reused
@@ -72,6 +74,8 @@ class Config:
     program_logo: str | None = None  # a PNG or JPEG beside the program's name
     font: str | None = None  # a TrueType font for PDFs whose text Helvetica cannot show
     timezone: str | None = None  # the station's time zone for --at (IANA name)
+    tls_cert: str | None = None  # refurb serve --tls: certificate and key files
+    tls_key: str | None = None
     path: Path | None = None
 
 
@@ -178,6 +182,8 @@ _STR_KEYS = (
     "program_logo",
     "font",
     "timezone",
+    "tls_cert",
+    "tls_key",
 )
 
 

@@ -13,11 +13,12 @@ from sqlmodel import Session, col, select
 
 from refurb.errors import BadInput, NotFound, Refused
 from refurb.ids import new_id
-from refurb.lifecycle.history import DeviceState
+from refurb.lifecycle.history import SITE_KINDS, DeviceState
 from refurb.lifecycle.sanitization import WipeRecord
 from refurb.store import tallies
 from refurb.store.history import (
     all_device_ids,
+    derived_site,
     derived_status,
     histories,
     live,
@@ -138,6 +139,9 @@ def add_event(
     if status is not None:
         device.status = status
         device.updated_at = ev.at
+        session.add(device)
+    if kind in SITE_KINDS and data and data.get("site"):
+        device.site = str(data["site"])
         session.add(device)
     session.flush()
     return ev
@@ -566,6 +570,7 @@ def refresh_derived(session: Session, device: Device) -> None:
     device.status = derived_status(rows) or device.status
     weighed = [r for r in live(rows) if r.kind == "weighed"]
     device.weight_kg = weight_of(weighed[-1]) if weighed else None
+    device.site = derived_site(rows)
     session.add(device)
     session.flush()
 

@@ -922,11 +922,17 @@ ROUTES: list[tuple[str, str, Any, frozenset[str]]] = [
     ("POST", "/users/{name}", user_change, ADMIN),
 ]
 
+# the scan page and /d/TAG (issue #14)
+from refurb.web.scanpage import ROUTES as _SCAN_ROUTES  # noqa: E402
+
+ROUTES.extend(_SCAN_ROUTES)
+
 # The menu: each page shows for the roles its route allows.
 NAV = [
     ("/", "dashboard"),
     ("/devices", "devices"),
     ("/intake", "intake"),
+    ("/scan", "scan"),
     ("/lots", "lots"),
     ("/participants", "participants"),
     ("/trainees", "trainees"),

@@ -271,6 +271,60 @@ WORDS: dict[str, tuple[str, str]] = {
     "open_device": ("Open the device", "Ouvrir l'appareil"),
     "print_label": ("Label (PDF)", "Étiquette (PDF)"),
     "next_device": ("Next device", "Appareil suivant"),
+    # scan page
+    "scan": ("Scan", "Scanner"),
+    "scan_camera": ("Camera", "Caméra"),
+    "scan_camera_start": ("Start the camera", "Démarrer la caméra"),
+    "scan_camera_on": (
+        "Scanning: hold each label in view.",
+        "Lecture en cours : montrez chaque étiquette.",
+    ),
+    "scan_camera_failed": ("The camera did not start", "La caméra n'a pas démarré"),
+    "scan_insecure": (
+        "The live camera needs a secure connection (https, or this computer itself); "
+        "this page was opened over plain http on the network. Take a photo of the label "
+        "below instead, or start refurb serve with --tls.",
+        "La caméra en direct demande une connexion sécurisée (https, ou cet ordinateur "
+        "lui-même) ; cette page est ouverte en http sur le réseau. Prenez plutôt une photo "
+        "de l'étiquette ci-dessous, ou lancez refurb serve avec --tls.",
+    ),
+    "scan_photo": ("Photo of a label", "Photo d'une étiquette"),
+    "scan_photo_take": ("Photo", "Photo"),
+    "scan_send": ("Send", "Envoyer"),
+    "scan_typed": ("Scanner or keyboard", "Lecteur ou clavier"),
+    "scan_add": ("Add", "Ajouter"),
+    "scan_list": ("Scanned", "Scannés"),
+    "scan_warning": ("Warning", "Avertissement"),
+    "scan_remove": ("Remove", "Retirer"),
+    "scan_clear": ("Clear the list", "Vider la liste"),
+    "scan_added": ("Added", "Ajouté"),
+    "scan_duplicate": ("Already in the list", "Déjà dans la liste"),
+    "scan_unknown": ("No device on record with this tag", "Aucun appareil enregistré avec ce code"),
+    "scan_action": ("For the whole list", "Pour toute la liste"),
+    "scan_pick": ("Action", "Action"),
+    "scan_participant_hint": (
+        "To issue: scan or type the participant's code here (with the camera on, tap this "
+        "field first, then show the code).",
+        "Pour remettre : scannez ou tapez ici le code du participant (caméra allumée, "
+        "touchez d'abord ce champ, puis montrez le code).",
+    ),
+    "scan_do_stocktake": ("Stocktake: seen at the site", "Inventaire : vus sur le site"),
+    "scan_do_site": ("Move to the site", "Déplacer vers le site"),
+    "scan_do_ready": ("Make ready", "Rendre prêt"),
+    "scan_do_ship": ("Add to a recycling shipment", "Ajouter à un envoi au recyclage"),
+    "scan_do_labels": ("Print labels", "Imprimer les étiquettes"),
+    "scan_do_issue": ("Issue (one device)", "Remettre (un appareil)"),
+    "scan_shipment": ("Shipment", "Envoi"),
+    "scan_stock": ("Label stock", "Format d'étiquette"),
+    "scan_go": ("Do it", "Exécuter"),
+    "scan_outcomes": ("Result", "Résultat"),
+    "scan_done": ("done", "fait"),
+    "scan_refused": ("refused", "refusé"),
+    "scan_missing": (
+        "Expected here but not seen",
+        "Attendus ici mais pas vus",
+    ),
+    "scan_unexpected": ("Seen here but not expected", "Vus ici mais pas attendus"),
 }
 
 STATUS_WORDS: dict[str, tuple[str, str]] = {
