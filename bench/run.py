@@ -1,16 +1,36 @@
-"""Every benchmark in one run, each figure beside a reference measured in the same run;
-writes docs/benchmarks.md. These machines are noisy: ratios mean more than times.
+"""refurb's benchmarks, each figure beside a reference measured the same way in the same run.
 
-    python bench/run.py            # everything (about 15 minutes here: two 1M-device databases)
-    python bench/run.py --quick    # smaller sizes, for a smoke test
+    python bench/run.py --quick                       # every part, small sizes (minutes)
+    python bench/run.py probe startup intake          # only these parts
+    python bench/run.py --python /tmp/benchvenv/bin/python --repeat 3 \\
+        --out docs/benchmarks.md                      # the published table (see that file)
+
+Parts: probe, startup, intake, import, lookup, report, postgres, hub, labels.
+
+Whole processes are timed by hyperfine (``-N``: no shell; ``--warmup``, ``--runs``,
+``--export-json``), refurb and its reference in the same hyperfine call, the ratio taken
+from the two medians of that call; ``python -c pass`` runs in every such call too and is
+printed beside the ratio, so a slow phase of the machine shows. In-process figures are
+medians over a stated number of rounds after a stated warm-up, refurb and its reference
+in the same process, both warm. ``--repeat N`` runs the chosen parts N times and prints
+each figure's range. Results go to --out (default: /tmp/refurb-bench.md); docs/ is
+written only when --out names it.
+
+Whole-process figures should come from an installed refurb (byte-compiled, as pip
+installs it): give its interpreter with --python (the ``refurb`` script beside it is
+used). Without it, this checkout is byte-compiled and run as ``python -m refurb``.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import itertools
 import json
 import os
 import platform
+import secrets
+import shlex
 import shutil
 import sqlite3
 import statistics
@@ -19,127 +39,246 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-T480 = ROOT / "tests" / "captures" / "own-linux-lenovo-t480-handmade"
-PY = sys.executable
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from bench.thick import T480, build_thick  # noqa: E402
 
-Row = dict[str, object]
+DEFAULT_OUT = Path(tempfile.gettempdir()) / "refurb-bench.md"
+PARTS = ("probe", "startup", "intake", "import", "lookup", "report", "postgres", "hub", "labels")
+FLOOR = "python -c pass"
+PG_URL = os.environ.get("REFURB_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+TALLY_TABLES = ("tally_marks", "tally_people", "tally_finals", "tally_statuses")
+THICK_TABLES = (
+    "lots", "participants", "devices", "drives", "snapshots", "assessments", "findings",
+    "events", *TALLY_TABLES,
+)  # fmt: skip
 
 
-def timed_commands(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
-    """Median wall time (ms) of each command, runs interleaved so load hits all alike."""
-    samples: dict[str, list[float]] = {name: [] for name in commands}
-    for argv in commands.values():  # warm caches once
-        subprocess.run(argv, capture_output=True, check=False)
-    for _ in range(runs):
-        for name, argv in commands.items():
+@dataclass
+class Row:
+    """One figure. ``unit``: ms, /s, MB, s or text; a rate's ratio is refurb's rate over
+    the reference's, a time's refurb's time over the reference's."""
+
+    part: str
+    name: str
+    value: float | str
+    unit: str
+    reference: str = ""
+    ref_value: float | None = None
+    ratio: float | None = None
+    floor_ms: float | None = None  # python -c pass in the same hyperfine call
+    method: str = ""
+    target: str = ""
+    ok: bool | None = None
+
+
+@dataclass
+class Ctx:
+    tmp: Path
+    python: str
+    refurb: list[str]
+    env: dict[str, str]
+    installed: bool
+    runs: int = 10
+    warmup: int = 3
+    rounds: int = 200
+    report_rounds: int = 5
+    devices: int = 1_000_000
+    snaps: int = 10_000
+    hub_devices: int = 25_000
+    labels: int = 1000
+    _thick: dict[int, Path] = field(default_factory=dict)
+    _pg: dict[int, tuple[str, float]] = field(default_factory=dict)  # n -> (url, copy s)
+    _counter: Iterator[int] = field(default_factory=itertools.count)
+
+    def thick(self, n: int, tallies: bool = True) -> tuple[Path, float | None]:
+        """The thick database of ``n`` devices, built once per run; seconds it took (None
+        when an earlier part built it)."""
+        if n in self._thick:
+            return self._thick[n], None
+        path = self.tmp / f"thick-{n}.db"
+        print(f"... building a thick database of {n:,} devices", file=sys.stderr)
+        took = build_thick(path, n)
+        if tallies:
+            from refurb.store import tallies as tl
+            from refurb.store.db import open_store
+
             start = time.perf_counter()
-            subprocess.run(argv, capture_output=True, check=False)
-            samples[name].append((time.perf_counter() - start) * 1000)
-    return {name: statistics.median(v) for name, v in samples.items()}
+            store = open_store(str(path))
+            with store.transaction() as s:
+                tl.rebuild(s.connection())
+            store.dispose()
+            took += time.perf_counter() - start
+        self._thick[n] = path
+        return path, took
 
 
-def median_ms(fn: Callable[[], object], runs: int) -> float:
-    values = []
-    for _ in range(runs):
+# --- measuring ---------------------------------------------------------------------
+
+
+def hyperfine(ctx: Ctx, commands: dict[str, list[str]]) -> dict[str, float]:
+    """Median ms of each command, and of ``python -c pass``, from one hyperfine call."""
+    out = ctx.tmp / f"hyperfine-{next(ctx._counter)}.json"
+    argv = ["hyperfine", "-N", "--style", "none", "--warmup", str(ctx.warmup)]
+    argv += ["--runs", str(ctx.runs), "--export-json", str(out)]
+    for name, cmd in {**commands, FLOOR: [ctx.python, "-c", "pass"]}.items():
+        argv += ["--command-name", name, shlex.join(cmd)]
+    subprocess.run(argv, check=True, env=ctx.env, stdout=subprocess.DEVNULL, cwd=ctx.tmp)
+    results = json.loads(out.read_text())["results"]
+    return {r["command"]: statistics.median(r["times"]) * 1000 for r in results}
+
+
+def hyperfine_method(ctx: Ctx) -> str:
+    return f"hyperfine, {ctx.runs} runs after {ctx.warmup} warm-up, same call"
+
+
+def warm_median_ms(fn: Callable[[], object], rounds: int, warmup: int = 1) -> float:
+    """Median ms of ``rounds`` calls after ``warmup`` untimed ones."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(rounds):
         start = time.perf_counter()
         fn()
-        values.append((time.perf_counter() - start) * 1000)
-    return statistics.median(values)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
 
 
-def row(
-    name: str, value: str, reference: str, ratio: float | None, target: str, ok: bool | None
-) -> Row:
-    return {
-        "name": name,
-        "value": value,
-        "reference": reference,
-        "ratio": f"{ratio:.2f}x" if ratio is not None else "",
-        "target": target,
-        "status": "" if ok is None else ("pass" if ok else "short"),
-    }
+def process_row(
+    part: str, name: str, t: dict[str, float], mine: str, ref: str, target: str = "",
+    limit: float | None = None, ctx: Ctx | None = None,
+) -> Row:  # fmt: skip
+    ratio = t[mine] / t[ref]
+    return Row(
+        part, name, t[mine], "ms", ref, t[ref], ratio, t[FLOOR],
+        hyperfine_method(ctx) if ctx else "", target,
+        None if limit is None else ratio <= limit,
+    )  # fmt: skip
 
 
-def bench_probe(tmp: Path, runs: int) -> list[Row]:
-    import compileall
+# --- the parts -----------------------------------------------------------------------
 
+
+def bench_probe(ctx: Ctx) -> list[Row]:
+    py = ctx.python
+    psutil = "python -c 'import psutil'"
+    t = hyperfine(
+        ctx,
+        {
+            "refurb probe --json --no-smart": [*ctx.refurb, "probe", "--json", "--no-smart"],
+            psutil: [py, "-c", "import psutil"],
+        },
+    )
+    rows = [
+        process_row(
+            "probe", "probe --json --no-smart (whole process)", t,
+            "refurb probe --json --no-smart", psutil, "<= 1.6x", 1.6, ctx,
+        )
+    ]  # fmt: skip
     from refurb.agent import build
 
-    # pip byte-compiles a package when it installs it; this checkout may run with
-    # PYTHONDONTWRITEBYTECODE set, which would make refurb compile every module on every
-    # start while psutil (installed by pip) does not. Compile it, as an install would.
-    compileall.compile_dir(ROOT / "refurb", quiet=2)
-    agent = build(tmp / "refurb-agent.pyz")
-    cmds = {
-        "agent probe": [PY, "-I", str(agent), "probe", "--json", "--no-smart"],
-        "import psutil -I": [PY, "-I", "-c", "import psutil"],
-        "import psutil": [PY, "-c", "import psutil"],
-        "refurb probe --json --no-smart": [PY, "-m", "refurb", "probe", "--json", "--no-smart"],
-        "refurb probe --json": [PY, "-m", "refurb", "probe", "--json"],
-        "python -c pass": [PY, "-c", "pass"],
-        "refurb --help": [PY, "-m", "refurb", "--help"],
-    }
-    for tool, argv in (("lshw -json", ["lshw", "-json"]), ("inxi -F", ["inxi", "-F"])):
-        if shutil.which(argv[0]):
-            cmds[tool] = argv
-    t = timed_commands(cmds, runs)
-    base = t["import psutil"]
-    out = [
-        row(
-            "probe --json --no-smart (whole process)",
-            f"{t['refurb probe --json --no-smart']:.0f} ms",
-            f"python -c 'import psutil' {base:.0f} ms",
-            t["refurb probe --json --no-smart"] / base,
-            "<= 1.6x",
-            t["refurb probe --json --no-smart"] / base <= 1.6,
-        ),
-        row(
-            "USB-stick agent (zipapp): probe --json --no-smart",
-            f"{t['agent probe']:.0f} ms",
-            f"python -I -c 'import psutil' {t['import psutil -I']:.0f} ms",
-            t["agent probe"] / t["import psutil -I"],
-            "<= 1.6x",
-            t["agent probe"] / t["import psutil -I"] <= 1.6,
-        ),
-        row(
-            "probe --json (with smartctl)",
-            f"{t['refurb probe --json']:.0f} ms",
-            f"import psutil {base:.0f} ms",
-            t["refurb probe --json"] / base,
-            "",
-            None,
-        ),
-    ]
-    for peer in ("lshw -json", "inxi -F"):
-        if peer in t:
-            out.append(
-                row(
-                    f"peer: {peer}",
-                    f"{t[peer]:.0f} ms",
-                    f"import psutil {base:.0f} ms",
-                    t[peer] / base,
-                    "",
-                    None,
-                )
-            )
-    out.append(
-        row(
-            "refurb --help start-up",
-            f"{t['refurb --help']:.0f} ms",
-            f"python -c pass {t['python -c pass']:.0f} ms",
-            t["refurb --help"] / t["python -c pass"],
-            "",
-            None,
-        )
+    agent = build(ctx.tmp / "refurb-agent.pyz")
+    isolated = "python -I -c 'import psutil'"
+    t = hyperfine(
+        ctx,
+        {
+            "agent probe": [py, "-I", str(agent), "probe", "--json", "--no-smart"],
+            isolated: [py, "-I", "-c", "import psutil"],
+        },
     )
-    return out
+    rows.append(
+        process_row(
+            "probe", "USB-stick agent (zipapp): probe --json --no-smart", t, "agent probe",
+            isolated, "<= 1.6x", 1.6, ctx,
+        )
+    )  # fmt: skip
+    if shutil.which("lshw"):
+        smart = "" if shutil.which("smartctl") else " (smartctl not installed: no SMART read)"
+        probe = [*ctx.refurb, "probe", "--json"]
+        t = hyperfine(ctx, {"refurb probe --json": probe, "lshw -json": ["lshw", "-json"]})
+        rows.append(
+            process_row(
+                "probe", f"probe --json, SMART on{smart}, against lshw", t,
+                "refurb probe --json", "lshw -json", "< 1x (faster than lshw)", None, ctx,
+            )
+        )  # fmt: skip
+        rows[-1].ok = rows[-1].ratio is not None and rows[-1].ratio < 1
+    else:
+        rows.append(Row("probe", "probe --json against lshw", "skipped: lshw not installed", ""))
+    return rows
+
+
+def bench_startup(ctx: Ctx) -> list[Row]:
+    t = hyperfine(
+        ctx,
+        {
+            "refurb --help": [*ctx.refurb, "--help"],
+            "python -c 'import click'": [ctx.python, "-c", "import click"],
+        },
+    )
+    return [
+        process_row("startup", "refurb --help start-up", t, "refurb --help", FLOOR, ctx=ctx),
+        process_row(
+            "startup", "peer: python -c 'import click'", t, "python -c 'import click'", FLOOR,
+            ctx=ctx,
+        ),
+    ]  # fmt: skip
+
+
+def _until_line(argv: list[str], env: dict[str, str], marker: str | None) -> float:
+    """ms from starting ``argv`` to the first output line starting with ``marker`` (or,
+    without one, to its first line); the process then runs to its end, untimed."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    assert proc.stdout is not None
+    took = float("nan")
+    for line in proc.stdout:
+        if marker is None or line.startswith(marker.encode()):
+            took = (time.perf_counter() - start) * 1000
+            break
+    proc.stdout.read()
+    proc.wait()
+    return took
+
+
+def bench_intake(ctx: Ctx) -> list[Row]:
+    db = ctx.tmp / "intake.db"
+    intake = [*ctx.refurb, "intake", "--distinct", "--replay", str(T480), "--db", str(db)]
+    subprocess.run(intake, capture_output=True, check=True, env=ctx.env)  # the schema
+    help_ = [*ctx.refurb, "--help"]
+    t = hyperfine(ctx, {"refurb intake": intake, "refurb --help": help_})
+    rows = [
+        process_row(
+            "intake", "intake of a new device, end to end (replay, SQLite)", t,
+            "refurb intake", "refurb --help", "< 1 s", None, ctx,
+        )
+    ]  # fmt: skip
+    rows[-1].ok = t["refurb intake"] < 1000
+    # the verdict on screen: intake prints it before it opens the database
+    verdict, first = [], []
+    for k in range(ctx.warmup + ctx.runs):
+        v = _until_line(intake, ctx.env, "VERDICT")
+        f = _until_line(help_, ctx.env, None)
+        if k >= ctx.warmup:
+            verdict.append(v)
+            first.append(f)
+    v, f = statistics.median(verdict), statistics.median(first)
+    rows.append(
+        Row(
+            "intake", "verdict on screen (refurb intake, until it prints VERDICT)", v, "ms",
+            "refurb --help, until its first line", f, v / f, t[FLOOR],
+            f"started from this process, alternated, {ctx.runs} runs after {ctx.warmup}",
+            "< 1 s", v < 1000,
+        )
+    )  # fmt: skip
+    return rows
 
 
 def make_snapshots(folder: Path, n: int) -> None:
@@ -156,330 +295,138 @@ def make_snapshots(folder: Path, n: int) -> None:
         (folder / f"{i:06d}.json").write_text(json.dumps(base))
 
 
-def bench_import(tmp: Path, n: int) -> list[Row]:
-    snaps = tmp / "snaps"
-    make_snapshots(snaps, n)
-    db = tmp / "import.db"
-    code = (
-        "import resource, sys, time, json\n"
-        "from refurb.store.db import open_store\n"
-        "from refurb.store.importer import import_snapshots\n"
-        "from refurb.assess import default_policy\n"
-        "store = open_store(sys.argv[1]); p = default_policy()\n"
-        "t = time.perf_counter()\n"
-        "rows = import_snapshots(store, [sys.argv[2]], p, operator='b', station='RF')\n"
-        "dt = time.perf_counter() - t\n"
-        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "print(json.dumps({'n': len(rows), 's': dt, 'rss_mb': rss}))\n"
-    )
+_IMPORT = """\
+import json, resource, sys, time
+from pathlib import Path
+from refurb.assess import default_policy
+from refurb.store.db import open_store
+from refurb.store.importer import import_snapshots
+db, folder, again = sys.argv[1], sys.argv[2], sys.argv[3] == "again"
+files = sorted(Path(folder).iterdir())
+for f in files:  # warm: every file read once, untimed
+    f.read_bytes()
+start = time.perf_counter()
+for f in files:
+    json.loads(f.read_bytes())
+parse = time.perf_counter() - start
+store = open_store(db)
+policy = default_policy()
+start = time.perf_counter()
+rows = import_snapshots(store, [folder], policy, operator="bench", station="BN")
+took = time.perf_counter() - start
+if again:
+    start = time.perf_counter()
+    import_snapshots(store, [folder], policy, operator="bench", station="BN")
+    again_s = time.perf_counter() - start
+else:
+    again_s = None
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"n": len(rows), "s": took, "parse": parse, "again": again_s, "rss_mb": rss}))
+"""
 
-    def run_import() -> dict[str, float]:
+
+def bench_import(ctx: Ctx) -> list[Row]:
+    n = ctx.snaps
+    snaps = ctx.tmp / f"snaps-{n}"
+    if not snaps.exists():
+        make_snapshots(snaps, n)
+    small = ctx.tmp / f"snaps-{n}-tenth"
+    if not small.exists():
+        small.mkdir()
+        for f in sorted(snaps.iterdir())[: max(1, n // 10)]:
+            (small / f.name).write_bytes(f.read_bytes())
+
+    def run(folder: Path, again: bool) -> dict[str, Any]:
+        db = ctx.tmp / f"import-{next(ctx._counter)}.db"
         out = subprocess.run(
-            [PY, "-c", code, str(db), str(snaps)],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        ).stdout
+            [ctx.python, "-c", _IMPORT, str(db), str(folder), "again" if again else "once"],
+            capture_output=True, text=True, check=True, env=ctx.env, cwd=ctx.tmp,
+        ).stdout  # fmt: skip
+        db.unlink()
         return json.loads(out)  # type: ignore[no-any-return]
 
-    first = run_import()
-    again = run_import()  # every snapshot already known
-    # memory must not grow with the number of files: a tenth of them, into a new database
-    small = tmp / "snaps-small"
-    small.mkdir()
-    for f in sorted(snaps.iterdir())[: max(1, n // 10)]:
-        (small / f.name).write_bytes(f.read_bytes())
-    tenth = json.loads(
-        subprocess.run(
-            [PY, "-c", code, str(tmp / "import-small.db"), str(small)],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        ).stdout
-    )
-    # reference: parsing the same files with json alone, in this process
-    start = time.perf_counter()
-    for f in sorted(snaps.iterdir()):
-        json.loads(f.read_bytes())
-    parse = time.perf_counter() - start
-    rate = first["n"] / first["s"]
+    big = run(snaps, True)
+    tenth = run(small, False)
+    rate, parse = big["n"] / big["s"], big["n"] / big["parse"]
+    method = "one process: json.loads of every file (warm), then one import of them"
     return [
-        row(
-            f"import {n:,} snapshots into SQLite",
-            f"{rate:,.0f} snapshots/s",
-            f"json.loads of the files: {n / parse:,.0f}/s",
-            rate / (n / parse),
-            ">= 1,000/s",
-            rate >= 1000,
+        Row(
+            "import", f"import {n:,} snapshot files into SQLite", rate, "/s",
+            "json.loads of the same files", parse, rate / parse, None, method,
+            ">= 4,000/s (about 0.35x json.loads)", rate >= 4000,
         ),
-        row(
-            "import again (all known)",
-            f"{again['n'] / again['s']:,.0f} snapshots/s",
-            "",
-            None,
-            "",
-            None,
+        Row(
+            "import", "import them again (every one already recorded)",
+            big["n"] / big["again"], "/s", "json.loads of the same files", parse,
+            big["n"] / big["again"] / parse, None, "the same process, right after",
         ),
-        row(
-            f"import peak memory (RSS), {n:,} files",
-            f"{first['rss_mb']:.0f} MB",
-            f"{max(1, n // 10):,} files: {tenth['rss_mb']:.0f} MB",
-            first["rss_mb"] / tenth["rss_mb"],
-            "does not grow with files",
-            first["rss_mb"] <= tenth["rss_mb"] * 1.5,
+        Row(
+            "import", f"import peak memory (RSS), {n:,} files", big["rss_mb"], "MB",
+            f"{max(1, n // 10):,} files", tenth["rss_mb"], big["rss_mb"] / tenth["rss_mb"],
+            None, "ru_maxrss of each import process", "does not grow with files",
+            big["rss_mb"] <= tenth["rss_mb"] * 1.5,
         ),
-    ]
+    ]  # fmt: skip
 
 
-def bench_intake(tmp: Path, runs: int) -> list[Row]:
-    db = tmp / "intake.db"
-    argv = [PY, "-m", "refurb", "intake", "--replay", str(T480), "--db", str(db)]
-    subprocess.run(argv, capture_output=True, check=True)
-    probe = [PY, "-m", "refurb", "probe", "--replay", str(T480), "--json"]
-    assess = [PY, "-m", "refurb", "assess", "--replay", str(T480)]
-    t = timed_commands({"intake": argv, "probe": probe, "assess": assess}, runs)
-    return [
-        row(
-            "intake end to end (replay, SQLite)",
-            f"{t['intake']:.0f} ms",
-            f"probe --replay alone {t['probe']:.0f} ms",
-            t["intake"] / t["probe"],
-            "< 1 s",
-            t["intake"] < 1000,
-        ),
-        row(
-            "verdict on screen (intake prints it before opening the database)",
-            f"{t['assess']:.0f} ms",
-            f"probe --replay alone {t['probe']:.0f} ms",
-            t["assess"] / t["probe"],
-            "< 1 s",
-            t["assess"] < 1000,
-        ),
-    ]
-
-
-def build_million(path: Path, n: int) -> float:
-    """A database of ``n`` devices (each with a drive), written with plain sqlite3."""
-    from refurb.store.db import open_store
-    from refurb.tags import new_tag
-
-    open_store(str(path)).dispose()
-    start = time.perf_counter()
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=OFF")
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    tags: set[str] = set()
-    batch, drives = [], []
-    statuses = ["received", "diagnosed", "wiped", "ready", "issued", "recycled"]
-    for i in range(n):
-        tag = new_tag()
-        while tag in tags:
-            tag = new_tag()
-        tags.add(tag)
-        did = f"dev-{i:08d}"
-        batch.append(
-            (
-                did,
-                tag,
-                f"key{i}",
-                "LENOVO",
-                f"ThinkPad T{480 + i % 20}",
-                f"SER{i:08d}",
-                "laptop",
-                statuses[i % 6],
-                now,
-                now,
-            )
-        )
-        drives.append((f"drv-{i:08d}", did, "sda", "SSD", f"DRV{i:08d}", 256 << 30, "ssd", 1, now))
-        if len(batch) == 50_000:
-            con.executemany(
-                "INSERT INTO devices (id, tag, identity_key, vendor, model, serial, "
-                "chassis, status, created_at, updated_at) VALUES "
-                "(?,?,?,?,?,?,?,?,?,?)",
-                batch,
-            )
-            con.executemany(
-                "INSERT INTO drives (id, device_id, name, model, serial, size_bytes,"
-                " media_type, present, first_seen) VALUES (?,?,?,?,?,?,?,?,?)",
-                drives,
-            )
-            batch, drives = [], []
-    if batch:
-        con.executemany(
-            "INSERT INTO devices (id, tag, identity_key, vendor, model, serial, "
-            "chassis, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            batch,
-        )
-        con.executemany(
-            "INSERT INTO drives (id, device_id, name, model, serial, size_bytes, "
-            "media_type, present, first_seen) VALUES (?,?,?,?,?,?,?,?,?)",
-            drives,
-        )
-    con.commit()
-    con.close()
-    return time.perf_counter() - start
-
-
-def bench_lookups(tmp: Path, n: int, runs: int) -> list[Row]:
+def bench_lookup(ctx: Ctx) -> list[Row]:
     from refurb.store.db import open_store
     from refurb.store.inventory import device_record, get_device, search
 
-    path = tmp / "million.db"
-    built = build_million(path, n)
+    n = ctx.devices
+    path, built = ctx.thick(n)
     con = sqlite3.connect(path)
-    sample = [r[0] for r in con.execute("SELECT tag FROM devices ORDER BY random() LIMIT 200")]
-    serials = [r[0] for r in con.execute("SELECT serial FROM devices ORDER BY random() LIMIT 200")]
+    sample = con.execute("SELECT tag, serial FROM devices ORDER BY random() LIMIT 200").fetchall()
+    tags = itertools.cycle([t for t, _ in sample])
+    serials = itertools.cycle([s for _, s in sample])
     store = open_store(str(path))
-    out = []
+    r, w = ctx.rounds, min(ctx.rounds, len(sample))
     with store.reading() as s:
-        it = iter(sample * 3)
-        by_tag = median_ms(lambda: device_record(s, get_device(s, next(it))), runs)
-        it2 = iter(serials * 3)
-        by_serial = median_ms(lambda: search(s, next(it2)), runs)
-    it3 = iter(sample * 3)
-    raw = median_ms(
-        lambda: con.execute("SELECT * FROM devices WHERE tag = ?", (next(it3),)).fetchall(), runs
-    )
+        by_tag = warm_median_ms(lambda: device_record(s, get_device(s, next(tags))), r, w)
+        by_serial = warm_median_ms(lambda: search(s, next(serials)), r, w)
     store.dispose()
-    out.append(
-        row(
-            f"show by tag ({n:,} devices, SQLite, in process)",
-            f"{by_tag:.2f} ms",
-            f"raw sqlite3 SELECT by tag {raw:.3f} ms",
-            by_tag / raw,
-            "< 5 ms",
-            by_tag < 5,
-        )
+    raw_tag = warm_median_ms(
+        lambda: con.execute("SELECT * FROM devices WHERE tag = ?", (next(tags),)).fetchall(), r, w
     )
-    out.append(
-        row(
-            f"search by serial ({n:,} devices)",
-            f"{by_serial:.2f} ms",
-            f"raw sqlite3 {raw:.3f} ms",
-            by_serial / raw,
-            "< 5 ms",
-            by_serial < 5,
-        )
-    )
-    out.append(
-        row(
-            f"build the {n:,}-device database (plain sqlite3)", f"{built:.1f} s", "", None, "", None
-        )
-    )
-    return out
-
-
-def build_program(path: Path, n: int) -> float:
-    """``n`` devices with event histories across four communities and two years, written
-    with plain sqlite3 (the shape refurb writes, without refurb's per-row work)."""
-    import random
-
-    from refurb.store.db import open_store
-
-    open_store(str(path)).dispose()
-    rnd = random.Random(5)
-    start = time.perf_counter()
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=OFF")
-    lots = [
-        (
-            f"lot{i}",
-            f"LOT-{i}",
-            f"Donor {i % 5}",
-            "2025-01-01",
-            "reuse",
-            ["Iqaluit", "Kugaaruk", "Kimmirut", "Arviat"][i % 4],
-            f"Shop {i % 3}",
-            "2025-01-01 00:00:00.000000",
-        )
-        for i in range(40)
-    ]
-    con.executemany(
-        "INSERT INTO lots (id, code, donor, received_on, donor_choice, community,"
-        " site, created_at) VALUES (?,?,?,?,?,?,?,?)",
-        lots,
-    )
-    con.executemany(
-        "INSERT INTO participants (id, code, created_at) VALUES (?,?,?)",
-        [(f"p{i}", f"P-{i:06d}", "2025-01-01 00:00:00.000000") for i in range(n // 3)],
-    )
-    base = datetime(2024, 6, 1)
-    devices, events = [], []
-
-    def stamp(minutes: int) -> str:
-        return (base + timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-    def flush() -> None:
-        con.executemany(
-            "INSERT INTO devices (id, tag, identity_key, chassis, weight_kg, lot_id,"
-            " community, status, created_at, updated_at) VALUES "
-            "(?,?,?,?,?,?,?,?,?,?)",
-            devices,
-        )
-        con.executemany(
-            "INSERT INTO events (id, device_id, at, kind, status, actor, "
-            "participant_id) VALUES (?,?,?,?,?,?,?)",
-            events,
-        )
-        devices.clear()
-        events.clear()
-
-    for i in range(n):
-        did = f"d{i:08d}"
-        t0 = rnd.randrange(60 * 24 * 880)
-        path_ = rnd.random()
-        steps = [("received", None), ("diagnosed", None)]
-        if path_ < 0.6:
-            steps += [("wiped", None), ("ready", None), ("issued", f"p{rnd.randrange(n // 3)}")]
-        elif path_ < 0.75:
-            steps += [("harvested", None)]
-        elif path_ < 0.85:
-            steps += [("recycled", None)]
-        for k, (status, who) in enumerate(steps):
-            events.append((f"{did}-{k}", did, stamp(t0 + k * 1440), "status", status, "t", who))
-        lot = lots[i % 40]
-        devices.append(
-            (
-                did,
-                f"RF-{i:08d}",
-                did,
-                "laptop" if i % 7 else "desktop",
-                2.1 if i % 4 == 0 else None,
-                lot[0],
-                lot[5],
-                steps[-1][0],
-                stamp(t0),
-                stamp(t0),
-            )
-        )
-        if len(devices) == 50_000:
-            flush()
-    flush()
-    con.commit()
+    raw_serial = warm_median_ms(
+        lambda: con.execute("SELECT * FROM devices WHERE serial = ?", (next(serials),)).fetchall(),
+        r, w,
+    )  # fmt: skip
     con.close()
-    return time.perf_counter() - start
+    method = f"in process, warm ({w} look-ups first), median of {r}"
+    rows = [
+        Row(
+            "lookup", f"show by tag ({n:,} thick devices, SQLite)", by_tag, "ms",
+            "raw sqlite3 SELECT by tag", raw_tag, by_tag / raw_tag, None, method, "< 5 ms",
+            by_tag < 5,
+        ),
+        Row(
+            "lookup", f"search by serial ({n:,} thick devices, SQLite)", by_serial, "ms",
+            "raw sqlite3 SELECT by serial", raw_serial, by_serial / raw_serial, None, method,
+            "< 5 ms", by_serial < 5,
+        ),
+    ]  # fmt: skip
+    if built is not None:
+        rows.append(_built_row("lookup", n, built))
+    return rows
 
 
-def _max_rss_mb(argv: list[str]) -> float:
-    """Peak resident memory of a child process, in MB (Linux ru_maxrss is in KiB)."""
-    code = (
-        "import resource, subprocess, sys\n"
-        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
-    )
-    out = subprocess.run([PY, "-c", code, *argv], capture_output=True, text=True, check=True)
-    return float(out.stdout)
+def _built_row(part: str, n: int, seconds: float) -> Row:
+    return Row(
+        part, f"build the thick {n:,}-device database and its tallies", seconds, "s",
+        method="plain sqlite3 executemany; tallies by refurb's rebuild",
+    )  # fmt: skip
 
 
-def _time_report(store: Any) -> tuple[float, float, float, bool]:
-    """The fiscal-year report on ``store``: median ms for JSON and for the PDF (five runs
-    after a warm-up), ms for the same report counted from the events, and whether the two
-    gave the same figures."""
+_GROUP_BY = (
+    "SELECT status, count(*) FROM events WHERE at >= '2025-04-01' AND at < '2026-04-01'"
+    " GROUP BY status"
+)
+
+
+def _time_report(ctx: Ctx, store: Any, group_by: Callable[[], object]) -> dict[str, Any]:
+    """The fiscal-year report: medians for JSON and PDF, the GROUP BY reference timed the
+    same way (one warm-up, the same rounds), and the report counted from the events once."""
     from refurb.config import DEFAULT_EMISSIONS, DEFAULT_WEIGHTS_KG
     from refurb.reports.pdf import render_pdf
     from refurb.reports.periods import resolve_period
@@ -488,126 +435,118 @@ def _time_report(store: Any) -> tuple[float, float, float, bool]:
 
     period = resolve_period(fiscal_year=2025)
     kw: dict[str, Any] = dict(weights=DEFAULT_WEIGHTS_KG, emissions=DEFAULT_EMISSIONS)
+    rounds = ctx.report_rounds
     with store.reading() as s:
-        tally(s, period, **kw)  # warm the page cache
-        json_times, pdf_times = [], []
-        for _ in range(5):
-            start = time.perf_counter()
-            report = tally(s, period, **kw)
-            json_text(report)
-            json_times.append((time.perf_counter() - start) * 1000)
-            start = time.perf_counter()
-            render_pdf(tally(s, period, **kw))
-            pdf_times.append((time.perf_counter() - start) * 1000)
+        json_ms = warm_median_ms(lambda: json_text(tally(s, period, **kw)), rounds)
+        pdf_ms = warm_median_ms(lambda: render_pdf(tally(s, period, **kw)), rounds)
+        report = tally(s, period, **kw)
         start = time.perf_counter()
         slow = tally_from_events(s, period, **kw)
         events_ms = (time.perf_counter() - start) * 1000
+    ref = warm_median_ms(group_by, rounds)
     same = {k: v for k, v in slow.to_dict().items() if k != "generated_at"} == {
         k: v for k, v in report.to_dict().items() if k != "generated_at"
     }
-    return statistics.median(json_times), statistics.median(pdf_times), events_ms, same
+    return dict(json=json_ms, pdf=pdf_ms, events=events_ms, ref=ref, same=same)
 
 
-def bench_report(tmp: Path, n: int) -> list[Row]:
-    from refurb.store import tallies
+def _report_rows(ctx: Ctx, r: dict[str, Any], where: str, n: int) -> list[Row]:
+    method = f"in process, warm (1 first), median of {ctx.report_rounds}"
+    ref = "one GROUP BY over the period's events"
+    return [
+        Row(
+            "report", f"full report, every breakdown, JSON ({n:,} thick devices, {where})",
+            r["json"], "ms", ref, r["ref"], r["json"] / r["ref"], None, method, "<= 300 ms",
+            r["json"] <= 300,
+        ),
+        Row(
+            "report", f"full report with the PDF ({where})", r["pdf"], "ms", ref, r["ref"],
+            r["pdf"] / r["ref"], None, method, "<= 1 s", r["pdf"] <= 1000,
+        ),
+        Row(
+            "report", f"the same report counted from the events ({where})", r["events"], "ms",
+            "same figures" if r["same"] else "DIFFERENT FIGURES", None, None, None,
+            "in process, once", "same figures", r["same"],
+        ),
+    ]  # fmt: skip
+
+
+def _max_rss_mb(ctx: Ctx, argv: list[str]) -> float:
+    """Peak resident memory of a child process, in MB (Linux ru_maxrss is in KiB)."""
+    code = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True,
+        env=ctx.env,
+    )  # fmt: skip
+    return float(out.stdout)
+
+
+def bench_report(ctx: Ctx) -> list[Row]:
     from refurb.store.db import open_store
 
-    path = tmp / "program.db"
-    built = build_program(path, n)
+    n = ctx.devices
+    path, built = ctx.thick(n)
     store = open_store(str(path))
-    start = time.perf_counter()
-    with store.transaction() as s:  # the program was written raw: fill its tallies
-        tallies.rebuild(s.connection())
-    rebuilt = time.perf_counter() - start
-    table_ms, pdf_ms, events_ms, same = _time_report(store)
-    store.dispose()
     con = sqlite3.connect(path)
-    start = time.perf_counter()
-    con.execute(
-        "SELECT status, count(*) FROM events WHERE at >= '2025-04-01' AND at < "
-        "'2026-04-01' GROUP BY status"
-    ).fetchall()
-    ref = (time.perf_counter() - start) * 1000
+    r = _time_report(ctx, store, lambda: con.execute(_GROUP_BY).fetchall())
     con.close()
-    report_cmd = [PY, "-m", "refurb", "report", "--fiscal-year", "2025", "--json", "--db"]
-    rss_big = _max_rss_mb([*report_cmd, str(path)])
-    empty = tmp / "empty.db"
+    store.dispose()
+    rows = _report_rows(ctx, r, "SQLite", n)
+    report = [*ctx.refurb, "report", "--fiscal-year", "2025", "--json", "--db"]
+    big = _max_rss_mb(ctx, [*report, str(path)])
+    empty = ctx.tmp / "empty.db"
     open_store(str(empty)).dispose()
-    rss_empty = _max_rss_mb([*report_cmd, str(empty)])
-    return [
-        row(
-            f"full report, every breakdown, JSON ({n:,} devices, SQLite)",
-            f"{table_ms:,.0f} ms",
-            f"one GROUP BY over the period's events {ref:,.0f} ms",
-            table_ms / ref,
-            "<= 300 ms",
-            table_ms <= 300,
-        ),
-        row(
-            "full report with the PDF",
-            f"{pdf_ms:,.0f} ms",
-            f"same GROUP BY {ref:,.0f} ms",
-            pdf_ms / ref,
-            "<= 1 s",
-            pdf_ms <= 1000,
-        ),
-        row(
-            "the same report counted from the events (the reference path)",
-            f"{events_ms:,.0f} ms",
-            "same figures" if same else "DIFFERENT FIGURES",
-            None,
-            "same figures",
-            same,
-        ),
-        row(
-            "report peak memory (RSS), `refurb report --json` process",
-            f"{rss_big:.0f} MB",
-            f"on an empty database {rss_empty:.0f} MB",
-            rss_big / rss_empty,
-            "does not grow with devices",
-            rss_big <= rss_empty * 1.5,
-        ),
-        row(
-            f"build the {n:,}-device program (plain sqlite3)", f"{built:.1f} s", "", None, "", None
-        ),
-        row(
-            "fill its report tallies from the events (migration 0003, rebuild)",
-            f"{rebuilt:.1f} s",
-            "",
-            None,
-            "",
-            None,
-        ),
-    ]
+    small = _max_rss_mb(ctx, [*report, str(empty)])
+    rows.append(
+        Row(
+            "report", "report peak memory (RSS), `refurb report --json` process", big, "MB",
+            "on an empty database", small, big / small, None, "ru_maxrss, one run each",
+            "does not grow with devices", big <= small * 1.5,
+        )
+    )  # fmt: skip
+    if built is not None:
+        rows.append(_built_row("report", n, built))
+    return rows
 
 
-TALLY_TABLES = ("tally_marks", "tally_people", "tally_finals", "tally_statuses")
-PG_URL = os.environ.get("REFURB_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# --- PostgreSQL: databases of this run's own, dropped only when this run made them ------
+
+_CREATED: set[str] = set()
 
 
-def _pg_database(name: str) -> str | None:
-    """A fresh database on the PostgreSQL server (None when there is no server)."""
+def pg_database(prefix: str = "refurb_bench") -> tuple[str, str] | None:
+    """A new database with a name no other run uses (``prefix_<pid>_<random>``): its name
+    and URL, or None when there is no server."""
     try:
         import psycopg
     except ImportError:
         return None
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
     try:
         with psycopg.connect(PG_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.Error:
         return None
-    return PG_URL.rsplit("/", 1)[0] + "/" + name
+    _CREATED.add(name)
+    return name, PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
-def _drop_pg_database(name: str) -> None:
+def drop_pg_database(name: str) -> None:
+    """Drop a database this run created (any other name is left alone)."""
+    if name not in _CREATED:
+        return
     import psycopg
 
     with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    _CREATED.discard(name)
 
 
-def _copy_to_pg(sqlite_path: Path, url: str, tables: list[str]) -> float:
+def copy_to_pg(sqlite_path: Path, url: str, tables: tuple[str, ...] | list[str]) -> float:
     """Copy tables of a refurb SQLite file into a refurb PostgreSQL database (COPY)."""
     import psycopg
 
@@ -616,7 +555,7 @@ def _copy_to_pg(sqlite_path: Path, url: str, tables: list[str]) -> float:
     open_store(url).dispose()  # the schema, by refurb's own migrations
     start = time.perf_counter()
     src = sqlite3.connect(sqlite_path)
-    with psycopg.connect(url.replace("+psycopg", "")) as pg:
+    with psycopg.connect(url) as pg:
         pg.execute("SET timezone = 'UTC'")
         for table in tables:
             cols = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
@@ -629,155 +568,122 @@ def _copy_to_pg(sqlite_path: Path, url: str, tables: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def bench_postgres(tmp: Path, n: int, runs: int) -> list[Row]:
-    """The look-ups and the report again, on PostgreSQL: the million-device databases
-    the SQLite benchmarks built, copied into the server."""
+def bench_postgres(ctx: Ctx) -> list[Row]:
+    """Look-ups and the report on PostgreSQL: the thick database copied into the server."""
+    import psycopg
+
     from refurb.store.db import open_store
     from refurb.store.inventory import device_record, get_device, search
 
-    url = _pg_database("refurb_bench_lookups")
-    if url is None:
-        return [row("PostgreSQL benchmarks", "skipped: no server", "", None, "", None)]
-    copied = _copy_to_pg(tmp / "million.db", url, ["devices", "drives"])
-    con = sqlite3.connect(tmp / "million.db")
-    sample = [r[0] for r in con.execute("SELECT tag FROM devices ORDER BY random() LIMIT 200")]
-    serials = [r[0] for r in con.execute("SELECT serial FROM devices ORDER BY random() LIMIT 200")]
+    n = ctx.devices
+    if n not in ctx._pg:  # made once per run (kept for --repeat), dropped at its end
+        made = pg_database()
+        if made is None:
+            return [Row("postgres", "PostgreSQL benchmarks", "skipped: no server", "")]
+        path, _ = ctx.thick(n)
+        ctx._pg[n] = (made[1], copy_to_pg(path, made[1], THICK_TABLES))
+        copied: float | None = ctx._pg[n][1]
+    else:
+        copied = None
+    url = ctx._pg[n][0]
+    path, _ = ctx.thick(n)
+    con = sqlite3.connect(path)
+    sample = con.execute("SELECT tag, serial FROM devices ORDER BY random() LIMIT 200")
+    pairs = sample.fetchall()
     con.close()
-    import psycopg
-
+    tags = itertools.cycle([t for t, _ in pairs])
+    serials = itertools.cycle([s for _, s in pairs])
+    r, w = ctx.rounds, min(ctx.rounds, len(pairs))
     store = open_store(url)
     with store.reading() as s:
-        it = iter(sample * 3)
-        by_tag = median_ms(lambda: device_record(s, get_device(s, next(it))), runs)
-        it2 = iter(serials * 3)
-        by_serial = median_ms(lambda: search(s, next(it2)), runs)
-    store.dispose()
-    with psycopg.connect(url.replace("+psycopg", "")) as raw_pg:
-        it3 = iter(sample * 3)
-        raw = median_ms(
-            lambda: raw_pg.execute("SELECT * FROM devices WHERE tag = %s", (next(it3),)).fetchall(),
-            runs,
+        by_tag = warm_median_ms(lambda: device_record(s, get_device(s, next(tags))), r, w)
+        by_serial = warm_median_ms(lambda: search(s, next(serials)), r, w)
+    with psycopg.connect(url) as pg:
+        by_tag_sql = "SELECT * FROM devices WHERE tag = %s"
+        raw = warm_median_ms(lambda: pg.execute(by_tag_sql, (next(tags),)).fetchall(), r, w)
+        by_serial_sql = "SELECT * FROM devices WHERE serial = %s"
+        raw_serial = warm_median_ms(
+            lambda: pg.execute(by_serial_sql, (next(serials),)).fetchall(), r, w
         )
-    _drop_pg_database("refurb_bench_lookups")
-
-    url = _pg_database("refurb_bench_report")
-    assert url is not None
-    copied += _copy_to_pg(
-        tmp / "program.db",
-        url,
-        [*("lots", "participants", "devices", "events"), *TALLY_TABLES],
-    )
-    store = open_store(url)
-    table_ms, pdf_ms, events_ms, same = _time_report(store)
+        rep = _time_report(ctx, store, lambda: pg.execute(_GROUP_BY).fetchall())
     store.dispose()
-    with psycopg.connect(url.replace("+psycopg", "")) as raw_pg:
-        start = time.perf_counter()
-        raw_pg.execute(
-            "SELECT status, count(*) FROM events WHERE at >= '2025-04-01' AND at < "
-            "'2026-04-01' GROUP BY status"
-        ).fetchall()
-        ref = (time.perf_counter() - start) * 1000
-    _drop_pg_database("refurb_bench_report")
-    return [
-        row(
-            f"show by tag ({n:,} devices, PostgreSQL, in process)",
-            f"{by_tag:.2f} ms",
-            f"raw psycopg SELECT by tag {raw:.3f} ms",
-            by_tag / raw,
-            "< 5 ms",
-            by_tag < 5,
+    method = f"in process, warm ({w} look-ups first), median of {r}"
+    rows = [
+        Row(
+            "postgres", f"show by tag ({n:,} thick devices, PostgreSQL)", by_tag, "ms",
+            "raw psycopg SELECT by tag", raw, by_tag / raw, None, method, "< 5 ms", by_tag < 5,
         ),
-        row(
-            f"search by serial ({n:,} devices, PostgreSQL)",
-            f"{by_serial:.2f} ms",
-            f"raw psycopg {raw:.3f} ms",
-            by_serial / raw,
+        Row(
+            "postgres", f"search by serial ({n:,} thick devices, PostgreSQL)", by_serial, "ms",
+            "raw psycopg SELECT by serial", raw_serial, by_serial / raw_serial, None, method,
             "< 5 ms",
             by_serial < 5,
         ),
-        row(
-            f"full report, every breakdown, JSON ({n:,} devices, PostgreSQL)",
-            f"{table_ms:,.0f} ms",
-            f"one GROUP BY over the period's events {ref:,.0f} ms",
-            table_ms / ref,
-            "",
-            None,
-        ),
-        row("full report with the PDF (PostgreSQL)", f"{pdf_ms:,.0f} ms", "", None, "", None),
-        row(
-            "the same report counted from the events (PostgreSQL)",
-            f"{events_ms:,.0f} ms",
-            "same figures" if same else "DIFFERENT FIGURES",
-            None,
-            "same figures",
-            same,
-        ),
-        row("copy both databases into PostgreSQL (COPY)", f"{copied:.1f} s", "", None, "", None),
-    ]
+        *[
+            Row(**{**x.__dict__, "part": "postgres"})
+            for x in _report_rows(ctx, rep, "PostgreSQL", n)
+        ],
+    ]  # fmt: skip
+    if copied is not None:
+        rows.append(Row("postgres", "copy the thick database into PostgreSQL (COPY)", copied, "s"))
+    return rows
 
 
-def bench_bundles(tmp: Path, n: int) -> list[Row]:
+def bench_hub(ctx: Ctx) -> list[Row]:
     from refurb.store.bundles import export_bundle, merge, read_bundle
     from refurb.store.db import open_store
 
-    shop = tmp / "bundle-shop.db"
-    build_program(shop, n)
+    n = ctx.hub_devices
+    shop, _ = ctx.thick(n)
     key = b"benchmark program key"
     store = open_store(str(shop))
     with store.reading() as s:
         events = s.execute(select_count("events")).scalar_one()
+        export_bundle(s, key, "BN")  # warm
         start = time.perf_counter()
-        data, _ = export_bundle(s, key, "RF")
+        data, _ = export_bundle(s, key, "BN")
         export_s = time.perf_counter() - start
     store.dispose()
-    hub = open_store(str(tmp / "bundle-hub.db"))
+    hub_path = ctx.tmp / f"hub-{next(ctx._counter)}.db"
+    hub = open_store(str(hub_path))
     start = time.perf_counter()
-    rows = read_bundle(data, key, "bench")
     with hub.transaction() as s:
-        merge(s, rows)
+        merge(s, read_bundle(data, key, "bench"))
     import_s = time.perf_counter() - start
     start = time.perf_counter()
     with hub.transaction() as s:
         merge(s, read_bundle(data, key, "bench"))
     again_s = time.perf_counter() - start
     hub.dispose()
+    hub_path.unlink()
     con = sqlite3.connect(shop)
-    start = time.perf_counter()
-    con.execute("SELECT * FROM events").fetchall()
-    raw = time.perf_counter() - start
+    raw_s = warm_median_ms(lambda: con.execute("SELECT * FROM events").fetchall(), 1) / 1000
     con.close()
     return [
-        row(
-            f"export a bundle ({events:,} events, {n:,} devices)",
-            f"{events / export_s:,.0f} events/s",
-            f"raw SELECT of the events {events / raw:,.0f}/s",
-            (events / export_s) / (events / raw),
-            ">= 5,000 events/s",
-            events / export_s >= 5000,
+        Row(
+            "hub", f"export a bundle ({events:,} events, {n:,} thick devices)",
+            events / export_s, "/s", "raw SELECT of the events", events / raw_s,
+            raw_s / export_s, None, "in process, warm (1 first), once each",
+            ">= 5,000 events/s", events / export_s >= 5000,
         ),
-        row(
-            "import it at a hub (checked, merged)",
-            f"{events / import_s:,.0f} events/s",
-            "",
-            None,
-            ">= 5,000 events/s",
-            events / import_s >= 5000,
+        Row(
+            "hub", "import it at a hub (checked, merged)", events / import_s, "/s",
+            method="in process, once, into an empty hub", target=">= 5,000 events/s",
+            ok=events / import_s >= 5000,
         ),
-        row(
-            "import it again (nothing new)", f"{events / again_s:,.0f} events/s", "", None, "", None
-        ),
-        row("bundle size", f"{len(data) / (1 << 20):.1f} MiB", "", None, "", None),
-    ]
+        Row("hub", "import it again (nothing new)", events / again_s, "/s", method="once"),
+        Row("hub", "bundle size", f"{len(data) / (1 << 20):.1f} MiB", "text"),
+    ]  # fmt: skip
 
 
-def select_count(table: str) -> object:
+def select_count(table: str) -> Any:
     from sqlalchemy import func, select
     from sqlmodel import SQLModel
 
     return select(func.count()).select_from(SQLModel.metadata.tables[table])
 
 
-def bench_labels(n: int) -> list[Row]:
+def bench_labels(ctx: Ctx) -> list[Row]:
     import io
 
     import qrcode
@@ -790,86 +696,138 @@ def bench_labels(n: int) -> list[Row]:
     from refurb.qr import matrix_rows
     from refurb.tags import new_tag
 
+    n = ctx.labels
     stock = load_stocks()["avery-l7160"]
     data = [
         LabelData(
-            tag=new_tag(),
-            model="LENOVO ThinkPad T480",
-            cpu="Intel(R) Core(TM) i5-8250U CPU @ 1.60GHz",
-            memory_bytes=8 << 30,
-            storage_bytes=512110190592,
-            storage_kind="nvme",
-            battery_pct=73.0,
-            disposition="refurbish",
-            grade_functional="F4",
-            grade_cosmetic="C5",
-            tested_on=date(2026, 11, 23),
-            tested_by="trainee-07",
-            year=2018,
+            tag=new_tag(), model="LENOVO ThinkPad T480",
+            cpu="Intel(R) Core(TM) i5-8250U CPU @ 1.60GHz", memory_bytes=8 << 30,
+            storage_bytes=512110190592, storage_kind="nvme", battery_pct=73.0,
+            disposition="refurbish", grade_functional="F4", grade_cosmetic="C5",
+            tested_on=date(2026, 11, 23), tested_by="trainee-07", year=2018,
         )
         for _ in range(n)
-    ]
-    render(data[:21], stock)  # warm imports
+    ]  # fmt: skip
+    render(data[:21], stock)  # warm
     start = time.perf_counter()
     pdf = render(data, stock)
     labels_s = n / (time.perf_counter() - start)
     tags = [d.tag for d in data[:300]]
-    start = time.perf_counter()
-    for t in tags:
-        matrix_rows(t)
-    ours = (time.perf_counter() - start) / len(tags) * 1000
-    start = time.perf_counter()
-    for t in tags:
-        code = qrcode.QRCode(error_correction=ERROR_CORRECT_H, border=0)
-        code.add_data(t)
-        code.make(fit=True)
-    lib = (time.perf_counter() - start) / len(tags) * 1000
-    start = time.perf_counter()
-    canvas = Canvas(io.BytesIO())
-    for t in tags[:100]:
-        widget = QrCodeWidget(t, barLevel="H")
-        drawing = Drawing(50, 50)
-        drawing.add(widget)
-        drawing.drawOn(canvas, 0, 0)
-    widget_ms = (time.perf_counter() - start) / 100 * 1000
+
+    def ours() -> None:
+        for t in tags:
+            matrix_rows(t)
+
+    def lib() -> None:
+        for t in tags:
+            code = qrcode.QRCode(error_correction=ERROR_CORRECT_H, border=0)
+            code.add_data(t)
+            code.make(fit=True)
+
+    def widget() -> None:
+        canvas = Canvas(io.BytesIO())
+        for t in tags[:100]:
+            drawing = Drawing(50, 50)
+            drawing.add(QrCodeWidget(t, barLevel="H"))
+            drawing.drawOn(canvas, 0, 0)
+
+    ours_ms = warm_median_ms(ours, 3) / len(tags)
+    lib_ms = warm_median_ms(lib, 3) / len(tags)
+    widget_ms = warm_median_ms(widget, 3) / 100
+    method = f"in process, warm (1 first), median of 3 rounds of {len(tags)} codes"
     return [
-        row(
-            f"{n:,}-label PDF on Avery L7160 (written)",
-            f"{labels_s:,.0f} labels/s",
-            f"qrcode library alone: {1000 / lib:,.0f} codes/s",
-            labels_s / (1000 / lib),
-            ">= 1,000 labels/s",
-            labels_s >= 1000,
+        Row(
+            "labels", f"{n:,}-label PDF on Avery L7160 (written)", labels_s, "/s",
+            "qrcode library alone, codes", 1000 / lib_ms, labels_s / (1000 / lib_ms), None,
+            "in process, warm (21 labels first), once", ">= 1,000 labels/s", labels_s >= 1000,
         ),
-        row(
-            "label PDF size",
+        Row(
+            "labels", "label PDF size",
             f"{len(pdf) / 1024:,.0f} KiB for {n:,} labels ({len(pdf) / n / 1024:.2f} KiB each)",
-            "",
-            None,
-            "",
-            None,
+            "text",
         ),
-        row(
-            "QR symbol, penalty-rule mask (refurb.qr)",
-            f"{ours:.3f} ms/code",
-            f"qrcode library {lib:.2f} ms/code",
-            ours / lib,
-            "",
-            None,
+        Row(
+            "labels", "QR symbol, penalty-rule mask (refurb.qr)", ours_ms, "ms",
+            "qrcode library", lib_ms, ours_ms / lib_ms, None, method,
         ),
-        row(
-            "peer: reportlab QrCodeWidget drawn",
-            f"{widget_ms:.2f} ms/code",
-            f"refurb.qr {ours:.3f} ms/code",
-            widget_ms / ours,
-            "",
-            None,
+        Row(
+            "labels", "peer: reportlab QrCodeWidget drawn", widget_ms, "ms", "refurb.qr",
+            ours_ms, widget_ms / ours_ms, None, method,
         ),
+    ]  # fmt: skip
+
+
+BENCHES: dict[str, Callable[[Ctx], list[Row]]] = {
+    "probe": bench_probe,
+    "startup": bench_startup,
+    "intake": bench_intake,
+    "import": bench_import,
+    "lookup": bench_lookup,
+    "report": bench_report,
+    "postgres": bench_postgres,
+    "hub": bench_hub,
+    "labels": bench_labels,
+}
+
+
+# --- the table ---------------------------------------------------------------------
+
+
+def _num(v: float, unit: str) -> str:
+    if unit == "/s":
+        return f"{v:,.0f}/s"
+    if unit == "ms":
+        return f"{v:,.0f} ms" if v >= 100 else f"{v:.1f} ms" if v >= 1 else f"{v:.3f} ms"
+    if unit == "MB":
+        return f"{v:,.0f} MB"
+    if unit == "s":
+        return f"{v:,.1f} s"
+    return str(v)
+
+
+def _span(values: list[Any], show: Callable[[Any], str]) -> str:
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return ""
+    if isinstance(vals[0], str) or len(vals) == 1 or min(vals) == max(vals):
+        return show(vals[0])
+    return f"{show(min(vals))} – {show(max(vals))}"
+
+
+def table(runs: list[list[Row]]) -> list[str]:
+    """One line per figure; with several runs, each number is the range over them."""
+    lines = [
+        "| benchmark | refurb | reference (same run) | ratio | `python -c pass` | method "
+        "| target | status |",
+        "|---|---|---|---|---|---|---|---|",
     ]
+    order: dict[tuple[str, str], list[Row]] = {}
+    for rows in runs:
+        for r in rows:
+            order.setdefault((r.part, r.name), []).append(r)
+    for (_, name), rs in order.items():
+        first = rs[0]
+        unit = first.unit
+        value = _span([r.value for r in rs], lambda v, u=unit: _num(v, u))
+        ref = _span([r.ref_value for r in rs], lambda v, u=unit: _num(v, u))
+        ratio = _span([r.ratio for r in rs], lambda v: f"{v:.2f}x")
+        floor = _span([r.floor_ms for r in rs], lambda v: f"{v:.0f} ms")
+        oks = [r.ok for r in rs if r.ok is not None]
+        status = ""
+        if oks:
+            status = ("pass" if all(oks) else "short") + (
+                f" ({sum(oks)}/{len(oks)})" if len(oks) > 1 else ""
+            )
+        reference = f"{first.reference} {ref}".strip()
+        lines.append(
+            f"| {name} | {value} | {reference} | {ratio} | {floor} | {first.method} "
+            f"| {first.target} | {status} |"
+        )
+    return lines
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
+    cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -877,94 +835,124 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    try:
-        import psutil
-
-        mem = f"{psutil.virtual_memory().total / (1 << 30):.0f} GiB"
-    except ImportError:
-        mem = "?"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (
-        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, {mem}, "
-        f"Python {platform.python_version()}"
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "
+        f"load average at the start {load:.2f}"
     )
 
 
-def write(rows: list[Row], started: datetime, quick: bool) -> str:
+def write(runs: list[list[Row]], started: datetime, argv: list[str], ctx: Ctx) -> str:
+    how = "an installed refurb" if ctx.installed else "this checkout, byte-compiled"
     lines = [
-        "# Benchmarks",
+        "## Results",
         "",
-        f"Written by `python bench/run.py{' --quick' if quick else ''}` on "
-        f"{started:%Y-%m-%d %H:%M} UTC.",
-        f"Machine: {machine()}.",
+        f"Written by `python bench/run.py {shlex.join(argv)}` on {started:%Y-%m-%d %H:%M} UTC"
+        f" ({len(runs)} run(s); with several, each number is the range over them).",
+        f"Machine: {machine()}. refurb: {how} (`{shlex.join(ctx.refurb)}`).",
         "",
-        "Each figure stands beside a reference measured in the same run; the ratio is "
-        "figure ÷ reference (for rates, refurb's rate ÷ the reference rate). Times are "
-        "medians. Targets come from the issues; `short` means not met yet.",
+        "Ratios: refurb's time over the reference's (for rates, refurb's rate over the "
+        "reference's), both from the same hyperfine call or the same process. How each "
+        "figure was taken is in docs/benchmarks.md.",
         "",
-        "| benchmark | refurb | reference (same run) | ratio | target | status |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['name']} | {r['value']} | {r['reference']} | {r['ratio']} | "
-            f"{r['target']} | {r['status']} |"
-        )
-    lines += [
-        "",
-        "Notes:",
-        "",
-        "- Process timings include Python's start-up and site-packages scan, the same "
-        "for refurb and the `import psutil` reference.",
-        "- This machine's timings swing by about 20 % from run to run; a figure near its "
-        "target can read pass in one run and short in the next.",
-        "- refurb is byte-compiled before it is timed, as pip does when it installs a "
-        "package (a checkout run with PYTHONDONTWRITEBYTECODE would otherwise compile "
-        "every module at every start, which psutil, installed by pip, never does). The "
-        "USB-stick agent carries its own byte-code.",
-        "- The million-device database is written with plain sqlite3 (devices and one "
-        "drive each); look-ups then go through refurb's store as `refurb show` does.",
-        "- The million-device program (devices with two years of histories) is written "
-        "with plain sqlite3, then its report tallies are filled from the events as the "
-        "0003 migration does. Whole-month reports read the tallies; the same report "
-        "counted from the events is timed once and must give the same figures.",
-        "- PostgreSQL: the same two databases copied into the local server with COPY, "
-        "then read through refurb's store.",
-        "- Peers need `apt-get install lshw inxi smartmontools`; a missing one is left "
-        "out of the table.",
+        *table(runs),
         "",
     ]
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
-    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
-    args = parser.parse_args()
-    started = datetime.now(UTC)
-    sizes = (
-        dict(runs=5, snaps=500, devices=20_000, labels=200, bundle_devices=2_000)
-        if args.quick
-        else dict(runs=15, snaps=10_000, devices=1_000_000, labels=1000, bundle_devices=25_000)
+RESULTS_START = "<!-- results: written by bench/run.py -->"
+RESULTS_END = "<!-- /results -->"
+
+
+def save(out: Path, text: str) -> None:
+    """Write the results to ``out``; a file that marks a place for them (docs/benchmarks.md)
+    keeps the rest of its text, and only what stands between the marks is replaced."""
+    old = out.read_text() if out.exists() else ""
+    if RESULTS_START in old and RESULTS_END in old.split(RESULTS_START, 1)[1]:
+        head, rest = old.split(RESULTS_START, 1)
+        tail = rest.split(RESULTS_END, 1)[1]
+        text = f"{head}{RESULTS_START}\n\n{text.strip()}\n\n{RESULTS_END}{tail}"
+    out.write_text(text)
+
+
+def _context(args: argparse.Namespace, tmp: Path) -> Ctx:
+    env = dict(os.environ)
+    if args.python:
+        python = args.python
+        script = Path(python).parent / "refurb"
+        refurb = [str(script)] if script.exists() else [python, "-m", "refurb"]
+        env.pop("PYTHONPATH", None)
+        installed = True
+    else:
+        python = sys.executable
+        refurb = [python, "-m", "refurb"]
+        env["PYTHONPATH"] = str(ROOT)
+        # pip byte-compiles a package it installs; do the same for this checkout (run
+        # with PYTHONDONTWRITEBYTECODE it would compile every module at every start)
+        compileall.compile_dir(ROOT / "refurb", quiet=2)
+        installed = False
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    ctx = Ctx(tmp, python, refurb, env, installed)
+    if args.quick:
+        ctx.runs, ctx.warmup, ctx.rounds, ctx.report_rounds = 5, 1, 50, 3
+        ctx.devices, ctx.snaps, ctx.hub_devices, ctx.labels = 20_000, 1_000, 2_000, 200
+    for name in ("runs", "warmup", "rounds", "devices", "snaps", "hub_devices", "labels"):
+        if getattr(args, name) is not None:
+            setattr(ctx, name, getattr(args, name))
+    return ctx
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    rows: list[Row] = []
+    parser.add_argument("parts", nargs="*", metavar="PART", help="default: every part")
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help=f"default: {DEFAULT_OUT}")
+    parser.add_argument("--quick", action="store_true", help="small sizes, few runs")
+    parser.add_argument("--repeat", type=int, default=1, help="run the parts N times: ranges")
+    parser.add_argument("--python", help="interpreter of an installed refurb (a venv's)")
+    parser.add_argument("--runs", type=int, help="hyperfine runs per command (default 10)")
+    parser.add_argument("--warmup", type=int, help="hyperfine warm-up runs (default 3)")
+    parser.add_argument("--rounds", type=int, help="in-process look-ups timed (default 200)")
+    parser.add_argument("--devices", type=int, help="thick database size (default 1,000,000)")
+    parser.add_argument("--snaps", type=int, help="snapshot files to import (default 10,000)")
+    parser.add_argument("--hub-devices", type=int, help="devices in the bundle (default 25,000)")
+    parser.add_argument("--labels", type=int, help="labels in the PDF (default 1,000)")
+    parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (else a temp dir)")
+    args = parser.parse_args(argv)
+    unknown = [p for p in args.parts if p not in BENCHES]
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(unknown)}; parts: {', '.join(PARTS)}")
+    if not shutil.which("hyperfine") and set(args.parts or PARTS) & {"probe", "startup", "intake"}:
+        parser.error("hyperfine is not installed (apt-get install hyperfine)")
+    parts = args.parts or list(PARTS)
+    started = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="refurb-bench-") as tmp_name:
-        tmp = Path(tmp_name)
-        for title, fn in (
-            ("probe", lambda: bench_probe(tmp, sizes["runs"])),
-            ("intake", lambda: bench_intake(tmp, sizes["runs"])),
-            ("import", lambda: bench_import(tmp, sizes["snaps"])),
-            ("lookups", lambda: bench_lookups(tmp, sizes["devices"], 200)),
-            ("report", lambda: bench_report(tmp, sizes["devices"])),
-            ("postgres", lambda: bench_postgres(tmp, sizes["devices"], 200)),
-            ("bundles", lambda: bench_bundles(tmp, sizes["bundle_devices"])),
-            ("labels", lambda: bench_labels(sizes["labels"])),
-        ):
-            print(f"... {title}", file=sys.stderr)
-            rows += fn()
-    text = write(rows, started, args.quick)
-    Path(args.out).write_text(text)
+        tmp = Path(args.keep) if args.keep else Path(tmp_name)
+        tmp.mkdir(parents=True, exist_ok=True)
+        ctx = _context(args, tmp)
+        runs: list[list[Row]] = []
+        try:
+            for k in range(args.repeat):
+                rows: list[Row] = []
+                for part in parts:
+                    print(f"... {part} (run {k + 1} of {args.repeat})", file=sys.stderr)
+                    rows += BENCHES[part](ctx)
+                runs.append(rows)
+        finally:
+            for name in list(_CREATED):
+                drop_pg_database(name)
+    text = write(runs, started, sys.argv[1:] if argv is None else argv, ctx)
+    save(Path(args.out), text)
     print(text)
+    print(f"written to {args.out}", file=sys.stderr)
+
+
+# bench/web.py builds its program with this
+def build_program(path: Path, n: int) -> float:
+    return build_thick(path, n)
 
 
 if __name__ == "__main__":

@@ -263,12 +263,13 @@ def load(base: str, tags: list[str], clients: int, seconds: float, cap: int) -> 
 
 def pg_copy(sqlite_path: Path) -> str | None:
     """The same program in a fresh PostgreSQL database (None: no server here)."""
-    from bench.run import TALLY_TABLES, _copy_to_pg, _pg_database
+    from bench.run import TALLY_TABLES, copy_to_pg, pg_database
 
-    url = _pg_database("refurb_bench_web")
-    if url is None:
+    made = pg_database("refurb_bench_web")
+    if made is None:
         return None
-    _copy_to_pg(sqlite_path, url, ["lots", "participants", "devices", "events", *TALLY_TABLES])
+    _, url = made
+    copy_to_pg(sqlite_path, url, ["lots", "participants", "devices", "events", *TALLY_TABLES])
     return url
 
 
@@ -422,9 +423,9 @@ def main() -> None:
                         f"| refurb serve, PostgreSQL, 2 workers | {r['rps']:.0f} | "
                         f"{r['median']:.0f} | {r['p95']:.0f} | {r['errors']} | {r['n']:,} |"
                     )
-                    from bench.run import _drop_pg_database
+                    from bench.run import drop_pg_database
 
-                    _drop_pg_database("refurb_bench_web")
+                    drop_pg_database(pg.rsplit("/", 1)[1])  # only this run's own
         say(f"\n- machine at the end: {machine()}")
     Path(args.out).write_text("\n".join(lines) + "\n")
     print(f"written to {args.out}", file=sys.stderr)

@@ -10,10 +10,13 @@ The config file is TOML at ``$REFURB_CONFIG`` or the user config folder, e.g.::
     policy = "/etc/refurb/policy.toml"
     labels_dir = "/etc/refurb/labels"  # the shop's own label stocks (TOML), beside ours
     label_stock = "dymo-30252"     # default stock for refurb label / intake --label
+    label_url = "https://refurb.shop.local:8443/d/{tag}"  # the labels' QR: this, not the tag
     font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # PDFs, for syllabics etc.
     timezone = "America/Iqaluit"   # for --at dates (default: the computer's own)
     program_name = "Digital Skills North"   # heads reports, certificates, shipment papers
     program_logo = "/etc/refurb/logo.png"   # PNG or JPEG beside the name
+    tls_cert = "/etc/refurb/tls/cert.pem"   # refurb serve --tls (else --make-cert's)
+    tls_key = "/etc/refurb/tls/key.pem"
     [weights_kg]                   # default weight per chassis when not weighed
     laptop = 2.0
     [emissions]                    # avoided manufacturing emissions per laptop reused
@@ -64,6 +67,7 @@ class Config:
     policy: str | None = None
     labels_dir: str | None = None
     label_stock: str = "avery-l7160"
+    label_url: str | None = None  # a web address ending in /d/{tag}; None: the bare tag
     weights_kg: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS_KG))
     emissions: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_EMISSIONS))
     program_key: str | None = None
@@ -71,6 +75,8 @@ class Config:
     program_logo: str | None = None  # a PNG or JPEG beside the program's name
     font: str | None = None  # a TrueType font for PDFs whose text Helvetica cannot show
     timezone: str | None = None  # the station's time zone for --at (IANA name)
+    tls_cert: str | None = None  # refurb serve --tls: certificate and key files
+    tls_key: str | None = None
     path: Path | None = None
 
 
@@ -171,11 +177,14 @@ _STR_KEYS = (
     "policy",
     "labels_dir",
     "label_stock",
+    "label_url",
     "program_key",
     "program_name",
     "program_logo",
     "font",
     "timezone",
+    "tls_cert",
+    "tls_key",
 )
 
 
@@ -249,6 +258,12 @@ def load_config() -> Config:
             setattr(cfg, key, env)
     if cfg.lang not in (langs := available_languages()):
         raise BadInput(f"REFURB_LANG={cfg.lang!r} has no catalogue; use one of {', '.join(langs)}")
+    if cfg.label_url:
+        from refurb.labels import check_label_url
+
+        env = os.environ.get("REFURB_LABEL_URL")
+        where = "REFURB_LABEL_URL" if env else f"config {path}"
+        check_label_url(cfg.label_url, where)
     return cfg
 
 

@@ -21,6 +21,20 @@ _C1 = re.compile(r"[\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def json_document(data: bytes, where: str) -> object:
+    """A JSON document from a file's bytes (read from disk, or sent to the web pages),
+    with a message naming ``where`` when it is not UTF-8 JSON."""
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadInput(f"{where}: not UTF-8 text", "is this the right file?") from None
+    except (ValueError, RecursionError) as exc:
+        raise BadInput(
+            f"{where}: not valid JSON ({str(exc)[:200]})",
+            "the file is damaged or truncated; probe the machine again",
+        ) from None
+
+
 def one_line(value: str) -> str:
     """Control characters become spaces; runs of whitespace one space; trimmed; a
     character that was not valid UTF-8 (a lone surrogate) becomes U+FFFD."""

@@ -12,6 +12,7 @@ from refurb.app.lifecycle import wipe_in
 from refurb.assess import default_policy, evaluate
 from refurb.assess.verdict import Assessment
 from refurb.errors import Refused
+from refurb.lifecycle.sanitization import WipeRecord
 from refurb.model import Disk, Smart, Snapshot
 from refurb.probe import collect
 from refurb.probe.source import CaptureSource
@@ -61,18 +62,20 @@ def purge(
     wipe_in(
         session,
         tag,
-        drive_ref=drive,
-        level="purge",
-        method="block-erase",
-        tool="nwipe",
-        tool_version="0.36",
-        verification_method="full read-back",
-        verification_result=result,
-        performed_by="trainee-07",
-        verified_by="lead-01",
-        destination=None,
-        notes=None,
-        station=station,
+        WipeRecord(
+            level="purge",
+            method="block-erase",
+            tool="nwipe",
+            tool_version="0.36",
+            verification_method="full read-back",
+            verification_result=result,
+            performed_by="trainee-07",
+            verified_by="lead-01",
+            destination=None,
+            notes=None,
+            station=station,
+        ),
+        drive,
     )
 
 

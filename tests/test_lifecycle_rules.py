@@ -427,3 +427,13 @@ def test_check_step(before: list[Step], step: Step, expected: str | None) -> Non
 )
 def test_final_problems(steps: list[Step], expected: list[str]) -> None:
     assert [p.rule for p in rules.final_problems(state(*steps))] == expected
+
+
+@pytest.mark.parametrize("status", [None, *rules.STATUSES])
+def test_a_probe_is_refused_only_for_a_device_out_of_the_shop(status: str | None) -> None:
+    decision = rules.probe_of("RF-0000000", status)
+    if status in ("issued", "recycled"):
+        assert decision is not None and decision.rule == "probe-out"
+        assert "RF-0000000" in decision.reason and decision.remedy
+    else:
+        assert decision is None

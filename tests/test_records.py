@@ -275,6 +275,7 @@ def test_tallies_equal_the_events_after_voids_and_back_dated_steps(
     from refurb.app.intake import intake
     from refurb.app.people import add_participant
     from refurb.errors import RefurbError
+    from refurb.lifecycle.sanitization import WipeRecord
     from refurb.reports.periods import resolve_period
     from refurb.store import tallies
     from refurb.store.db import open_store
@@ -300,19 +301,20 @@ def test_tallies_equal_the_events_after_voids_and_back_dated_steps(
                     lifecycle.wipe(
                         store,
                         tags[n],
-                        drive_ref=None,
-                        level="purge",
-                        method="block-erase",
-                        tool="t",
-                        tool_version=None,
-                        verification_method="v",
-                        verification_result="pass",
-                        performed_by="t",
-                        verified_by=None,
-                        destination=None,
-                        notes=None,
-                        station="RF",
-                        at=at,
+                        WipeRecord(
+                            level="purge",
+                            method="block-erase",
+                            tool="t",
+                            tool_version=None,
+                            verification_method="v",
+                            verification_result="pass",
+                            performed_by="t",
+                            verified_by=None,
+                            destination=None,
+                            notes=None,
+                            station="RF",
+                            at=at,
+                        ),
                     )
                     lifecycle.move(
                         store, tags[n], "ready", actor="t", note=None, station="RF", at=at

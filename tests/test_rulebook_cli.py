@@ -461,3 +461,32 @@ def test_the_tag_printed_at_the_second_shop_still_resolves_at_the_hub(
     hub.ok("label", second, "--out", str(pdf))
     assert pdf.read_bytes().startswith(b"%PDF")
     hub.verified()
+
+
+def test_an_issued_device_is_not_probed_until_it_is_returned(shop: Shop) -> None:
+    """Found by the state machine: a probe of an issued laptop that saw a new drive put
+    an unsanitized drive on an issued device's record. The probe is refused until the
+    return is recorded; then the new drive needs a record like any other."""
+    tag = shop.put_in(serial="PF-OUT", uuid_=None, disks=[disk("sda", "SSD-A")])
+    shop.issued(tag)
+    before = shop.record(tag)
+    snap = shop.path.parent / "again.json"
+    snap.write_text(
+        json.dumps(
+            laptop(
+                serial="PF-OUT", uuid_=None, disks=[disk("sda", "SSD-A"), disk("sdb", "NEW")]
+            ).to_dict()
+        )
+    )
+    message = shop.refused("intake", str(snap))
+    assert "issued to a participant" in message and "return" in message
+    code, out, err = shop.run("import", str(snap), "--json")
+    assert code != 0 and json.loads(out)["files"][0]["outcome"] == "refused", (out, err)
+    assert shop.record(tag) == before
+    assert [d["serial"] for d in shop.show(tag)["drives"]] == ["SSD-A"]
+    shop.verified()
+    shop.ok("return", tag)
+    shop.ok("intake", str(snap))
+    assert "NEW" in shop.refused("status", tag, "ready")
+    shop.ready(tag)
+    shop.verified()

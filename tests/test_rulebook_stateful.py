@@ -34,6 +34,7 @@ from refurb.app import lifecycle as app
 from refurb.app.checks import violations
 from refurb.errors import RefurbError, Refused
 from refurb.lifecycle.rules import FIT_INTO, MOVABLE
+from refurb.lifecycle.sanitization import WipeRecord
 from refurb.model import Disk
 from refurb.store import tallies
 from refurb.store.db import Store, open_store
@@ -182,18 +183,20 @@ class Station(RuleBasedStateMachine):
             app.wipe(
                 self.station,
                 tag,
-                drive_ref=ref,
-                level="removed" if removed else "purge",
-                method="removed" if removed else "block-erase",
-                tool=None if removed else "nwipe",
-                tool_version=None,
-                verification_method=None if removed else "full read-back",
-                verification_result=None if removed else result,
-                performed_by="trainee",
-                verified_by=None,
-                destination="shelf" if removed else None,
-                notes=None,
-                station="RF",
+                WipeRecord(
+                    level="removed" if removed else "purge",
+                    method="removed" if removed else "block-erase",
+                    tool=None if removed else "nwipe",
+                    tool_version=None,
+                    verification_method=None if removed else "full read-back",
+                    verification_result=None if removed else result,
+                    performed_by="trainee",
+                    verified_by=None,
+                    destination="shelf" if removed else None,
+                    notes=None,
+                    station="RF",
+                ),
+                ref,
             )
 
     @precondition(lambda self: self.devices)

@@ -18,6 +18,7 @@ from refurb.app.lifecycle import (
     wipe_in,
 )
 from refurb.errors import NotFound, Refused
+from refurb.lifecycle.sanitization import WipeRecord
 from refurb.model import Identity
 from refurb.store.db import Store, open_store
 from refurb.store.intake import record_snapshot
@@ -184,34 +185,38 @@ def test_removed_or_destroyed_drives_count(store: Store) -> None:
         wipe_in(
             s,
             tag,
-            drive_ref="A1",
-            level="removed",
-            method="removed",
-            tool=None,
-            tool_version=None,
-            verification_method=None,
-            verification_result=None,
-            performed_by="t",
-            verified_by=None,
-            destination="parts bin",
-            notes=None,
-            station="RF",
+            WipeRecord(
+                level="removed",
+                method="removed",
+                tool=None,
+                tool_version=None,
+                verification_method=None,
+                verification_result=None,
+                performed_by="t",
+                verified_by=None,
+                destination="parts bin",
+                notes=None,
+                station="RF",
+            ),
+            "A1",
         )
         wipe_in(
             s,
             tag,
-            drive_ref="B2",
-            level="destroy",
-            method="physical",
-            tool="drill",
-            tool_version=None,
-            verification_method="visual",
-            verification_result="pass",
-            performed_by="t",
-            verified_by="lead",
-            destination="e-waste",
-            notes=None,
-            station="RF",
+            WipeRecord(
+                level="destroy",
+                method="physical",
+                tool="drill",
+                tool_version=None,
+                verification_method="visual",
+                verification_result="pass",
+                performed_by="t",
+                verified_by="lead",
+                destination="e-waste",
+                notes=None,
+                station="RF",
+            ),
+            "B2",
         )
         move_in(s, tag, "repairing", actor="t", note=None, station=None)
     intake(store, laptop(disks=[]))  # probed again, with no drive in it

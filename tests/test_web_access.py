@@ -328,3 +328,26 @@ def test_serve_prints_the_first_admin_link_and_warns_off_loopback(
     wide = CliRunner().invoke(cli, ["serve", "--db", db, "--host", "0.0.0.0", "--workers", "4"])
     assert wide.exit_code == 0, wide.output
     assert "without TLS" in wide.output and started[1]["workers"] == 4
+
+
+def test_a_new_password_ends_the_sessions_signed_in_with_the_old_one(store: Any) -> None:
+    from refurb.app import accounts
+
+    shop(store)
+    lead, other = client(store, "lead"), client(store, "admin")
+    assert lead.get("/devices", follow_redirects=False).status_code == 200
+    accounts.set_password(store, "lead", "a-brand-new-password")
+    gone = lead.get("/devices", follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"].startswith("/login")
+    # the old cookie stays out even when sent again; other accounts' sessions are untouched
+    assert lead.get("/devices", follow_redirects=False).status_code == 303
+    assert other.get("/devices", follow_redirects=False).status_code == 200
+    # signing in with the new password works
+    page = lead.get("/login")
+    done = lead.post(
+        "/login",
+        data={"csrf": csrf_of(page.text), "name": "lead", "password": "a-brand-new-password"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert lead.get("/devices", follow_redirects=False).status_code == 200

@@ -17,6 +17,7 @@ pytest.importorskip("httpx")
 import httpx
 
 from refurb.app import accounts, devices, lifecycle, open_inventory, people
+from refurb.lifecycle.sanitization import WipeRecord
 from tests.web_helpers import PASSWORD, serving, shop
 
 
@@ -43,18 +44,19 @@ def _ready(store: Any, tag: str) -> None:
     lifecycle.wipe(
         store,
         tag,
-        drive_ref=None,
-        level="purge",
-        method="block-erase",
-        tool="nvme-cli",
-        tool_version="2.4",
-        verification_method="read-back",
-        verification_result="pass",
-        performed_by="lead",
-        verified_by="lead-01",
-        destination=None,
-        notes=None,
-        station="RF",
+        WipeRecord(
+            level="purge",
+            method="block-erase",
+            tool="nvme-cli",
+            tool_version="2.4",
+            verification_method="read-back",
+            verification_result="pass",
+            performed_by="lead",
+            verified_by="lead-01",
+            destination=None,
+            notes=None,
+            station="RF",
+        ),
     )
     lifecycle.move(store, tag, "ready", actor="lead", note=None, station="RF")
 

@@ -14,6 +14,7 @@ import pytest
 pytest.importorskip("starlette", reason="the web extra: pip install -e '.[test]'")
 
 from refurb.app import devices, lifecycle, open_inventory, people
+from refurb.lifecycle.sanitization import WipeRecord
 from tests.web_helpers import client, csrf_of, shop
 
 
@@ -28,18 +29,19 @@ def _wipe(store: Any, tag: str, who: str = "lead") -> None:
     lifecycle.wipe(
         store,
         tag,
-        drive_ref=None,
-        level="purge",
-        method="block-erase",
-        tool="nvme-cli",
-        tool_version="2.4",
-        verification_method="read-back",
-        verification_result="pass",
-        performed_by=who,
-        verified_by="lead-01",
-        destination=None,
-        notes=None,
-        station="RF",
+        WipeRecord(
+            level="purge",
+            method="block-erase",
+            tool="nvme-cli",
+            tool_version="2.4",
+            verification_method="read-back",
+            verification_result="pass",
+            performed_by=who,
+            verified_by="lead-01",
+            destination=None,
+            notes=None,
+            station="RF",
+        ),
     )
 
 

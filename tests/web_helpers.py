@@ -112,7 +112,12 @@ def running(store: Any) -> Iterator[str]:
 
 
 @contextmanager
-def chromium(profile: Path, downloads: Path | None = None, width: int = 1280) -> Iterator[Any]:
+def chromium(
+    profile: Path,
+    downloads: Path | None = None,
+    width: int = 1280,
+    extra: list[str] | None = None,
+) -> Iterator[Any]:
     from selenium import webdriver
 
     opts = webdriver.ChromeOptions()
@@ -128,6 +133,7 @@ def chromium(profile: Path, downloads: Path | None = None, width: int = 1280) ->
         "--disable-dev-shm-usage",
         f"--user-data-dir={profile}",
         f"--window-size={width},1000",
+        *(extra or []),
     ):
         opts.add_argument(flag)
     if downloads is not None:

@@ -155,11 +155,31 @@ def authenticate(store: Store, name: str, password: str) -> Account | None:
     return found if ok and active else None
 
 
-def account(store: Store, name: str) -> Account | None:
-    """The active account ``name`` (a session names one; its role is read each time)."""
+def _stamp(stored: str) -> str:
+    """A short fingerprint of the stored password hash: a session carries it, so a new
+    password (a new salt, so a new hash) ends every session signed in with the old one."""
+    return hashlib.sha256(stored.encode()).hexdigest()[:24]
+
+
+def session_stamp(store: Store, name: str) -> str:
+    """What a new session for ``name`` keeps, to be given back to :func:`account`."""
     with store.reading() as session:
         user = find_user(session, name)
-        return Account(user.name, user.role) if user is not None and user.active else None
+        return _stamp(user.password) if user is not None else ""
+
+
+def account(store: Store, name: str, stamp: str | None = None) -> Account | None:
+    """The active account ``name`` (a session names one; its role is read each time).
+
+    With ``stamp`` (what :func:`session_stamp` gave at sign-in), None too when the
+    password has changed since: a changed password signs out every other session."""
+    with store.reading() as session:
+        user = find_user(session, name)
+        if user is None or not user.active:
+            return None
+        if stamp is not None and not hmac.compare_digest(stamp, _stamp(user.password)):
+            return None
+        return Account(user.name, user.role)
 
 
 def session_secret(store: Store) -> str:

@@ -19,6 +19,7 @@ from refurb.app.checks import violations
 from refurb.errors import BadInput, NotFound, Refused, UsageProblem
 from refurb.lifecycle import rules
 from refurb.lifecycle.history import DeviceState
+from refurb.lifecycle.sanitization import WipeRecord
 from refurb.store.db import Store
 from refurb.store.history import histories, live, step_of
 from refurb.store.inventory import (
@@ -163,70 +164,23 @@ def _check_record(
             raise BadInput("the verification result must be pass or fail")
 
 
-def wipe(
-    store: Store,
-    tag: str,
-    *,
-    drive_ref: str | None,
-    level: str,
-    method: str,
-    tool: str | None,
-    tool_version: str | None,
-    verification_method: str | None,
-    verification_result: str | None,
-    performed_by: str,
-    verified_by: str | None,
-    destination: str | None,
-    notes: str | None,
-    station: str | None,
-    at: datetime | None = None,
-) -> Changed:
+def wipe(store: Store, tag: str, record: WipeRecord, drive_ref: str | None = None) -> Changed:
     """Record the sanitization of a device's drives (or of one), or that a drive was
     removed or destroyed. When every drive then has a passing record, the device
     becomes wiped."""
     with store.transaction() as session:
-        return wipe_in(
-            session,
-            tag,
-            drive_ref=drive_ref,
-            level=level,
-            method=method,
-            tool=tool,
-            tool_version=tool_version,
-            verification_method=verification_method,
-            verification_result=verification_result,
-            performed_by=performed_by,
-            verified_by=verified_by,
-            destination=destination,
-            notes=notes,
-            station=station,
-            at=at,
-        )
+        return wipe_in(session, tag, record, drive_ref)
 
 
 def wipe_in(
-    session: Session,
-    tag: str,
-    *,
-    drive_ref: str | None,
-    level: str,
-    method: str,
-    tool: str | None,
-    tool_version: str | None,
-    verification_method: str | None,
-    verification_result: str | None,
-    performed_by: str,
-    verified_by: str | None,
-    destination: str | None,
-    notes: str | None,
-    station: str | None,
-    at: datetime | None = None,
+    session: Session, tag: str, record: WipeRecord, drive_ref: str | None = None
 ) -> Changed:
     """``wipe`` inside a transaction the caller holds."""
-    _check_record(level, method, tool, verification_method, verification_result)
+    r = record
+    _check_record(r.level, r.method, r.tool, r.verification_method, r.verification_result)
     if drive_ref is not None and not drive_ref.strip():
         raise BadInput("the drive to record is empty", "name the drive, or leave it out for all")
-    device, state = _locked(session, tag, at)
+    device, state = _locked(session, tag, r.at)
     refuse(rules.record_sanitization(state))
     drives = present_drives(session, device)
     if drive_ref:
@@ -240,36 +194,20 @@ def wipe_in(
             rule="no-drives",
         )
     for d in drives:
-        write_sanitization(
-            session,
-            device,
-            d,
-            level=level,
-            method=method,
-            tool=tool,
-            tool_version=tool_version,
-            verification_method=verification_method,
-            verification_result=verification_result,
-            performed_by=performed_by,
-            verified_by=verified_by,
-            destination=destination,
-            notes=notes,
-            station=station,
-            at=at,
-        )
+        write_sanitization(session, device, d, r)
     after = device_state(session, device)
     if rules.wiped_now(after):
-        _move(session, device, "wiped", actor=performed_by, note=None, station=station, at=at)
+        _move(session, device, "wiped", actor=r.performed_by, note=None, station=r.station, at=r.at)
     elif device.status == "ready" and rules.storage_gate(after, "ready") is not None:
         # a failed re-check or a drive taken out: a ready device is ready no longer
         _move(
             session,
             device,
             "diagnosed",
-            actor=performed_by,
+            actor=r.performed_by,
             note="no longer ready: a drive's latest record is not a pass",
-            station=station,
-            at=at,
+            station=r.station,
+            at=r.at,
         )
     return Changed(device.tag, device.status, records=len(drives))
 

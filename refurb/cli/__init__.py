@@ -49,6 +49,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "A lead's statement: no storage at all, or a failing drive accepted.",
     ),
     "scan": ("refurb.cli.scan", "scan", "Barcode-scanner loop: see and move devices fast."),
+    "stocktake": (
+        "refurb.cli.stocktake",
+        "stocktake",
+        "Count a shelf: devices seen at a site, and which were expected but not seen.",
+    ),
     "lot": ("refurb.cli.people", "lot", "Intake lots (donations)."),
     "participant": ("refurb.cli.people", "participant", "Participants, by pseudonymous code."),
     "community": ("refurb.cli.people", "community", "Community spellings: list, merge."),

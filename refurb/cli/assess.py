@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from refurb.cli.common import LANG
 from refurb.errors import BadInput, ExitStatus, UsageProblem
-from refurb.untrusted import json_text
+from refurb.untrusted import json_document, json_text
 
 if TYPE_CHECKING:
     from refurb.assess.checklist import Checklist
@@ -33,15 +32,7 @@ def read_json_file(path: str, what: str) -> object:
         raise BadInput(f"{what} {path}: no such file") from None
     except OSError as exc:
         raise BadInput(f"{what} {path}: cannot be read ({exc.strerror})") from None
-    try:
-        return json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise BadInput(f"{what} {path}: not UTF-8 text", "is this the right file?") from None
-    except ValueError as exc:
-        raise BadInput(
-            f"{what} {path}: not valid JSON ({exc})",
-            "the file is damaged or truncated; probe the machine again",
-        ) from None
+    return json_document(data, f"{what} {path}")
 
 
 def load_snapshot_file(path: str) -> Snapshot:

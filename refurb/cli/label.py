@@ -53,7 +53,10 @@ def write_labels(
         raise NotFound(
             "no devices match: nothing to print", "check the tags, --status, --lot or --since"
         )
-    write_atomic(out, render(data, stock, lang=lang, skip=skip, font=cfg.font))
+    write_atomic(
+        out,
+        render(data, stock, lang=lang, skip=skip, font=cfg.font, label_url=cfg.label_url),
+    )
     return len(data)
 
 
@@ -118,15 +121,23 @@ def label(
     from refurb.config import load_config
 
     if list_stocks:
-        from refurb.labels import load_stocks, module_geometry
+        from refurb.labels import LONGEST_TAG, load_stocks, module_geometry, qr_modules_for, qr_text
 
-        for s in load_stocks(load_config().labels_dir).values():
-            _, module = module_geometry(s)
+        cfg = load_config()
+        modules = qr_modules_for(qr_text(LONGEST_TAG, cfg.label_url))
+        for s in load_stocks(cfg.labels_dir).values():
+            try:
+                _, module = module_geometry(s, modules)
+                qr = f"QR module {module:.2f} mm"
+            except BadInput:  # only a label_url's finer code can miss a stock that loaded
+                qr = "too small for the label_url's QR code"
             layout = f"{s.columns}x{s.rows} per sheet" if s.is_sheet else "roll"
             click.echo(
                 f"{s.name:<18} {s.label_mm[0]:g} x {s.label_mm[1]:g} mm, {layout}, "
-                f"{s.dpi} dpi, QR module {module:.2f} mm  - {s.description}"
+                f"{s.dpi} dpi, {qr}  - {s.description}"
             )
+        if cfg.label_url:
+            click.echo(f"QR codes hold {cfg.label_url} ({modules} x {modules} modules)")
         return
     if not (tags or status or lot or since):
         raise UsageProblem("say which labels: TAG..., --status, --lot or --since")

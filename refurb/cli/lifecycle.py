@@ -119,6 +119,7 @@ def wipe(
     that a drive was removed or destroyed. A factory reset is not sanitization."""
     from refurb.app.lifecycle import wipe as record_wipe
     from refurb.errors import UsageProblem
+    from refurb.lifecycle.sanitization import WipeRecord
 
     if removed and destroyed:
         raise UsageProblem("--removed and --destroyed cannot both be given")
@@ -130,10 +131,7 @@ def wipe(
         raise UsageProblem(
             "say how the drive was sanitized: --level and --method (or --removed / --destroyed)"
         )
-    done = record_wipe(
-        open_db(db_url, "write"),
-        tag,
-        drive_ref=drive_ref,
+    record = WipeRecord(
         level=level,
         method=method,
         tool=tool,
@@ -147,6 +145,7 @@ def wipe(
         station=station_prefix(),
         at=at,
     )
+    done = record_wipe(open_db(db_url, "write"), tag, record, drive_ref)
     if as_json:
         echo_json({"tag": done.tag, "status": done.status, "records": done.records})
     else:

@@ -28,9 +28,11 @@ HELP = (
 @db_option
 def scan(armed: str | None, note: str | None, operator: str | None, db_url: str | None) -> None:
     """A loop for USB barcode scanners (they type the tag and Enter): scan a tag to see the
-    device, or arm a status to apply it to a run of devices quickly. A mistyped or unknown
-    tag is said plainly and nothing changes."""
+    device, or arm a status to apply it to a run of devices quickly. A label whose QR code
+    holds a web address (label_url, ending in /d/TAG) scans the same as one with the bare
+    tag. A mistyped or unknown tag is said plainly and nothing changes."""
     from refurb.app.devices import scan_one
+    from refurb.scanning import tag_from_scan
     from refurb.untrusted import one_line
 
     store = open_db(db_url, "write")
@@ -72,7 +74,9 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
                 )
             continue
         try:
-            seen = scan_one(store, text, armed, actor=who, note=note, station=station)
+            seen = scan_one(
+                store, tag_from_scan(text), armed, actor=who, note=note, station=station
+            )
             summary = (
                 f"{seen.tag}  {seen.vendor or '?'} {seen.model or '?'}  "
                 f"[{seen.was}]  verdict {seen.disposition or '-'}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from pathlib import Path
 
 import click
 
@@ -33,8 +34,30 @@ def _loopback(host: str) -> bool:
     type=click.IntRange(1, 64),
     help="Server processes: about one per core (SQLite or PostgreSQL; writers take turns).",
 )
-@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), help="TLS certificate.")
-@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), help="TLS private key.")
+@click.option(
+    "--tls-cert", "--cert", type=click.Path(exists=True, dir_okay=False), help="TLS certificate."
+)
+@click.option(
+    "--tls-key", "--key", type=click.Path(exists=True, dir_okay=False), help="TLS private key."
+)
+@click.option(
+    "--tls",
+    is_flag=True,
+    help="Serve https with --cert/--key, else the config's tls_cert/tls_key, else the "
+    "certificate --make-cert made.",
+)
+@click.option(
+    "--make-cert",
+    is_flag=True,
+    help="Create a self-signed certificate once (for --host-name names and this machine's "
+    "addresses), print where it is and its fingerprint, and exit.",
+)
+@click.option(
+    "--host-name",
+    "host_names",
+    multiple=True,
+    help="A name or IP address the certificate is for (repeat it); with --make-cert.",
+)
 def serve(
     host: str,
     port: int,
@@ -42,11 +65,20 @@ def serve(
     workers: int,
     tls_cert: str | None,
     tls_key: str | None,
+    tls: bool,
+    make_cert: bool,
+    host_names: tuple[str, ...],
 ) -> None:
     """The shop's web pages: dashboard, devices and their lifecycle steps, lots,
-    participants, funder reports, in English and French. Listens on this machine only
-    unless --host says otherwise. With no account yet, prints a one-time link that
-    creates the first admin."""
+    participants, funder reports, the scan page, in English and French. Listens on this
+    machine only unless --host says otherwise. With no account yet, prints a one-time
+    link that creates the first admin. A phone's camera scans only over https: make a
+    certificate once with --make-cert, then serve with --tls."""
+    if make_cert:
+        _make_cert(host, host_names)
+        return
+    if tls and not (tls_cert or tls_key):
+        tls_cert, tls_key = _tls_files()
     try:
         import jinja2  # noqa: F401
         import starlette  # noqa: F401
@@ -60,6 +92,8 @@ def serve(
     if bool(tls_cert) != bool(tls_key):
         raise BadInput("give both --tls-cert and --tls-key, or neither")
     tls = bool(tls_cert)
+    if tls_cert and tls_key:
+        _check_tls(tls_cert, tls_key)
     if not _loopback(host) and not tls:
         click.echo(
             f"warning: listening on {host} without TLS: passwords and session cookies cross "
@@ -89,4 +123,79 @@ def serve(
         log_level="warning",
         ssl_certfile=tls_cert,
         ssl_keyfile=tls_key,
+    )
+
+
+def _cert_folder() -> Path:
+    from refurb.config import config_path
+
+    return config_path().parent / "tls"
+
+
+def _tls_files() -> tuple[str, str]:
+    from refurb.config import load_config
+
+    cfg = load_config()
+    if cfg.tls_cert and cfg.tls_key:
+        return cfg.tls_cert, cfg.tls_key
+    folder = _cert_folder()
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    if cert.exists() and key.exists():
+        return str(cert), str(key)
+    raise BadInput(
+        "--tls needs a certificate: none given, none in the config, none made",
+        "make one once: refurb serve --make-cert --host-name NAME (or give --cert and --key)",
+    )
+
+
+def _check_tls(cert: str, key: str) -> None:
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(cert, key)
+    except (ssl.SSLError, OSError) as exc:
+        raise BadInput(
+            f"the TLS certificate {cert} and key {key} cannot be used: {exc}",
+            "give a PEM certificate and its own private key",
+        ) from None
+
+
+def _addresses() -> list[str]:
+    """This machine's names and non-loopback addresses (best effort, no network)."""
+    import socket
+
+    found = [socket.gethostname(), "localhost", "127.0.0.1"]
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: only the route is chosen
+            found.append(s.getsockname()[0])
+    except OSError:
+        pass
+    return found
+
+
+def _make_cert(host: str, host_names: tuple[str, ...]) -> None:
+    from refurb.tlscert import make
+
+    names = list(host_names)
+    if host not in ("0.0.0.0", "::", "127.0.0.1", "localhost"):
+        names.append(host)
+    names += _addresses()
+    try:
+        made = make(_cert_folder(), names)
+    except ImportError:
+        raise EnvironmentProblem(
+            "making a certificate needs the web extra", "pip install 'refurb-bench[web]'"
+        ) from None
+    if made.made:
+        click.echo(f"made a certificate for: {', '.join(made.names)}")
+    else:
+        click.echo("a certificate was made before; kept (phones that trust it still do)")
+    click.echo(f"  certificate: {made.cert}")
+    click.echo(f"  key:         {made.key}  (readable by you only)")
+    click.echo(f"  SHA-256 fingerprint: {made.fingerprint}")
+    click.echo(
+        "serve with: refurb serve --tls --host 0.0.0.0; trust it once on each phone "
+        '(docs/guide.md, "Scanning with a phone")'
     )

@@ -26,6 +26,10 @@ DRIVE_ACCEPTED = "drive-accepted"  # a drive the probe flagged as failing is acc
 ATTESTATIONS = (NO_STORAGE, DRIVE_ACCEPTED)
 # status events that start a new custody
 CUSTODY_STATUSES = frozenset({"returned", "repairing"})
+# events that say where a device is: seen there at a stocktake, or moved there
+SITE_KINDS = ("seen", "sited")
+# statuses of a device no longer on any shelf: it is not expected anywhere
+GONE = frozenset({"issued", "recycled", "harvested"})
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Step:
     failing: tuple[str, ...] = ()  # probed: of those, the ones a finding failed
     what: str | None = None  # attest: no-storage | drive-accepted
     at: datetime | None = None  # when it happened
+    site: str | None = None  # seen, sited: the site named
 
     def describe(self) -> str:
         return f"event {self.seq} ({self.status or self.kind}" + (
@@ -73,6 +78,7 @@ class DeviceState:
     labels: dict[str, str] = field(default_factory=dict)  # drive id -> words for people
     last_seq: int = 0
     last: Step | None = None  # the latest step (its time bounds a back-dated one)
+    site: str | None = None  # where it was last seen or moved to (None: its lot's site)
 
     def present(self) -> list[DriveView]:
         return [d for d in self.drives.values() if d.present]
@@ -125,6 +131,8 @@ def apply(state: DeviceState, step: Step) -> None:
         _new_custody(state)
         if step.drive:
             state.drives[step.drive] = DriveView(step.drive)
+    elif step.kind in SITE_KINDS and step.site:
+        state.site = step.site
     elif step.kind == "attest":
         if step.what == NO_STORAGE:
             state.no_storage = True
@@ -134,8 +142,16 @@ def apply(state: DeviceState, step: Step) -> None:
 
 def fold(tag: str, steps: Iterable[Step], **known: object) -> DeviceState:
     """The state after ``steps`` (in order); ``known`` sets the facts that are not
-    events (recycle_only, kinds, labels)."""
+    events (recycle_only, kinds, labels, site: the intake lot's site until an event
+    names another)."""
     state = DeviceState(tag=tag, **known)  # type: ignore[arg-type]
     for step in steps:
         apply(state, step)
     return state
+
+
+def expected_at(state: DeviceState, site: str) -> bool:
+    """Whether a stocktake at ``site`` should find the device there: it was last seen
+    or moved there (or came in a lot of that site and has not been seen elsewhere), and
+    it has not left the shop (issued, recycled, harvested for parts)."""
+    return state.site == site and state.status not in GONE

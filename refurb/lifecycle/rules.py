@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from refurb.lifecycle.history import (
     ATTESTATIONS,
     DRIVE_ACCEPTED,
+    GONE,
     NO_STORAGE,
     PASS,
     DeviceState,
@@ -242,6 +243,26 @@ def wiped_now(state: DeviceState) -> bool:
     )
 
 
+def probe_of(tag: str, status: str | None) -> Decision:
+    """A new snapshot of a known device. Not of one that is with a participant or has
+    gone to a recycler: a probe would put drives on its record that no sanitization
+    record covers while it stays issued (a participant's own disk, or a donor's fitted
+    by someone else). It comes back first, then it is probed like any return."""
+    if status == "issued":
+        return Refusal(
+            "probe-out",
+            f"{tag} is issued to a participant; a new probe would change what was handed over",
+            "record its return first, then probe it again",
+        )
+    if status == "recycled":
+        return Refusal(
+            "probe-out",
+            f"{tag} went to a recycler; it cannot be probed into the shop again",
+            "if the very same machine came back, take it in as a new device",
+        )
+    return None
+
+
 def status_after_probe(status: str | None) -> str | None:
     """A probe makes a device diagnosed where that is a legal move."""
     return "diagnosed" if "diagnosed" in TRANSITIONS[status or "received"] else None
@@ -344,6 +365,34 @@ def void(target: Step, latest: bool, force: bool, reason: str | None) -> Decisio
 
 def recycle(state: DeviceState) -> Decision:
     return _transition(state, "recycled")
+
+
+def seen(state: DeviceState, site: str) -> Decision:
+    """A stocktake saw the device at ``site``. Any device on a shelf may be seen (an
+    issued one showing up is worth recording, and the stocktake says it was not
+    expected); a recycled one has left for good, so its label on a shelf is a mistake."""
+    if not site.strip():
+        return Refusal("no-site", "a stocktake needs the site counted", "name the site")
+    if state.status == "recycled":
+        return Refusal(
+            "seen-recycled",
+            f"{state.tag} is recycled; it left the shop with a shipment",
+            "check the label against the device (a label reused or a tag mistyped?)",
+        )
+    return None
+
+
+def site_move(state: DeviceState, site: str) -> Decision:
+    """Moving the device to another site: only a device still in the shop's hands."""
+    if not site.strip():
+        return Refusal("no-site", "a move needs the site it goes to", "name the site")
+    if state.status in GONE:
+        return Refusal(
+            "site-gone",
+            f"{state.tag} is {state.status}; it is on no shelf to move",
+            "only a device the shop still holds moves between sites",
+        )
+    return None
 
 
 def check_step(state: DeviceState, step: Step) -> Decision:

@@ -44,7 +44,7 @@ from sqlmodel import Session, SQLModel
 
 from refurb.errors import BadInput, Conflict, Refused
 from refurb.store import tallies
-from refurb.store.history import derived_status, histories, live, weight_of
+from refurb.store.history import derived_site, derived_status, histories, live, weight_of
 
 FORMAT = "refurb-bundle/2"
 OLDER_FORMATS = ("refurb-bundle/1",)
@@ -833,5 +833,8 @@ def _refresh(conn: Any, device_ids: set[str]) -> None:
             weighed = [r for r in live(rows) if r.kind == "weighed"]
             if weighed:
                 values["weight_kg"] = weight_of(weighed[-1])
+            site = derived_site(rows)  # where a shop last saw it (stocktake, issue #14)
+            if site is not None:
+                values["site"] = site
             if values:
                 conn.execute(update(d).where(d.c.id == device_id).values(**values))

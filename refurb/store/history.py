@@ -19,7 +19,7 @@ from sqlalchemy import Connection, func, select
 from sqlmodel import SQLModel
 
 import refurb.store.tables  # noqa: F401  (registers the tables on the metadata)
-from refurb.lifecycle.history import DeviceState, Step, fold
+from refurb.lifecycle.history import SITE_KINDS, DeviceState, Step, fold
 
 _T = SQLModel.metadata.tables
 E, D, DR, L = _T["events"], _T["devices"], _T["drives"], _T["lots"]
@@ -56,6 +56,7 @@ def step_of(row: Any) -> tuple[Step, bool]:
             failing=tuple(data.get("failing", ())),
             what=data.get("what"),
             at=row.at,
+            site=data.get("site"),
         ),
         not data.get("legacy"),
     )
@@ -97,6 +98,16 @@ def derived_status(rows: list[Any]) -> str | None:
     return next((r.status for r in reversed(rows) if r.status and r.voided_by is None), None)
 
 
+def derived_site(rows: list[Any]) -> str | None:
+    """The site of the last live seen/sited event, in an ordered history (None: none)."""
+    for r in reversed(live(rows)):
+        if r.kind in SITE_KINDS:
+            site = (json.loads(r.data) if r.data else {}).get("site")
+            if site:
+                return str(site)
+    return None
+
+
 def histories(conn: Connection, device_ids: Iterable[str]) -> dict[str, list[Any]]:
     """Every listed device's event rows, each in its own order."""
     ids = list(dict.fromkeys(device_ids))
@@ -115,7 +126,7 @@ def known_facts(conn: Connection, device_ids: Iterable[str]) -> dict[str, dict[s
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
         for r in conn.execute(
-            select(D.c.id, D.c.memory_bytes, D.c.battery_health_pct, L.c.donor_choice)
+            select(D.c.id, D.c.memory_bytes, D.c.battery_health_pct, L.c.donor_choice, L.c.site)
             .select_from(D.outerjoin(L, L.c.id == D.c.lot_id))
             .where(D.c.id.in_(chunk))
         ):
@@ -126,6 +137,7 @@ def known_facts(conn: Connection, device_ids: Iterable[str]) -> dict[str, dict[s
                 "recycle_only": r.donor_choice == "recycle",
                 "kinds": frozenset(kinds),
                 "labels": {},
+                "site": r.site,
             }
         for d in conn.execute(
             select(DR.c.id, DR.c.device_id, DR.c.name, DR.c.model, DR.c.serial).where(

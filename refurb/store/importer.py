@@ -1,5 +1,6 @@
 """Import snapshot files (from USB sticks or outboxes): idempotent, one bad file never
-stops the others, and a crash leaves the database as it was before the current batch."""
+stops the others, and a crash leaves the database as it was before the current batch.
+One batch is in memory at a time, whatever the number of files."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from refurb.errors import RefurbError
 from refurb.model import snapshot_from_dict
 from refurb.store.db import Store
 from refurb.store.intake import Item, parse_time, record_snapshots
+from refurb.store.inventory import canonical_json
 
 BATCH = 500
 
@@ -57,6 +59,46 @@ def _read(path: Path) -> Any:
         raise RefurbError(f"not valid JSON, perhaps truncated ({exc})") from None
 
 
+@dataclass
+class _Batch:
+    refused: list[ImportRow]
+    items: list[Item]
+    where: list[str]
+
+
+def _batches(
+    files: list[Path],
+    policy: Policy,
+    at: datetime | None,
+    taken_at_as_received: bool,
+    weight_kg: float | None,
+) -> Iterator[_Batch]:
+    """Each batch of files read, checked and assessed; the refused ones with the reason."""
+    for start in range(0, len(files), BATCH):
+        batch = _Batch([], [], [])
+        for path in files[start : start + BATCH]:
+            try:
+                doc = _read(path)
+                snap = snapshot_from_dict(doc, str(path))
+            except RefurbError as exc:
+                batch.refused.append(ImportRow(str(path), "refused", None, exc.message))
+                continue
+            when = at
+            if taken_at_as_received:
+                try:
+                    when = parse_time(snap.taken_at)
+                except RefurbError as exc:
+                    batch.refused.append(ImportRow(str(path), "refused", None, exc.message))
+                    continue
+            verdict = evaluate(snap, None, policy)
+            text = canonical_json(doc)
+            batch.items.append(
+                Item(snap, verdict, doc=doc, weight_kg=weight_kg, at=when, text=text)
+            )
+            batch.where.append(str(path))
+        yield batch
+
+
 def import_snapshots(
     store: Store,
     paths: Iterable[str],
@@ -74,37 +116,17 @@ def import_snapshots(
     received; ``weight_kg``: every device weighed this much."""
     rows: list[ImportRow] = []
     files = list(snapshot_files(paths))
-    for start in range(0, len(files), BATCH):
-        batch = files[start : start + BATCH]
-        items: list[Item] = []
-        where: list[str] = []
-        for path in batch:
-            try:
-                doc = _read(path)
-                snap = snapshot_from_dict(doc, str(path))
-            except RefurbError as exc:
-                rows.append(ImportRow(str(path), "refused", None, exc.message))
-                continue
-            when = at
-            if taken_at_as_received:
-                try:
-                    when = parse_time(snap.taken_at)
-                except RefurbError as exc:
-                    rows.append(ImportRow(str(path), "refused", None, exc.message))
-                    continue
-            items.append(
-                Item(snap, evaluate(snap, None, policy), doc=doc, weight_kg=weight_kg, at=when)
-            )
-            where.append(str(path))
-        if not items:
-            continue
-        with store.transaction() as session:
-            results = record_snapshots(
-                session, items, operator=operator, station=station, lot_code=lot_code
-            )
-        for name, result in zip(where, results, strict=True):
-            if isinstance(result, RefurbError):
-                rows.append(ImportRow(name, "refused", None, result.message))
-            else:
-                rows.append(ImportRow(name, result.outcome, result.tag))
+    for batch in _batches(files, policy, at, taken_at_as_received, weight_kg):
+        rows.extend(batch.refused)
+        if batch.items:
+            with store.transaction() as session:
+                results = record_snapshots(
+                    session, batch.items, operator=operator, station=station, lot_code=lot_code
+                )
+            for name, result in zip(batch.where, results, strict=True):
+                if isinstance(result, RefurbError):
+                    rows.append(ImportRow(name, "refused", None, result.message))
+                else:
+                    rows.append(ImportRow(name, result.outcome, result.tag))
+        del batch  # before the next one is read: one batch in memory at a time
     return rows

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Dialect, Table, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlmodel import Session, SQLModel
 
 from refurb import model
@@ -32,10 +33,19 @@ from refurb.errors import BadInput, RefurbError, Refused
 from refurb.i18n import N_
 from refurb.identity import identity_key, real
 from refurb.ids import new_id
-from refurb.lifecycle.rules import FUTURE_TOLERANCE, status_after_probe
+from refurb.lifecycle.rules import FUTURE_TOLERANCE, probe_of, status_after_probe
 from refurb.store import tallies
 from refurb.store.inventory import canonical_json, get_lot, now
-from refurb.store.tables import Assessment, Device, Drive, Event, Finding, Lot, Snapshot
+from refurb.store.tables import (
+    Assessment,
+    Device,
+    DeviceAlias,
+    Drive,
+    Event,
+    Finding,
+    Lot,
+    Snapshot,
+)
 from refurb.tags import new_tag
 
 # The Core tables behind the SQLModel classes.
@@ -46,6 +56,7 @@ E = _TABLES[Event.__tablename__]
 DR = _TABLES[Drive.__tablename__]
 A = _TABLES[Assessment.__tablename__]
 F = _TABLES[Finding.__tablename__]
+AL = _TABLES[DeviceAlias.__tablename__]
 _CHUNK = 500  # values in one IN (...) list
 
 
@@ -75,6 +86,7 @@ class Item:
     weight_kg: float | None = None
     distinct: bool = False
     at: datetime | None = None  # when it was received or probed, if not now (paper records)
+    text: str | None = None  # ``doc`` as canonical JSON, when the caller made it already
 
 
 def record_snapshot(
@@ -170,7 +182,12 @@ def _write(
     keeper: tallies.Keeper,
 ) -> list[IntakeResult | RefurbError]:
     t = now()
-    texts = [canonical_json(i.doc if i.doc is not None else i.snap.to_dict()) for i in items]
+    texts = [
+        i.text
+        if i.text is not None
+        else canonical_json(i.doc if i.doc is not None else i.snap.to_dict())
+        for i in items
+    ]
     digests = [hashlib.sha256(x.encode("utf-8")).hexdigest() for x in texts]
     sids = list({i.snap.snapshot_id for i in items})
     known: dict[str, Any] = {}
@@ -249,6 +266,16 @@ def _write(
     }
     seen_sids: dict[str, int] = {}
     created: list[_Dev] = []
+    # at most one new device per snapshot not yet recorded and machine not yet known
+    tags = _fresh_tags(
+        conn,
+        station,
+        sum(
+            1
+            for i, k in zip(items, keys, strict=True)
+            if i.snap.snapshot_id not in known and (k is None or k[1] not in devs)
+        ),
+    )
     for n, item in enumerate(items):
         snap, sid = item.snap, item.snap.snapshot_id
         if sid in known or sid in seen_sids:
@@ -306,6 +333,10 @@ def _write(
                 )
                 continue
         te = when or t  # when it happened; ``t``: when it is recorded
+        out = probe_of(dev.tag, dev.status) if dev is not None else None
+        if out is not None:
+            results.append(Refused(out.reason, out.remedy, rule=out.rule))
+            continue
         if dev is not None and key is not None and key[0] in ("serial", "board"):
             refusal = _shared_serial(conn, dev, snap.identity)
             if refusal is not None:
@@ -327,7 +358,7 @@ def _write(
             outcome = "new"
             dev = _Dev(
                 new_id(),
-                new_tag(station),
+                tags.pop(),
                 "received",
                 real(snap.identity.vendor),
                 real(snap.identity.model),
@@ -441,7 +472,7 @@ def _write(
 
     keeper.watch(d.id for d in devs.values() if not d.new and d.row)
     if created:
-        conn.execute(insert(D), _uniform([d.row for d in created]))
+        _insert_many(conn, D, [d.row for d in created])
     for d in devs.values():
         if not d.new and d.row:
             conn.execute(update(D).where(D.c.id == d.id).values(**d.row))
@@ -449,7 +480,7 @@ def _write(
         ev["recorded_at"] = t
     for table, name in ((S, "snap"), (DR, "drive"), (A, "assess"), (F, "finding"), (E, "event")):
         if rows[name]:
-            conn.execute(insert(table), rows[name])
+            _insert_many(conn, table, rows[name])
     for chunk in _chunks(rows["back"]):
         conn.execute(update(DR).where(DR.c.id.in_(chunk)).values(present=True))
     # Written: the new devices' part of the report tallies, from what was just inserted
@@ -461,6 +492,23 @@ def _write(
     for d in created:
         keeper.created_known(d.id, SimpleNamespace(**d.row), status_events[d.id])
     return results
+
+
+def _fresh_tags(conn: Connection, station: str, n: int) -> list[str]:
+    """``n`` random tags that no device holds (as its tag or an alias), drawn before the
+    batch is planned: with a million devices on record, a batch of 500 would otherwise
+    meet an existing tag every few batches, and its unique constraint would send the
+    whole batch down the one-by-one path."""
+    fresh: set[str] = set()
+    while len(fresh) < n:
+        drawn = {new_tag(station) for _ in range(n - len(fresh))} - fresh
+        for chunk in _chunks(sorted(drawn)):
+            for table in (D, AL):
+                drawn -= set(
+                    conn.execute(select(table.c.tag).where(table.c.tag.in_(chunk))).scalars()
+                )
+        fresh |= drawn
+    return list(fresh)
 
 
 def _event(
@@ -525,10 +573,59 @@ def _plan_device(dev: _Dev, item: Item, lot: Lot | None, t: datetime) -> None:
         dev.year = row["year"] = year
 
 
-def _uniform(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A multi-row insert needs the same keys in every row."""
-    keys = set().union(*rows)
-    return [{k: r.get(k) for k in keys} for r in rows]
+_Processor = Callable[[Any], Any] | None
+_PROCESSORS: dict[tuple[str, str, str], _Processor] = {}
+
+
+def _processor(dialect: Dialect, table: Table, name: str) -> _Processor:
+    key = (dialect.name, table.name, name)
+    if key not in _PROCESSORS:
+        column_type = table.c[name].type
+        process = column_type.bind_processor(dialect)
+        if dialect.name == "sqlite" and column_type.python_type is datetime:
+            # the text sqlite3's own datetime adapter would make of it, made here once per
+            # distinct time rather than by the driver once per row
+            def as_text(value: Any, inner: _Processor = process) -> Any:
+                value = inner(value) if inner is not None else value
+                return value.isoformat(" ") if isinstance(value, datetime) else value
+
+            process = as_text
+        _PROCESSORS[key] = process
+    return _PROCESSORS[key]
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """One multi-row insert, handed to the driver's ``executemany`` as tuples. Each
+    value goes through its column type's own bind processor, as SQLAlchemy would store
+    it, and a column's default fills a key no row has; what is skipped is SQLAlchemy's
+    per-row bookkeeping, which in a batch import cost more than SQLite's own work. A
+    value that recurs (the batch's times) is processed once."""
+    names = list(dict.fromkeys(k for r in rows for k in r))  # every key any row has
+    columns: list[list[Any]] = []
+    for name in names:
+        values = [r.get(name) for r in rows]
+        process = _processor(conn.dialect, table, name)
+        if process is not None:
+            done: dict[Any, Any] = {}
+            values = [
+                None if v is None else done[v] if v in done else done.setdefault(v, process(v))
+                for v in values
+            ]
+        columns.append(values)
+    for column in table.c:
+        default = column.default
+        if column.name not in names and isinstance(default, ScalarElementColumnDefault):
+            names.append(column.name)
+            process = _processor(conn.dialect, table, column.name)
+            value = default.arg if process is None else process(default.arg)
+            columns.append([value] * len(rows))
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join([mark] * len(names))})"
+    )
+    conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
 
 
 def _shared_serial(conn: Connection, dev: _Dev, ident: model.Identity) -> Refused | None:

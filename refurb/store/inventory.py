@@ -13,10 +13,12 @@ from sqlmodel import Session, col, select
 
 from refurb.errors import BadInput, NotFound, Refused
 from refurb.ids import new_id
-from refurb.lifecycle.history import DeviceState
+from refurb.lifecycle.history import SITE_KINDS, DeviceState
+from refurb.lifecycle.sanitization import WipeRecord
 from refurb.store import tallies
 from refurb.store.history import (
     all_device_ids,
+    derived_site,
     derived_status,
     histories,
     live,
@@ -138,6 +140,9 @@ def add_event(
         device.status = status
         device.updated_at = ev.at
         session.add(device)
+    if kind in SITE_KINDS and data and data.get("site"):
+        device.site = str(data["site"])
+        session.add(device)
     session.flush()
     return ev
 
@@ -220,59 +225,44 @@ def get_participant(session: Session, code: str) -> Participant:
 
 
 def write_sanitization(
-    session: Session,
-    device: Device,
-    drive: Drive,
-    *,
-    level: str,
-    method: str,
-    tool: str | None,
-    tool_version: str | None,
-    verification_method: str | None,
-    verification_result: str | None,
-    performed_by: str,
-    verified_by: str | None,
-    destination: str | None,
-    notes: str | None,
-    station: str | None,
-    at: datetime | None = None,
+    session: Session, device: Device, drive: Drive, r: WipeRecord
 ) -> Sanitization:
     """One drive's record and its event; a removed or destroyed drive leaves the device."""
-    t = at or now()
+    t = r.at or now()
     rec = Sanitization(
         id=new_id(),
         drive_id=drive.id,
         device_id=device.id,
-        level=level,
-        method=method,
-        tool=tool,
-        tool_version=tool_version,
-        verification_method=verification_method,
-        verification_result=verification_result,
-        performed_by=performed_by,
+        level=r.level,
+        method=r.method,
+        tool=r.tool,
+        tool_version=r.tool_version,
+        verification_method=r.verification_method,
+        verification_result=r.verification_result,
+        performed_by=r.performed_by,
         performed_at=t,
-        verified_by=verified_by,
-        verified_at=t if verified_by else None,
-        destination=destination,
-        notes=notes,
+        verified_by=r.verified_by,
+        verified_at=t if r.verified_by else None,
+        destination=r.destination,
+        notes=r.notes,
         recorded_at=t,
     )
     session.add(rec)
-    if level in ("removed", "destroy"):
+    if r.level in ("removed", "destroy"):
         drive.present = False
         session.add(drive)
-    result = level if level in ("removed", "destroy") else (verification_result or "fail")
+    result = r.level if r.level in ("removed", "destroy") else (r.verification_result or "fail")
     add_event(
         session,
         device,
         "sanitized",
-        actor=performed_by,
-        station=station,
-        note=f"{drive.name or drive.id}: {level} by {method}"
-        + (f", verified {verification_result}" if verification_result else ""),
+        actor=r.performed_by,
+        station=r.station,
+        note=f"{drive.name or drive.id}: {r.level} by {r.method}"
+        + (f", verified {r.verification_result}" if r.verification_result else ""),
         ref=rec.id,
         data={"drive": drive.id, "result": result},
-        at=at,
+        at=r.at,
     )
     return rec
 
@@ -580,6 +570,7 @@ def refresh_derived(session: Session, device: Device) -> None:
     device.status = derived_status(rows) or device.status
     weighed = [r for r in live(rows) if r.kind == "weighed"]
     device.weight_kg = weight_of(weighed[-1]) if weighed else None
+    device.site = derived_site(rows)
     session.add(device)
     session.flush()
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
 from refurb.labels import LabelData
 from refurb.store.inventory import get_device, get_lot
-from refurb.store.tables import Assessment, Device, Drive
+from refurb.store.tables import Assessment, Device, Drive, Snapshot
 
 
 def label_data(session: Session, devices: list[Device]) -> list[LabelData]:
@@ -41,9 +42,29 @@ def label_data(session: Session, devices: list[Device]) -> list[LabelData]:
                 tested_on=latest.created_at.date() if latest else None,
                 tested_by=latest.operator if latest else None,
                 year=d.year,
+                memory_modules_bytes=_memory_modules(session, d.id),
             )
         )
     return out
+
+
+def _memory_modules(session: Session, device_id: str) -> tuple[int, ...]:
+    """The installed memory modules' sizes in the device's latest snapshot (SMBIOS type
+    17, from dmidecode), so that a label says "8 GB" where the OS reports 7.6 GiB."""
+    doc = session.exec(
+        select(Snapshot.doc)
+        .where(Snapshot.device_id == device_id)
+        .order_by(col(Snapshot.taken_at).desc())
+    ).first()
+    try:
+        modules = json.loads(doc)["memory"]["modules"] if doc else []
+        return tuple(
+            m["size_bytes"]
+            for m in modules
+            if isinstance(m.get("size_bytes"), int) and m["size_bytes"] > 0
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return ()  # an older or partial snapshot: the label rounds the usable size up
 
 
 def select_devices(

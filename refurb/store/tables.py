@@ -47,6 +47,8 @@ class Device(SQLModel, table=True):
         Index("ix_devices_status_created", "status", "created_at", "id"),
         Index("ix_devices_community_created", "community", "created_at", "id"),
         Index("ix_devices_lot_created", "lot_id", "created_at", "id"),
+        # a stocktake: the devices last seen at (or moved to) a site
+        Index("ix_devices_site_status", "site", "status"),
         # the list's facet counts: grouped by all six in one pass over this index
         Index(
             "ix_devices_facets",
@@ -75,6 +77,8 @@ class Device(SQLModel, table=True):
     community: str | None = Field(default=None, index=True)
     weight_kg: float | None = None  # measured; None = use the chassis default
     status: str = Field(default="received", index=True)
+    # cache: the site of its latest seen/sited event (None: never; its lot's site holds)
+    site: str | None = None
     disposition: str | None = None  # latest assessment's
     grade_functional: str | None = None
     grade_cosmetic: str | None = None

@@ -20,12 +20,14 @@ from refurb.app import accounts, devices, lifecycle, overview, people, reports
 from refurb.errors import BadInput, DatabaseError, NotFound, RefurbError
 from refurb.i18n import gettext_for
 from refurb.lifecycle.rules import PART_KINDS, STATUSES
+from refurb.lifecycle.sanitization import WipeRecord
 from refurb.reports.model import MEASURES, Period
 from refurb.web import text
 from refurb.web.server import PUBLIC, Ctx, local_path
 
 ALL = frozenset(accounts.ROLES)
 LEAD = frozenset({"lead", "admin"})  # every lifecycle step, lots, participants
+BENCH = frozenset({"trainee", "lead", "admin"})  # intake and the bench checklist
 REPORTS = frozenset({"lead", "manager", "admin"})  # reports and exports
 ADMIN = frozenset({"admin"})  # accounts
 PAGE_SIZE = 50
@@ -61,7 +63,8 @@ def _sign_in(ctx: Ctx, name: str) -> None:
 
     lang = ctx.session.get("lang")
     ctx.session.clear()  # a new session on sign-in: nothing carried over but the language
-    ctx.session.update(user=name, csrf=secrets.token_urlsafe(32))
+    stamp = accounts.session_stamp(ctx.store, name)
+    ctx.session.update(user=name, stamp=stamp, csrf=secrets.token_urlsafe(32))
     if lang:
         ctx.session["lang"] = lang
 
@@ -441,10 +444,7 @@ def device_action(ctx: Ctx) -> Response:
     store = ctx.store
     try:
         if action == "wipe":
-            done = lifecycle.wipe(
-                store,
-                tag,
-                drive_ref=text("drive"),
+            record = WipeRecord(
                 level=f.get("level", ""),
                 method=f.get("method", ""),
                 tool=text("tool"),
@@ -457,6 +457,7 @@ def device_action(ctx: Ctx) -> Response:
                 notes=text("note"),
                 station=station,
             )
+            done = lifecycle.wipe(store, tag, record, text("drive"))
         elif action in ("repairing", "ready"):
             done = lifecycle.move(
                 store, tag, action, actor=actor, note=text("note"), station=station
@@ -507,7 +508,7 @@ def device_label(ctx: Ctx) -> Response:
     stocks = load_stocks(cfg.labels_dir)
     stock = stocks.get(cfg.label_stock) or stocks["avery-l7160"]
     data = reports.labels(ctx.store, [ctx.param("tag")])
-    pdf = render(data, stock, lang=ctx.lang, font=cfg.font)
+    pdf = render(data, stock, lang=ctx.lang, font=cfg.font, label_url=cfg.label_url)
     return _download(pdf, "application/pdf", f"label-{data[0].tag}.pdf", inline=True)
 
 
@@ -525,6 +526,16 @@ def lot_list(ctx: Ctx, status: int = 200, error: RefurbError | None = None) -> R
     )
 
 
+def _number(value: str | None, what: str) -> float | None:
+    """A number typed in a form (a comma as the decimal mark too), or None when blank."""
+    if not value:
+        return None
+    try:
+        return float(value.replace(",", "."))
+    except ValueError:
+        raise BadInput(f"{what} must be a number, like 2.1", "type digits only") from None
+
+
 def lot_add(ctx: Ctx) -> Response:
     f = ctx.form
     try:
@@ -532,14 +543,9 @@ def lot_add(ctx: Ctx) -> Response:
             received = date.fromisoformat(f.get("received_on", ""))
         except ValueError:
             raise BadInput("the date received must be YYYY-MM-DD") from None
-        weight = None
-        if f.get("weight_kg"):
-            try:
-                weight = float(f["weight_kg"])
-            except ValueError:
-                raise BadInput("the weight must be a number of kg") from None
-            if not 0 < weight < 100_000:
-                raise BadInput("the weight must be more than 0 kg")
+        weight = _number(f.get("weight_kg"), "the weight")
+        if weight is not None and not 0 < weight < 100_000:
+            raise BadInput("the weight must be more than 0 kg")
         choice = f.get("choice", "reuse")
         if choice not in ("reuse", "recycle"):
             raise BadInput("the donor's choice is reuse or recycle")
@@ -819,6 +825,72 @@ def user_change(ctx: Ctx) -> Response:
     return RedirectResponse("/users", 303)
 
 
+# --- intake from a snapshot file -------------------------------------------------------
+
+
+def _intake_form(ctx: Ctx, status: int = 200, error: RefurbError | None = None) -> Response:
+    from refurb.assess.checklist import COSMETIC, ITEMS
+
+    tr = gettext_for(ctx.lang)
+    return ctx.render(
+        "intake.html",
+        status,
+        items=[(i.key, tr(i.name), tr(i.question)) for i in ITEMS],
+        grades=[(g, tr(text_)) for g, text_ in COSMETIC.items()],
+        lots=[x["code"] for x in people.lots(ctx.store)],
+        values=ctx.form,
+        error=error,
+        done=None,
+    )
+
+
+def intake_form(ctx: Ctx) -> Response:
+    return _intake_form(ctx)
+
+
+def intake(ctx: Ctx) -> Response:
+    from refurb.app import upload
+    from refurb.assess import default_policy, load_policy
+    from refurb.assess.checklist import ITEMS
+
+    assert ctx.user is not None
+    f = ctx.form
+    try:
+        sheet = upload.checklist_from_form(
+            {i.key: f.get(f"item_{i.key}", "") for i in ITEMS},
+            f.get("cosmetic") or None,
+            f.get("notes") or None,
+            ctx.user.name,
+        )
+        weight = _number(f.get("weight_kg"), "the weight (kg)")
+        policy_path = ctx.web.config.policy
+        done = upload.intake_upload(
+            ctx.store,
+            ctx.files.get("snapshot", b""),
+            "",
+            sheet,
+            load_policy(policy_path) if policy_path else default_policy(),
+            lang=ctx.lang,
+            operator=ctx.user.name,
+            station=ctx.web.station,
+            lot_code=f.get("lot") or None,
+            weight_kg=weight,
+        )
+    except (BadInput, NotFound) as exc:
+        return _intake_form(ctx, 400, exc)
+    verdict = done.verdict.to_dict()
+    ident = done.snapshot.identity
+    return ctx.render(
+        "intake.html",
+        done=done.result,
+        verdict=verdict,
+        findings=verdict.get("findings", []),
+        model=" ".join(x for x in (ident.vendor, ident.model) if x),
+        error=None,
+        values={},
+    )
+
+
 # The one table of routes and the roles that may open each (PUBLIC: no session needed).
 ROUTES: list[tuple[str, str, Any, frozenset[str]]] = [
     ("GET", "/login", login_form, PUBLIC),
@@ -835,6 +907,8 @@ ROUTES: list[tuple[str, str, Any, frozenset[str]]] = [
     ("GET", "/devices/{tag}", device, ALL),
     ("GET", "/devices/{tag}/label.pdf", device_label, ALL),
     ("POST", "/devices/{tag}/{action}", device_action, LEAD),
+    ("GET", "/intake", intake_form, BENCH),
+    ("POST", "/intake", intake, BENCH),
     ("GET", "/lots", lot_list, ALL),
     ("POST", "/lots", lot_add, LEAD),
     ("GET", "/lots/{code}", lot, ALL),
@@ -851,10 +925,17 @@ ROUTES: list[tuple[str, str, Any, frozenset[str]]] = [
     ("POST", "/users/{name}", user_change, ADMIN),
 ]
 
+# the scan page and /d/TAG (issue #14)
+from refurb.web.scanpage import ROUTES as _SCAN_ROUTES  # noqa: E402
+
+ROUTES.extend(_SCAN_ROUTES)
+
 # The menu: each page shows for the roles its route allows.
 NAV = [
     ("/", "dashboard"),
     ("/devices", "devices"),
+    ("/intake", "intake"),
+    ("/scan", "scan"),
     ("/lots", "lots"),
     ("/participants", "participants"),
     ("/trainees", "trainees"),

@@ -27,6 +27,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -51,6 +52,8 @@ log = logging.getLogger("refurb.web")
 
 PUBLIC: frozenset[str] = frozenset()  # a route anyone may open (login, set-up, language)
 SESSION_HOURS = 12
+MAX_UPLOAD = 40 * 2**20  # a phone photo or a snapshot file; nothing a shop sends is larger
+MAX_BODY = MAX_UPLOAD + 2**20  # one such file and the form around it
 NOT_CLEANED = ("password", "password2", "csrf")  # form fields kept exactly as typed
 
 
@@ -111,6 +114,8 @@ class Ctx:
     user: Account | None
     lang: str
     form: dict[str, str]
+    # uploaded files by field name (the first file of each), read whole: at most MAX_UPLOAD
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def store(self) -> Inventory:
@@ -132,6 +137,23 @@ class Ctx:
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         return render(self.web, self.request, template, status, user=self.user, **values)
+
+
+def _declared_length(request: Request) -> int:
+    try:
+        return int(request.headers.get("content-length", "0"))
+    except ValueError:
+        return 0
+
+
+async def _read_upload(upload: UploadFile) -> bytes:
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise BadInput(
+            f"the file {upload.filename or ''} is larger than {MAX_UPLOAD // 2**20} MB",
+            "send a smaller file",
+        )
+    return data
 
 
 def clean(value: str) -> str:
@@ -211,37 +233,48 @@ def guarded(page: Page, roles: frozenset[str]) -> Callable[[Request], Any]:
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(32)
         lang = session.get("lang") or web.config.lang
-        form: dict[str, str] = {}
-        if request.method == "POST":
-            raw = await request.form()
-            sent = raw.get("csrf")
-            if (
-                not isinstance(sent, str)
-                or not hmac.compare_digest(sent, session["csrf"])
-                or not _same_origin(request)
-            ):
-                return render(web, request, "error.html", 403, title="refused", message="csrf")
-            try:
-                form = {
-                    k: (v if k in NOT_CLEANED else clean(v))
-                    for k, v in raw.items()
-                    if isinstance(v, str)
-                }
-            except BadInput as exc:
-                return render(web, request, "error.html", 400, title="bad_request", error=exc)
         user = None
         if roles is not PUBLIC:
             name = session.get("user")
-            user = await run_in_threadpool(accounts.account, web.store, name) if name else None
+            stamp = str(session.get("stamp", ""))
+            user = (
+                await run_in_threadpool(accounts.account, web.store, name, stamp) if name else None
+            )
             if user is None:
                 session.pop("user", None)
+                session.pop("stamp", None)
                 target = quote(request.url.path, safe="/")
                 return RedirectResponse(f"/login?next={target}", status_code=303)
             if user.role not in roles:
                 return render(
                     web, request, "error.html", 403, user=user, title="forbidden", message=None
                 )
-        ctx = Ctx(request, web, user, lang if lang in text.languages() else "en", form)
+        form: dict[str, str] = {}
+        files: dict[str, bytes] = {}
+        if request.method == "POST":
+            if _declared_length(request) > MAX_BODY:
+                error = BadInput("what was sent is too large", "send a smaller file")
+                return render(web, request, "error.html", 413, title="bad_request", error=error)
+            async with request.form() as raw:
+                sent = raw.get("csrf")
+                if (
+                    not isinstance(sent, str)
+                    or not hmac.compare_digest(sent, session["csrf"])
+                    or not _same_origin(request)
+                ):
+                    return render(web, request, "error.html", 403, title="refused", message="csrf")
+                try:
+                    form = {
+                        k: (v if k in NOT_CLEANED else clean(v))
+                        for k, v in raw.items()
+                        if isinstance(v, str)
+                    }
+                    for k, v in raw.multi_items():
+                        if isinstance(v, UploadFile) and k not in files:
+                            files[k] = await _read_upload(v)
+                except BadInput as exc:
+                    return render(web, request, "error.html", 400, title="bad_request", error=exc)
+        ctx = Ctx(request, web, user, lang if lang in text.languages() else "en", form, files)
         return await run_in_threadpool(page, ctx)
 
     endpoint.__name__ = getattr(page, "__name__", "page")

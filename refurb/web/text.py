@@ -187,6 +187,72 @@ WORDS: dict[str, str] = {
     "events_kind.status": N_("status"),
     "chart_by_month": N_("Devices received and issued by month"),
     "chart_by_community": N_("Devices received and issued by community"),
+    # intake page
+    "intake": N_("Intake"),
+    "intake_title": N_("Record a device from its snapshot"),
+    "intake_help": N_(
+        "Choose the .json file that `refurb probe --json` or the USB-stick agent wrote on "
+        "this laptop, answer the bench checklist, and record it: the verdict, the record and "
+        "the label are the same as `refurb intake`."
+    ),
+    "snapshot_file": N_("Snapshot file"),
+    "checklist": N_("Bench checklist"),
+    "answer_pass": N_("works"),
+    "answer_fail": N_("does not work"),
+    "answer_skip": N_("not tried"),
+    "cosmetic_grade": N_("Cosmetic condition"),
+    "not_graded": N_("not graded"),
+    "notes": N_("Notes"),
+    "no_lot": N_("(no lot)"),
+    "outcome.new": N_("New device"),
+    "outcome.updated": N_("Known device, new snapshot"),
+    "outcome.known": N_("Already recorded"),
+    "open_device": N_("Open the device"),
+    "print_label": N_("Label (PDF)"),
+    "next_device": N_("Next device"),
+    # scan page
+    "scan": N_("Scan"),
+    "scan_camera": N_("Camera"),
+    "scan_camera_start": N_("Start the camera"),
+    "scan_camera_on": N_("Scanning: hold each label in view."),
+    "scan_camera_failed": N_("The camera did not start"),
+    "scan_insecure": N_(
+        "The live camera needs a secure connection (https, or this computer itself); "
+        "this page was opened over plain http on the network. Take a photo of the label "
+        "below instead, or start refurb serve with --tls."
+    ),
+    "scan_photo": N_("Photo of a label"),
+    "scan_photo_take": N_("Photo"),
+    "scan_send": N_("Send"),
+    "scan_typed": N_("Scanner or keyboard"),
+    "scan_add": N_("Add"),
+    "scan_list": N_("Scanned"),
+    "scan_warning": N_("Warning"),
+    "scan_remove": N_("Remove"),
+    "scan_clear": N_("Clear the list"),
+    "scan_added": N_("Added"),
+    "scan_duplicate": N_("Already in the list"),
+    "scan_unknown": N_("No device on record with this tag"),
+    "scan_action": N_("For the whole list"),
+    "scan_pick": N_("Action"),
+    "scan_participant_hint": N_(
+        "To issue: scan or type the participant's code here (with the camera on, tap this "
+        "field first, then show the code)."
+    ),
+    "scan_do_stocktake": N_("Stocktake: seen at the site"),
+    "scan_do_site": N_("Move to the site"),
+    "scan_do_ready": N_("Make ready"),
+    "scan_do_ship": N_("Add to a recycling shipment"),
+    "scan_do_labels": N_("Print labels"),
+    "scan_do_issue": N_("Issue (one device)"),
+    "scan_shipment": N_("Shipment"),
+    "scan_stock": N_("Label stock"),
+    "scan_go": N_("Do it"),
+    "scan_outcomes": N_("Result"),
+    "scan_done": N_("done"),
+    "scan_refused": N_("refused"),
+    "scan_missing": N_("Expected here but not seen"),
+    "scan_unexpected": N_("Seen here but not expected"),
 }
 
 STATUS_WORDS: dict[str, str] = {

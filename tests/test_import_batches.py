@@ -1,0 +1,77 @@
+"""A batch import stays one batch when a freshly drawn tag is already taken (by a device
+or as an alias): the tag is drawn again before anything is written, instead of the unique
+constraint sending the whole batch down the one-by-one path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+
+import refurb.store.intake as intake_module
+from refurb.errors import RefurbError
+from refurb.store.db import Store, open_store
+from refurb.store.intake import Item, record_snapshot, record_snapshots
+from refurb.store.tables import Device, DeviceAlias
+from tests.store_helpers import laptop, verdict
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    s = open_store(db_url)
+    yield s
+    s.dispose()
+
+
+def test_taken_tags_are_drawn_again_and_the_batch_stays_whole(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = laptop(serial="TAKEN-1")
+    with store.transaction() as s:
+        taken = record_snapshot(s, first, verdict(first), operator="t", station="RF").tag
+        s.add(DeviceAlias(tag="RF-ALIAS1", device_id=s.exec(select(Device.id)).one(),
+                          created_at=datetime.now(UTC)))  # fmt: skip
+    fresh = iter(["RF-FRESH1", "RF-FRESH2", "RF-FRESH3", "RF-FRESH4"])
+    draws = iter([taken, "RF-ALIAS1", taken])  # every one already in use
+    monkeypatch.setattr(intake_module, "new_tag", lambda station: next(draws, None) or next(fresh))
+    writes = 0
+    real_write = intake_module._write
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal writes
+        writes += 1
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(intake_module, "_write", counted)
+    snaps = [laptop(serial=f"NEW-{i}") for i in range(3)]
+    with store.transaction() as s:
+        results = record_snapshots(
+            s, [Item(x, verdict(x)) for x in snaps], operator="t", station="RF"
+        )
+    assert writes == 1  # one planned batch, no fall-back to one by one
+    assert not any(isinstance(r, RefurbError) for r in results)
+    tags = sorted(r.tag for r in results if not isinstance(r, RefurbError))
+    assert tags == ["RF-FRESH1", "RF-FRESH2", "RF-FRESH3"]
+    with store.reading() as s:
+        assert len(s.exec(select(Device)).all()) == 4
+
+
+def test_known_snapshots_draw_no_tags(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    snaps = [laptop(serial=f"K-{i}") for i in range(3)]
+    items = [Item(x, verdict(x)) for x in snaps]
+    with store.transaction() as s:
+        record_snapshots(s, items, operator="t", station="RF")
+
+    def no_tag(station: str) -> str:
+        raise AssertionError("a tag was drawn for a machine already recorded")
+
+    monkeypatch.setattr(intake_module, "new_tag", no_tag)
+    again = [laptop(serial=f"K-{i}") for i in range(3)]  # the same machines, probed again
+    with store.transaction() as s:
+        results = record_snapshots(s, items + [Item(x, verdict(x)) for x in again],
+                                   operator="t", station="RF")  # fmt: skip
+    assert [r.outcome for r in results if not isinstance(r, RefurbError)] == ["known"] * 3 + [
+        "updated"
+    ] * 3
