@@ -30,6 +30,8 @@ MAIN = "from refurb.cli import main\n\nmain()\n"
 # compiled .mo files go in).
 LEFT_OUT: tuple[str, ...] = ("store", "labels.py", "qr.py", "reports", "schema.py", "agent.py")
 LEFT_OUT += ("barcode-detector", "*.po", "*.pot", "i18n_tools.py")
+# the web pages, their static files and TLS need a station with an inventory, not a stick
+LEFT_OUT += ("web", "tlscert.py", "scanning.py")
 
 
 def build(out: Path) -> Path:

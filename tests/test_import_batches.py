@@ -75,3 +75,30 @@ def test_known_snapshots_draw_no_tags(store: Store, monkeypatch: pytest.MonkeyPa
     assert [r.outcome for r in results if not isinstance(r, RefurbError)] == ["known"] * 3 + [
         "updated"
     ] * 3
+
+
+def test_batch_rows_store_times_as_the_orm_does(store: Store) -> None:
+    """The batch writer bypasses the ORM; its times must be the very text (SQLite) or
+    type (PostgreSQL) the ORM stores, or keyset paging and time order compare unlike
+    values (found: '... +00:00' beside '...' put a device on two pages)."""
+    from sqlalchemy import text
+
+    from refurb.store.inventory import add_participant
+
+    with store.transaction() as s:
+        record_snapshot(
+            s,
+            (snap := laptop(serial="FMT-1", uuid_=None)),
+            verdict(snap),
+            operator="t",
+            station="RF",
+        )
+        add_participant(s, "P-FMT", None)  # written by the ORM
+    with store.reading() as s:
+        conn = s.connection()
+        batch = conn.execute(text("SELECT created_at FROM devices")).scalar_one()
+        orm = conn.execute(text("SELECT created_at FROM participants")).scalar_one()
+        at = conn.execute(text("SELECT at FROM events LIMIT 1")).scalar_one()
+    assert type(batch) is type(orm) is type(at)
+    if isinstance(orm, str):
+        assert len(batch) == len(orm) == len(at) and "+" not in batch, (batch, orm)

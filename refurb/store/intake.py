@@ -580,16 +580,11 @@ _PROCESSORS: dict[tuple[str, str, str], _Processor] = {}
 def _processor(dialect: Dialect, table: Table, name: str) -> _Processor:
     key = (dialect.name, table.name, name)
     if key not in _PROCESSORS:
-        column_type = table.c[name].type
+        # the dialect's own type (SQLite's DATETIME writes text without an offset), as
+        # SQLAlchemy would bind it: the same text as every row the ORM writes, so times
+        # written here and there compare and sort alike
+        column_type = table.c[name].type.dialect_impl(dialect)
         process = column_type.bind_processor(dialect)
-        if dialect.name == "sqlite" and column_type.python_type is datetime:
-            # the text sqlite3's own datetime adapter would make of it, made here once per
-            # distinct time rather than by the driver once per row
-            def as_text(value: Any, inner: _Processor = process) -> Any:
-                value = inner(value) if inner is not None else value
-                return value.isoformat(" ") if isinstance(value, datetime) else value
-
-            process = as_text
         _PROCESSORS[key] = process
     return _PROCESSORS[key]
 
