@@ -41,6 +41,53 @@ class Msg(str):
     context: str | None = None
 
 
+class Phrase(str):
+    """A catalogue message with named values: a str holding the English text (so logs,
+    JSON errors and tests read it as before), that a translator renders in its own
+    language (``tr(phrase)``). Values that are phrases themselves (a status word) are
+    translated too; a list is joined with ``sep``. Made where the rule is written, for
+    example in the rulebook, which knows no language."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, /, **values: Any) -> Phrase:
+        english = template.format(**{k: _english(v) for k, v in values.items()})
+        self = super().__new__(cls, english)
+        self.template, self.values = template, values
+        return self
+
+    def render(self, tr: Translator) -> str:
+        return tr(self.template).format(**{k: _render(v, tr) for k, v in self.values.items()})
+
+
+class Listed(tuple[Any, ...]):
+    """Several values shown as one, joined with ``sep`` (each translated if a phrase)."""
+
+    sep = "; "
+
+    def __new__(cls, items: Any, sep: str = "; ") -> Listed:
+        self = super().__new__(cls, items)
+        self.sep = sep
+        return self
+
+
+def _english(value: Any) -> Any:
+    if isinstance(value, Listed):
+        return value.sep.join(str(_english(v)) for v in value)
+    return value
+
+
+def _render(value: Any, tr: Translator) -> Any:
+    if isinstance(value, Listed):
+        return value.sep.join(str(_render(v, tr)) for v in value)
+    if isinstance(value, Phrase):
+        return value.render(tr)
+    if isinstance(value, Msg):
+        return tr(value)
+    return value
+
+
 def N_(text: str) -> str:
     """Marks text for the catalogue where it is written; it is translated where shown."""
     return text
@@ -112,6 +159,8 @@ class Translator:
     def __call__(self, message: str) -> str:
         if self.catalogue is None or not message:
             return str(message)
+        if isinstance(message, Phrase):
+            return message.render(self)
         context = getattr(message, "context", None)
         if context is not None:
             return self.catalogue.pgettext(context, str(message))

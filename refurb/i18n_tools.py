@@ -29,6 +29,7 @@ KEYWORDS: dict[str, Any] = {
     "gettext": None,
     "tr": None,
     "N_": None,
+    "Phrase": None,
     "NC_": ((1, "c"), 2),
     "ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),

@@ -308,3 +308,39 @@ def test_the_catalogues_ship_in_the_wheel() -> None:
     for pattern in ("locale/*.pot", "locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.mo"):
         assert pattern in shipped
     assert list((root / "refurb" / "locale").glob("*/LC_MESSAGES/refurb.mo"))
+
+
+def test_the_rulebook_refuses_in_french(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A refusal is a Phrase: its values (tag, statuses, drives) are filled into the
+    translated sentence at the front door; JSON errors keep the English for programs."""
+    import json
+
+    from refurb.store.db import open_store
+    from tests.test_cli_inventory import T480
+    from tests.test_probe_live_and_bad_input import run_cli
+    from tests.web_helpers import client, csrf_of, shop
+
+    monkeypatch.setenv("REFURB_LANG", "fr")
+    db = str(tmp_path / "r.db")
+    code, out, err = run_cli(["intake", "--replay", T480, "--db", db, "--no-smart"], capsys)
+    assert code == 0, err
+    tag = out.split()[out.split().index("NOUVEL") - 1]
+    code, _, err = run_cli(["status", tag, "ready", "--db", db], capsys)
+    assert code == 6
+    assert f"{tag} ne peut pas devenir «\u00a0prêt\u00a0»" in err, err
+    assert "sans effacement réussi" in err and "aucun enregistrement" in err
+    assert "cannot" not in err.splitlines()[0]
+    code, _, err = run_cli(["status", tag, "ready", "--db", db, "--json"], capsys)
+    assert json.loads(err)["error"].startswith(f"{tag} cannot become ready")
+
+    store = open_store(str(tmp_path / "w.db"))
+    tags = shop(store)
+    c = client(store, "lead")
+    c.post("/lang", data={"csrf": csrf_of(c.get("/devices").text), "lang": "fr", "next": "/"})
+    page = html.unescape(c.get(f"/devices/{tags[0]}").text)
+    assert "ne peut pas devenir «\u00a0prêt\u00a0»" in page
+    assert "effacez chaque disque" in page  # the remedy too
+    assert "cannot become" not in page
+    store.dispose()

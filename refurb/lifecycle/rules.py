@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from refurb.i18n import N_, Listed, Phrase
 from refurb.lifecycle.history import (
     ATTESTATIONS,
     DRIVE_ACCEPTED,
@@ -41,12 +42,12 @@ STATUSES = tuple(TRANSITIONS)
 # status has its own step with its own record
 MOVABLE = ("diagnosed", "repairing", "ready")
 OWN_STEP = {
-    "received": "intake",
-    "wiped": "wipe",
-    "issued": "issue",
-    "returned": "return",
-    "harvested": "harvest",
-    "recycled": "recycle",
+    "received": N_("intake"),
+    "wiped": N_("wipe"),
+    "issued": N_("issue"),
+    "returned": N_("return"),
+    "harvested": N_("harvest"),
+    "recycled": N_("recycle"),
 }
 PART_KINDS = ("ram", "ssd", "hdd", "nvme", "battery", "charger", "screen", "keyboard", "other")
 STORAGE_PARTS = ("ssd", "hdd", "nvme")
@@ -73,23 +74,61 @@ class Refusal:
 Decision = Refusal | None  # None: allowed
 
 
+# The statuses as words in a refusal: the ids a person types, translated where shown.
+_STATUS_WORDS = (
+    N_("received"),
+    N_("diagnosed"),
+    N_("wiped"),
+    N_("repairing"),
+    N_("ready"),
+    N_("issued"),
+    N_("returned"),
+    N_("harvested"),
+    N_("recycled"),
+)
+
+
+def _s(status: str | None) -> Phrase:
+    """A status as a word of a refusal (translated where it is shown)."""
+    return Phrase(status or "received")
+
+
+# the other latest records a drive can have, as words of a refusal
+_RECORD_WORDS = (N_("removed"), N_("destroy"))
+
+
+def _record_word(latest: str | None) -> str:
+    word = str(latest)
+    return Phrase(word) if word in _RECORD_WORDS else word
+
+
+def _when(at: datetime) -> str:
+    return at.isoformat(timespec="minutes")
+
+
 def occurred(state: DeviceState | None, at: datetime, now: datetime) -> Decision:
     """An event said to have happened at ``at`` (a paper record entered later): not in
     the future, and not before the device's latest event, so its history stays in order."""
     if at > now + FUTURE_TOLERANCE:
         return Refusal(
             "time-future",
-            f"{at.isoformat(timespec='minutes')} is in the future",
-            "give the date and time it happened (in the station's time zone)",
+            Phrase(N_("{when} is in the future"), when=_when(at)),
+            N_("give the date and time it happened (in the station's time zone)"),
         )
     last = state.last if state is not None else None
     if last is not None and last.at is not None and at < last.at:
         return Refusal(
             "time-order",
-            f"{state.tag if state else ''}: {at.isoformat(timespec='minutes')} is before its "
-            f"latest recorded step, {last.describe()}",
-            "enter paper records in the order they happened; a step recorded by mistake "
-            "is voided first",
+            Phrase(
+                N_("{tag}: {when} is before its latest recorded step, {step}"),
+                tag=state.tag if state else "",
+                when=_when(at),
+                step=last.describe(),
+            ),
+            N_(
+                "enter paper records in the order they happened; a step recorded by mistake "
+                "is voided first"
+            ),
         )
     return None
 
@@ -97,17 +136,24 @@ def occurred(state: DeviceState | None, at: datetime, now: datetime) -> Decision
 def _transition(state: DeviceState, new: str) -> Decision:
     if new not in TRANSITIONS:
         return Refusal(
-            "not-a-status", f"{new!r} is not a status", "statuses: " + ", ".join(STATUSES)
+            "not-a-status",
+            Phrase(N_("{new!r} is not a status"), new=new),
+            Phrase(N_("statuses: {statuses}"), statuses=Listed(STATUSES, ", ")),
         )
     current = state.status or "received"
     allowed = TRANSITIONS[current]
     if new in allowed:
         return None
-    listed = ", ".join(allowed) if allowed else "none (recycled is final)"
+    listed = Listed([_s(a) for a in allowed], ", ") if allowed else N_("none (recycled is final)")
     return Refusal(
         "transition",
-        f"{state.tag} is {current}; it cannot become {new}",
-        f"from {current} it can become: {listed}",
+        Phrase(
+            N_("{tag} is {status}; it cannot become {new}"),
+            tag=state.tag,
+            status=_s(current),
+            new=_s(new),
+        ),
+        Phrase(N_("from {status} it can become: {listed}"), status=_s(current), listed=listed),
     )
 
 
@@ -115,8 +161,12 @@ def _donor(state: DeviceState, what: str) -> Decision:
     if state.recycle_only:
         return Refusal(
             "donor-recycle-only",
-            f"{state.tag} came in a lot whose donor asked for recycling only; it cannot be {what}",
-            "recycle it",
+            Phrase(
+                N_("{tag} came in a lot whose donor asked for recycling only; it cannot be {what}"),
+                tag=state.tag,
+                what=Phrase(what),
+            ),
+            N_("recycle it"),
         )
     return None
 
@@ -129,28 +179,46 @@ def storage_gate(state: DeviceState, new: str) -> Decision:
     if not present and not state.no_storage:
         return Refusal(
             "no-storage",
-            f"{state.tag} cannot become {new}: it has no drive on record, so nothing shows "
-            "that a donor's drive is not in it",
-            "if it truly has no storage, a lead attests that (no-storage) with a reason; "
-            "otherwise probe it with its drive fitted",
+            Phrase(
+                N_(
+                    "{tag} cannot become {new}: it has no drive on record, so nothing shows "
+                    "that a donor's drive is not in it"
+                ),
+                tag=state.tag,
+                new=_s(new),
+            ),
+            N_(
+                "if it truly has no storage, a lead attests that (no-storage) with a reason; "
+                "otherwise probe it with its drive fitted"
+            ),
         )
     missing = []
     for d in present:
         if d.latest == PASS:
             continue
         why = {
-            None: "no record",
-            "fail": "latest verification failed",
-        }.get(d.latest, f"latest record: {d.latest}")
-        missing.append(f"{state.label(d.id)} ({why})")
+            None: Phrase(N_("no record")),
+            "fail": Phrase(N_("latest verification failed")),
+        }.get(d.latest) or Phrase(N_("latest record: {record}"), record=_record_word(d.latest))
+        missing.append(Phrase(N_("{drive} ({why})"), drive=state.label(d.id), why=why))
     if missing:
         return Refusal(
             "unsanitized",
-            f"{state.tag} cannot become {new}: {len(missing)} drive(s) lack a passing "
-            "sanitization record since the device was last received, returned, repaired "
-            "or fitted with a part: " + "; ".join(missing),
-            "sanitize each drive and record it with its verification (or record that the "
-            "drive was removed or destroyed)",
+            Phrase(
+                N_(
+                    "{tag} cannot become {new}: {n} drive(s) lack a passing sanitization "
+                    "record since the device was last received, returned, repaired or fitted "
+                    "with a part: {drives}"
+                ),
+                tag=state.tag,
+                new=_s(new),
+                n=len(missing),
+                drives=Listed(missing),
+            ),
+            N_(
+                "sanitize each drive and record it with its verification (or record that the "
+                "drive was removed or destroyed)"
+            ),
         )
     return None
 
@@ -160,10 +228,16 @@ def _failing(state: DeviceState, new: str) -> Decision:
     if bad and not state.drive_accepted:
         return Refusal(
             "failing-drive",
-            f"{state.tag} cannot become {new}: the last probe found a failing drive: "
-            + "; ".join(state.label(d.id) for d in bad),
-            "replace the drive and probe again, or a lead accepts the drive "
-            "(drive-accepted) with a reason",
+            Phrase(
+                N_("{tag} cannot become {new}: the last probe found a failing drive: {drives}"),
+                tag=state.tag,
+                new=_s(new),
+                drives=Listed([state.label(d.id) for d in bad]),
+            ),
+            N_(
+                "replace the drive and probe again, or a lead accepts the drive "
+                "(drive-accepted) with a reason"
+            ),
         )
     return None
 
@@ -172,9 +246,15 @@ def _probed(state: DeviceState, new: str) -> Decision:
     if not state.probed:
         return Refusal(
             "no-probe",
-            f"{state.tag} cannot become {new}: it has not been probed since it came back, "
-            "went into repair or had a part fitted",
-            "probe it again, so the drives on record are the drives in it",
+            Phrase(
+                N_(
+                    "{tag} cannot become {new}: it has not been probed since it came back, "
+                    "went into repair or had a part fitted"
+                ),
+                tag=state.tag,
+                new=_s(new),
+            ),
+            N_("probe it again, so the drives on record are the drives in it"),
         )
     return None
 
@@ -185,7 +265,7 @@ def _first(*decisions: Decision) -> Decision:
 
 def _ready_or_issued(state: DeviceState, new: str) -> Decision:
     return _first(
-        _donor(state, "made ready or issued"),
+        _donor(state, N_("made ready or issued")),
         _probed(state, new),
         storage_gate(state, new),
         _failing(state, new),
@@ -197,9 +277,15 @@ def move(state: DeviceState, new: str) -> Decision:
     if new in OWN_STEP:
         return Refusal(
             "own-step",
-            f"{new} is not set by hand: it is the result of its own step ({OWN_STEP[new]}), "
-            "which keeps the record that goes with it",
-            f"record the {OWN_STEP[new]} itself",
+            Phrase(
+                N_(
+                    "{new} is not set by hand: it is the result of its own step ({step}), "
+                    "which keeps the record that goes with it"
+                ),
+                new=_s(new),
+                step=Phrase(OWN_STEP[new]),
+            ),
+            Phrase(N_("record the {step} itself"), step=Phrase(OWN_STEP[new])),
         )
     decision = _transition(state, new)
     if decision is None and new == "ready":
@@ -211,11 +297,13 @@ def issue(state: DeviceState, participant: str | None) -> Decision:
     if not participant:
         return Refusal(
             "no-participant",
-            f"{state.tag} cannot be issued without a participant",
-            "name the participant who receives it",
+            Phrase(N_("{tag} cannot be issued without a participant"), tag=state.tag),
+            N_("name the participant who receives it"),
         )
     return _first(
-        _donor(state, "issued"), _transition(state, "issued"), _ready_or_issued(state, "issued")
+        _donor(state, N_("issued")),
+        _transition(state, "issued"),
+        _ready_or_issued(state, "issued"),
     )
 
 
@@ -227,8 +315,12 @@ def record_sanitization(state: DeviceState) -> Decision:
     if state.status in NO_RECORDS_HERE:
         return Refusal(
             "no-records-here",
-            f"{state.tag} is {state.status}; its drives are not here to sanitize",
-            "a returned device is recorded as returned first",
+            Phrase(
+                N_("{tag} is {status}; its drives are not here to sanitize"),
+                tag=state.tag,
+                status=_s(state.status),
+            ),
+            N_("a returned device is recorded as returned first"),
         )
     return None
 
@@ -251,14 +343,22 @@ def probe_of(tag: str, status: str | None) -> Decision:
     if status == "issued":
         return Refusal(
             "probe-out",
-            f"{tag} is issued to a participant; a new probe would change what was handed over",
-            "record its return first, then probe it again",
+            Phrase(
+                N_(
+                    "{tag} is issued to a participant; a new probe would change what was "
+                    "handed over"
+                ),
+                tag=tag,
+            ),
+            N_("record its return first, then probe it again"),
         )
     if status == "recycled":
         return Refusal(
             "probe-out",
-            f"{tag} went to a recycler; it cannot be probed into the shop again",
-            "if the very same machine came back, take it in as a new device",
+            Phrase(
+                N_("{tag} went to a recycler; it cannot be probed into the shop again"), tag=tag
+            ),
+            N_("if the very same machine came back, take it in as a new device"),
         )
     return None
 
@@ -272,14 +372,22 @@ def harvest_from(state: DeviceState, kind: str, drive_known: bool, noted: bool) 
     """Taking a part of ``kind`` out; ``drive_known``: a storage part matches a drive on
     record; ``noted``: the person says the probe missed the part."""
     if kind not in PART_KINDS:
-        return Refusal("part-kind", f"{kind!r} is not a part", "parts: " + ", ".join(PART_KINDS))
+        return Refusal(
+            "part-kind",
+            Phrase(N_("{kind!r} is not a part"), kind=kind),
+            Phrase(N_("parts: {kinds}"), kinds=Listed(PART_KINDS, ", ")),
+        )
     if state.status in ("issued", "recycled"):
         return Refusal(
             "harvest-source",
-            f"{state.tag} is {state.status}; parts cannot come out of it",
-            "only a device in the shop gives parts",
+            Phrase(
+                N_("{tag} is {status}; parts cannot come out of it"),
+                tag=state.tag,
+                status=_s(state.status),
+            ),
+            N_("only a device in the shop gives parts"),
         )
-    decision = _donor(state, "used for parts")
+    decision = _donor(state, N_("used for parts"))
     if decision is not None:
         return decision
     if noted:
@@ -289,8 +397,12 @@ def harvest_from(state: DeviceState, kind: str, drive_known: bool, noted: bool) 
     if not known:
         return Refusal(
             "part-unknown",
-            f"{state.tag} has no {kind} on record (the probe did not find one)",
-            "check the device; if the probe missed the part, say so in a note",
+            Phrase(
+                N_("{tag} has no {kind} on record (the probe did not find one)"),
+                tag=state.tag,
+                kind=kind,
+            ),
+            N_("check the device; if the probe missed the part, say so in a note"),
         )
     if state.status != "harvested" and "harvested" not in TRANSITIONS[state.status or "received"]:
         return _transition(state, "harvested")
@@ -302,30 +414,50 @@ def fit_into(state: DeviceState) -> Decision:
         return None
     return Refusal(
         "fit-target",
-        f"{state.tag} is {state.status}; a part cannot be fitted into it now",
-        "fit parts while the device is in repair (its drives then need a new sanitization "
-        "record and it needs a new probe before it is ready)",
+        Phrase(
+            N_("{tag} is {status}; a part cannot be fitted into it now"),
+            tag=state.tag,
+            status=_s(state.status),
+        ),
+        N_(
+            "fit parts while the device is in repair (its drives then need a new sanitization "
+            "record and it needs a new probe before it is ready)"
+        ),
     )
 
 
 def attest(state: DeviceState, what: str, reason: str | None) -> Decision:
     if what not in ATTESTATIONS:
         return Refusal(
-            "attest-what", f"{what!r} cannot be attested", "one of: " + ", ".join(ATTESTATIONS)
+            "attest-what",
+            Phrase(N_("{what!r} cannot be attested"), what=what),
+            Phrase(N_("one of: {names}"), names=Listed(ATTESTATIONS, ", ")),
         )
     if not reason:
-        return Refusal("attest-reason", "an attestation needs a reason", "say why, in words")
+        return Refusal(
+            "attest-reason", N_("an attestation needs a reason"), N_("say why, in words")
+        )
     if state.status in ("issued", "recycled", "harvested"):
-        return Refusal("attest-status", f"{state.tag} is {state.status}; nothing to attest", "none")
+        return Refusal(
+            "attest-status",
+            Phrase(
+                N_("{tag} is {status}; nothing to attest"), tag=state.tag, status=_s(state.status)
+            ),
+            N_("none"),
+        )
     if what == NO_STORAGE and state.present():
         return Refusal(
             "attest-drives",
-            f"{state.tag} has drives on record; it cannot be attested to have none",
-            "record each drive's removal (or sanitize it) instead",
+            Phrase(
+                N_("{tag} has drives on record; it cannot be attested to have none"), tag=state.tag
+            ),
+            N_("record each drive's removal (or sanitize it) instead"),
         )
     if what == DRIVE_ACCEPTED and not any(d.failing for d in state.present()):
         return Refusal(
-            "attest-drives", f"{state.tag} has no failing drive to accept", "nothing to do"
+            "attest-drives",
+            Phrase(N_("{tag} has no failing drive to accept"), tag=state.tag),
+            N_("nothing to do"),
         )
     return None
 
@@ -340,25 +472,28 @@ def void(target: Step, latest: bool, force: bool, reason: str | None) -> Decisio
     """Voiding ``target``; ``latest``: it is the device's latest live step; ``force``: a
     lead voids an earlier one. What the history then says is judged by the replay."""
     if not reason:
-        return Refusal("void-reason", "a correction needs a reason", "say what was wrong")
+        return Refusal("void-reason", N_("a correction needs a reason"), N_("say what was wrong"))
     if target.kind not in VOIDABLE:
         return Refusal(
             "void-kind",
-            f"{target.describe()} cannot be voided: a {target.kind} step records something "
-            "physical",
-            "record what happened next instead (probe again, or move the part back)",
+            Phrase(
+                N_("{step} cannot be voided: a {kind} step records something physical"),
+                step=target.describe(),
+                kind=target.kind,
+            ),
+            N_("record what happened next instead (probe again, or move the part back)"),
         )
     if target.kind == "status" and target.status == "received":
         return Refusal(
             "void-kind",
-            "the intake itself cannot be voided",
-            "a device recorded by mistake is recycled or kept with a note",
+            N_("the intake itself cannot be voided"),
+            N_("a device recorded by mistake is recycled or kept with a note"),
         )
     if not latest and not force:
         return Refusal(
             "void-not-latest",
-            f"{target.describe()} is not the device's latest step",
-            "void the later steps first, or a lead forces it",
+            Phrase(N_("{step} is not the device's latest step"), step=target.describe()),
+            N_("void the later steps first, or a lead forces it"),
         )
     return None
 
@@ -372,12 +507,12 @@ def seen(state: DeviceState, site: str) -> Decision:
     issued one showing up is worth recording, and the stocktake says it was not
     expected); a recycled one has left for good, so its label on a shelf is a mistake."""
     if not site.strip():
-        return Refusal("no-site", "a stocktake needs the site counted", "name the site")
+        return Refusal("no-site", N_("a stocktake needs the site counted"), N_("name the site"))
     if state.status == "recycled":
         return Refusal(
             "seen-recycled",
-            f"{state.tag} is recycled; it left the shop with a shipment",
-            "check the label against the device (a label reused or a tag mistyped?)",
+            Phrase(N_("{tag} is recycled; it left the shop with a shipment"), tag=state.tag),
+            N_("check the label against the device (a label reused or a tag mistyped?)"),
         )
     return None
 
@@ -385,12 +520,16 @@ def seen(state: DeviceState, site: str) -> Decision:
 def site_move(state: DeviceState, site: str) -> Decision:
     """Moving the device to another site: only a device still in the shop's hands."""
     if not site.strip():
-        return Refusal("no-site", "a move needs the site it goes to", "name the site")
+        return Refusal("no-site", N_("a move needs the site it goes to"), N_("name the site"))
     if state.status in GONE:
         return Refusal(
             "site-gone",
-            f"{state.tag} is {state.status}; it is on no shelf to move",
-            "only a device the shop still holds moves between sites",
+            Phrase(
+                N_("{tag} is {status}; it is on no shelf to move"),
+                tag=state.tag,
+                status=_s(state.status),
+            ),
+            N_("only a device the shop still holds moves between sites"),
         )
     return None
 
@@ -404,7 +543,11 @@ def check_step(state: DeviceState, step: Step) -> Decision:
     if new == "received":
         return None if state.status is None else _transition(state, new)
     if state.status is None:
-        return Refusal("no-intake", f"{state.tag}'s history does not start with its intake", "")
+        return Refusal(
+            "no-intake",
+            Phrase(N_("{tag}'s history does not start with its intake"), tag=state.tag),
+            "",
+        )
     if new == "issued":
         return issue(state, step.participant)
     if new == "ready":
@@ -414,7 +557,9 @@ def check_step(state: DeviceState, step: Step) -> Decision:
         present = state.present()
         if decision is None and not (present and all(d.latest == PASS for d in present)):
             return storage_gate(state, new) or Refusal(
-                "unsanitized", f"{state.tag} became wiped with no drive sanitized", ""
+                "unsanitized",
+                Phrase(N_("{tag} became wiped with no drive sanitized"), tag=state.tag),
+                "",
             )
         return decision
     return _transition(state, new)
@@ -443,7 +588,13 @@ def final_problems(state: DeviceState) -> list[Refusal]:
         if gate is not None:
             out.append(gate)
     if state.status == "issued" and not state.participant:
-        out.append(Refusal("no-participant", f"{state.tag} is issued to no participant", ""))
+        out.append(
+            Refusal(
+                "no-participant",
+                Phrase(N_("{tag} is issued to no participant"), tag=state.tag),
+                "",
+            )
+        )
     return out
 
 

@@ -196,6 +196,9 @@ def render(
         status_word=lambda s: text.status_word(s, lang),
         verdict_word=lambda d: text.verdict_word(d, lang),
         finding_word=lambda s: text.finding_word(s, lang),
+        # a message from the application layer or the rulebook, in the page's language
+        # (a Phrase renders its values; other text the catalogue lacks stays English)
+        say=lambda message: gettext_for(lang)(message) if message else "",
         **values,
     )
     return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
