@@ -16,7 +16,16 @@ pytest.importorskip("starlette", reason="the web extra: pip install -e '.[test]'
 from refurb.app import devices, open_inventory
 from tests.store_helpers import laptop
 from tests.test_probe_live_and_bad_input import run_cli
-from tests.web_helpers import browser_missing, chromium, client, csrf_of, running, shop, sign_in
+from tests.web_helpers import (
+    browser_missing,
+    chromium,
+    client,
+    csrf_of,
+    running,
+    shop,
+    sign_in,
+    wait_for,
+)
 
 CHECKS = {"item_keyboard": "fail", "item_screen": "pass", "cosmetic": "C4", "notes": "sticky key"}
 
@@ -141,7 +150,8 @@ def test_intake_in_a_real_browser(tmp_path: Path) -> None:
         driver.find_element(By.NAME, "snapshot").send_keys(str(snap))
         driver.find_element(By.CSS_SELECTOR, "input[name=item_keyboard][value=fail]").click()
         driver.find_element(By.CSS_SELECTOR, "#intake-form button[type=submit]").click()
-        tag = driver.find_element(By.ID, "intake-tag").text
+        found = wait_for(lambda: driver.find_elements(By.ID, "intake-tag"))
+        tag = found[0].text
         assert devices.show(store, tag)["status"] == "diagnosed"
         driver.find_element(By.LINK_TEXT, "Open the device").click()
         assert tag in driver.find_element(By.TAG_NAME, "h1").text
