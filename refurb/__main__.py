@@ -1,3 +1,3 @@
-from refurb.cli import main
+from refurb.entry import main
 
 main()

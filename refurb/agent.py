@@ -24,7 +24,7 @@ import zipapp
 from pathlib import Path
 
 BUNDLED = ("click", "platformdirs")
-MAIN = "from refurb.cli import main\n\nmain()\n"
+MAIN = "from refurb.entry import main\n\nmain()\n"
 # What a probe on the bench needs; the inventory, labels and reports are left out (and the
 # scan page's 1 MB WebAssembly barcode reader, the catalogues' sources and their tool: the
 # compiled .mo files go in).
