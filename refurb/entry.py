@@ -47,12 +47,11 @@ def main() -> None:
         except RefurbError:
             pass  # the full command runs it again and reports it as every command does
         else:
-            out = sys.stdout
-            reconfigure = getattr(out, "reconfigure", None)
-            if reconfigure is not None and getattr(out, "errors", None) == "strict":
-                reconfigure(errors="backslashreplace")  # as refurb.cli does for every command
-            out.write(text)
-            out.flush()
+            from refurb.untrusted import printable_output
+
+            printable_output()
+            sys.stdout.write(text)
+            sys.stdout.flush()
             return
     from refurb.cli import main as cli_main
 

@@ -4,8 +4,10 @@ safe where it enters: no control characters, which could rewrite a trainee's ter
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import sys
 import unicodedata
 from typing import Any
 
@@ -121,3 +123,16 @@ def program_code(value: str, what: str) -> str:
 def lookup_code(value: str) -> str:
     """A code as typed, normalised the way codes are stored (for look-ups)."""
     return one_line(unicodedata.normalize("NFKC", value))
+
+
+def printable_output() -> None:
+    """A file name that is not UTF-8 (a USB stick written elsewhere) reaches Python as
+    lone surrogates; printing it to a UTF-8 stdout would raise. Write such characters
+    as \\udcXX instead, as Python already does on stderr (never as the raw bytes, which a
+    Latin-1 terminal could read as C1 escapes). Called by every front door that prints
+    (refurb.cli, and the probe's fast path in refurb.entry)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+            with contextlib.suppress(OSError, ValueError):  # a stream that cannot change now
+                reconfigure(errors="backslashreplace")

@@ -6,7 +6,6 @@ Each command lives in its own module and is imported only when it runs, so
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib
 import sys
@@ -16,6 +15,7 @@ import click
 
 from refurb import __version__
 from refurb.errors import ExitStatus, RefurbError
+from refurb.untrusted import printable_output
 
 # name -> (module, function, one-line help shown by ``refurb --help``)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -203,18 +203,6 @@ def _error(
     click.echo(text, err=True)
 
 
-def _printable_output() -> None:
-    """A file name that is not UTF-8 (a USB stick written elsewhere) reaches Python as
-    lone surrogates; printing it to a UTF-8 stdout would raise. Write such characters
-    as \\udcXX instead, as Python already does on stderr (never as the raw bytes, which a
-    Latin-1 terminal could read as C1 escapes)."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
-            with contextlib.suppress(OSError, ValueError):  # a stream that cannot change now
-                reconfigure(errors="backslashreplace")
-
-
 def _interrupted(args: list[str]) -> str:
     from refurb.i18n import available_languages, gettext_for
 
@@ -231,7 +219,7 @@ def main(argv: list[str] | None = None) -> None:
     trainee."""
     args = list(argv if argv is not None else sys.argv[1:])
     as_json = _wants_json(args)
-    _printable_output()
+    printable_output()
     try:
         rv: Any = cli.main(args=argv, prog_name="refurb", standalone_mode=False)
     except RefurbError as exc:
