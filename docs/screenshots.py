@@ -24,6 +24,7 @@ def main() -> None:
     from selenium.webdriver.common.by import By
 
     from refurb.app import lifecycle, open_inventory
+    from refurb.lifecycle.sanitization import WipeRecord
     from tests.web_helpers import chromium, running, shop, sign_in, wait_for
 
     store = open_inventory(f"sqlite:///{tmp / 'shop.db'}", "create")
@@ -32,18 +33,17 @@ def main() -> None:
         lifecycle.wipe(
             store,
             tag,
-            drive_ref=None,
-            level="purge",
-            method="block-erase",
-            tool="nvme-cli",
-            tool_version="2.4",
-            verification_method="read-back of a 10 % sample",
-            verification_result="pass",
-            performed_by="lead",
-            verified_by="lead-01",
-            destination=None,
-            notes=None,
-            station="RF",
+            WipeRecord(
+                level="purge",
+                method="block-erase",
+                performed_by="lead",
+                tool="nvme-cli",
+                tool_version="2.4",
+                verification_method="read-back of a 10 % sample",
+                verification_result="pass",
+                verified_by="lead-01",
+                station="RF",
+            ),
         )
     lifecycle.move(store, tags[0], "ready", actor="lead", note=None, station="RF")
     lifecycle.issue(store, tags[0], "P-0042", actor="lead", note=None, station="RF")
@@ -59,6 +59,8 @@ def main() -> None:
         "participant": "/participants/P-0042",
         "trainees": "/trainees",
         "trainee": "/trainees/lead",
+        "intake": "/intake",
+        "scan": "/scan",
     }
     with running(store) as base, chromium(tmp / "profile") as driver:
         sign_in(driver, base, "lead")

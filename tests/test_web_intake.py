@@ -147,6 +147,14 @@ def test_intake_in_a_real_browser(tmp_path: Path) -> None:
     with running(store) as base, chromium(tmp_path / "profile") as driver:
         sign_in(driver, base, "trainee")
         driver.get(base + "/intake")
+        # each checklist answer sits on one line with its words, the three side by side
+        radios = driver.find_elements(By.CSS_SELECTOR, "#item-keyboard input[type=radio]")
+        words = driver.find_elements(By.CSS_SELECTOR, "#item-keyboard label.inline")
+        assert len(radios) == len(words) == 3
+        tops = {round(r.rect["y"] + r.rect["height"] / 2) for r in radios}
+        assert max(tops) - min(tops) <= 2, "the answers are not on one line"
+        for radio, label in zip(radios, words, strict=True):
+            assert label.rect["height"] < 2.5 * radio.rect["height"] + 10
         driver.find_element(By.NAME, "snapshot").send_keys(str(snap))
         driver.find_element(By.CSS_SELECTOR, "input[name=item_keyboard][value=fail]").click()
         driver.find_element(By.CSS_SELECTOR, "#intake-form button[type=submit]").click()

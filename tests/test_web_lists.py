@@ -279,3 +279,32 @@ def test_facets_past_their_budget_say_so_and_leave_the_read_usable(
     monkeypatch.setattr(pages, "FACET_BUDGET_MS", 0)
     page = client(store, "trainee").get("/devices/facets")
     assert page.status_code == 200 and 'id="facets-not-counted"' in page.text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_years_month_labels_do_not_overlap(lang: str) -> None:
+    """Twelve months under a fiscal year's bars: where "Apr 2026" is wider than its slot,
+    the month stands alone and the year goes under the first month of each year."""
+    import itertools
+
+    from refurb.web import charts
+
+    months = [f"{2026 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(4, 16)]
+    words = {
+        "en": ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"),
+        "fr": ("avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.", "janv.",
+               "févr.", "mars"),
+    }[lang]  # fmt: skip
+    names = [f"{w} {2026 if i < 9 else 2027}" for i, w in enumerate(words)]
+    chart = charts.by_month("m", "t", months, names, ("a", "b"), [(1, 2)] * 12, lang=lang)
+    rows: dict[float, list[tuple[float, float]]] = {}
+    for label in chart.labels:
+        half = len(label.text) * charts.CHAR_W / 2
+        rows.setdefault(label.y, []).append((label.x - half, label.x + half))
+        assert 0 <= label.y <= chart.height
+    for spans in rows.values():
+        spans.sort()
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            assert end <= start, f"axis labels overlap: {spans}"
+    years = [label.text for label in chart.labels if label.text.isdigit()]
+    assert years == ["2026", "2027"]

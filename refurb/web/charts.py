@@ -13,6 +13,7 @@ from refurb.i18n import NC_, gettext_for
 SEMICOLON = NC_("punctuation", ";")
 WIDTH = 560
 ROW = 24  # one community's bar pair, in a horizontal chart
+CHAR_W = 8.0  # an axis character's width at 13 px (DejaVu Sans digits are 0.64 em), generous
 TOP = 28  # room for the legend
 
 
@@ -71,7 +72,8 @@ def by_month(
     """Vertical bars: for each month, one bar per series (e.g. received, issued)."""
     fmt = number if callable(number) else str
     tr = gettext_for(lang)
-    height, bottom = 240, 24
+    split = any(len(name) * CHAR_W > WIDTH / max(1, len(months)) - 4 for name in month_names)
+    height, bottom = (252, 36) if split else (240, 24)
     plot = height - TOP - bottom - 14  # 14: room for a number above the tallest bar
     top = max((v for row in values for v in row), default=0)
     slot = WIDTH / max(1, len(months))
@@ -86,7 +88,7 @@ def by_month(
             y = height - bottom - h
             shown = fmt(v) if v else ""  # a zero is in the description, not drawn
             chart.bars.append(Bar(x, y, bar_w - 1, h, k, shown, x + bar_w / 2, y - 3))
-        chart.labels.append(Label(i * slot + slot / 2, height - 6, name))
+        chart.labels.extend(_month_label(i * slot + slot / 2, height, name, month_names, i, split))
         words.append(
             f"{name}{tr.colon} "
             + ", ".join(f"{s} {fmt(v)}" for s, v in zip(series, row, strict=True))
@@ -129,6 +131,20 @@ def by_group(
         )
     chart.desc = (tr(SEMICOLON) + " ").join(words) + "."
     return chart
+
+
+def _month_label(
+    x: float, height: int, name: str, names: list[str], i: int, split: bool
+) -> list[Label]:
+    """A month under its bars; where "Apr 2026" is wider than its slot, the month alone,
+    and the year on a second line under the first month of each year shown."""
+    if not split or " " not in name:
+        return [Label(x, height - 6, name)]
+    month, year = name.rsplit(" ", 1)
+    out = [Label(x, height - 18, month)]
+    if i == 0 or names[i - 1].rsplit(" ", 1)[-1] != year:
+        out.append(Label(x, height - 5, year))
+    return out
 
 
 def _short(name: str, most: int = 24) -> str:
