@@ -10,18 +10,9 @@ import click
 
 from refurb.cli.common import LANG, db_option, echo_json, json_option, open_db
 from refurb.csvsafe import csv_safe
-from refurb.i18n import N_, Translator, gettext_for
+from refurb.i18n import Translator, gettext_for
+from refurb.words import word
 
-# what an event other than a change of status is, in the history
-EVENT_KINDS = {
-    "note": N_("note"),
-    "weighed": N_("weighed"),
-    "sanitized": N_("sanitized"),
-    "part-out": N_("part taken out"),
-    "part-in": N_("part fitted"),
-    "assessed": N_("assessed"),
-    "probed": N_("probed"),
-}
 lang_option = click.option(
     "--lang", type=LANG, help="Language of the words (the config's or REFURB_LANG by default)."
 )
@@ -116,7 +107,11 @@ def show(tag: str, lang: str | None, db_url: str | None, as_json: bool) -> None:
     for d in record["drives"]:
         done = ", ".join(
             tr("{level} {result} by {who}")
-            .format(level=s["level"], result=s["result"] or "", who=s["performed_by"])
+            .format(
+                level=word("level", s["level"], tr.lang),
+                result=word("result", s["result"], tr.lang),
+                who=s["performed_by"],
+            )
             .replace("  ", " ")
             for s in d["sanitization"]
         ) or tr("NOT SANITIZED")
@@ -126,11 +121,7 @@ def show(tag: str, lang: str | None, db_url: str | None, as_json: bool) -> None:
     click.echo(tr("  history:"))
     for e in record["events"]:
         what = (
-            status_word(e["status"], tr.lang)
-            if e["status"]
-            else tr(EVENT_KINDS[e["kind"]])
-            if e["kind"] in EVENT_KINDS
-            else e["kind"]
+            status_word(e["status"], tr.lang) if e["status"] else word("event", e["kind"], tr.lang)
         )
         who = tr(" by {actor}").format(actor=e["actor"]) if e["actor"] else ""
         extra = f" -> {e['participant']}" if e["participant"] else ""

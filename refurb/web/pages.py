@@ -719,6 +719,7 @@ def _report(ctx: Ctx) -> Any:
 
 
 def report_page(ctx: Ctx) -> Response:
+    from refurb.reports.i18n import period_label
     from refurb.reports.render import fmt
 
     picked = {k: ctx.query(k) or "" for k in _REPORT_KEYS}
@@ -739,6 +740,7 @@ def report_page(ctx: Ctx) -> Response:
         error=None,
         picked=picked,
         r=result,
+        period_name=period_label(result.period.label, lang),
         totals=[(m, fmt(m, result.totals[m], lang)) for m in MEASURES],
         community_cols=_COMMUNITY_COLS,
         by_community=by_community,

@@ -37,6 +37,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from refurb import words
 from refurb.app import accounts, open_inventory
 from refurb.app.accounts import Account
 from refurb.config import Config, load_config
@@ -196,6 +197,7 @@ def render(
         status_word=lambda s: text.status_word(s, lang),
         verdict_word=lambda d: text.verdict_word(d, lang),
         finding_word=lambda s: text.finding_word(s, lang),
+        word=lambda kind, value: words.word(kind, value, lang),  # refurb.words
         # a message from the application layer or the rulebook, in the page's language
         # (a Phrase renders its values; other text the catalogue lacks stays English)
         say=lambda message: gettext_for(lang)(message) if message else "",

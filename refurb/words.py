@@ -1,0 +1,78 @@
+"""The domain's words as people read them, one table per kind of value, marked for the
+catalogue: a stored value (``"block-erase"``, ``"battery"``) stays what it is in the
+database, the commands' options and the JSON; the pages and printed text show its word in
+the reader's language (``word("method", "block-erase", "fr")``: "effacement par blocs").
+
+Each word carries a context (msgctxt), so "removed" as a level and "removed" as a
+method, or "recycle" as a donor's choice, are translated on their own."""
+
+from __future__ import annotations
+
+from refurb.i18n import NC_, gettext_for
+
+# NIST SP 800-88 levels keep their English names beside the word: the certificate and the
+# standard use them, and a lead reading either should find the same term.
+LEVELS = {
+    "clear": NC_("wipe level", "clear"),
+    "purge": NC_("wipe level", "purge"),
+    "destroy": NC_("wipe level", "destroy"),
+    "removed": NC_("wipe level", "removed (kept apart)"),
+}
+METHODS = {
+    "overwrite": NC_("wipe method", "overwrite"),
+    "block-erase": NC_("wipe method", "block erase"),
+    "crypto-erase": NC_("wipe method", "cryptographic erase"),
+    "physical": NC_("wipe method", "physical destruction"),
+    "removed": NC_("wipe method", "drive removed"),
+}
+RESULTS = {
+    "pass": NC_("verification result", "pass"),
+    "fail": NC_("verification result", "fail"),
+}
+PARTS = {
+    "ram": NC_("part", "memory (RAM)"),
+    "ssd": NC_("part", "SSD"),
+    "hdd": NC_("part", "hard disk"),
+    "nvme": NC_("part", "NVMe SSD"),
+    "battery": NC_("part", "battery"),
+    "charger": NC_("part", "charger"),
+    "screen": NC_("part", "screen"),
+    "keyboard": NC_("part", "keyboard"),
+    "other": NC_("part", "other part"),
+}
+CHOICES = {
+    "reuse": NC_("donor's choice", "reuse"),
+    "recycle": NC_("donor's choice", "recycle"),
+}
+# what an event other than a change of status is, in a history
+EVENTS = {
+    "note": NC_("event", "note"),
+    "weighed": NC_("event", "weighed"),
+    "sanitized": NC_("event", "sanitized"),
+    "part-out": NC_("event", "part taken out"),
+    "part-in": NC_("event", "part fitted"),
+    "assessed": NC_("event", "assessed"),
+    "probed": NC_("event", "probed"),
+    "seen": NC_("event", "seen at a site"),
+    "sited": NC_("event", "moved to a site"),
+    "attest": NC_("event", "attested by a lead"),
+    "void": NC_("event", "voided"),
+}
+
+TABLES = {
+    "level": LEVELS,
+    "method": METHODS,
+    "result": RESULTS,
+    "part": PARTS,
+    "choice": CHOICES,
+    "event": EVENTS,
+}
+
+
+def word(kind: str, value: str | None, lang: str | None) -> str:
+    """The word for a stored value; a value the table does not know is shown as stored
+    (a record from a newer version, say), never an error."""
+    if value is None:
+        return ""
+    known = TABLES[kind].get(value)
+    return gettext_for(lang)(known) if known is not None else value

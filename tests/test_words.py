@@ -1,0 +1,73 @@
+"""The domain's words (refurb.words): the stored value stays the value the forms post and
+the database keeps; the pages show the word in the reader's language."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from refurb import words
+from refurb.i18n import gettext_for
+
+pytest.importorskip("starlette")
+
+
+def _visible(page: str) -> str:
+    markup = re.sub(r"(?s)<(script|style|bdi)\b.*?</\1>", "", page)
+    return html.unescape(re.sub(r"<[^>]+>", "\n", markup))
+
+
+def test_every_word_is_in_the_french_catalogue() -> None:
+    tr = gettext_for("fr")
+    for kind, table in words.TABLES.items():
+        for value in table:
+            assert words.word(kind, value, "en") == str(table[value])
+            french = words.word(kind, value, "fr")
+            assert french and not french.startswith("[en]"), (kind, value)
+            assert tr.catalogue is not None
+            assert tr.catalogue.pgettext(table[value].context, str(table[value])) == french
+    assert words.word("method", "block-erase", "fr") == "effacement par blocs"
+    # a value from a newer version is shown as stored, never an error
+    assert words.word("part", "gpu", "fr") == "gpu"
+    assert words.word("event", None, "fr") == ""
+
+
+def test_the_pages_show_words_and_post_values(tmp_path: Path) -> None:
+    from refurb.app import lifecycle
+    from refurb.lifecycle.sanitization import WipeRecord
+    from refurb.store.db import open_store
+    from tests.web_helpers import client, csrf_of, shop
+
+    store = open_store(str(tmp_path / "w.db"))
+    tags = shop(store)
+    lifecycle.wipe(
+        store,
+        tags[0],
+        WipeRecord(level="purge", method="crypto-erase", performed_by="lead",
+                   tool="nvme-cli", verification_method="read-back", verification_result="pass"),
+    )  # fmt: skip
+    c = client(store, "lead")
+    token = csrf_of(c.get("/devices").text)
+    c.post("/lang", data={"csrf": token, "lang": "fr", "next": "/devices"})
+
+    wiped = c.get(f"/devices/{tags[0]}").text
+    seen = _visible(wiped)
+    assert "purge (Purge) / effacement cryptographique réussie" in seen
+    assert "analysé" in seen and "probed" not in seen  # the history's events
+    other = c.get(f"/devices/{tags[1]}").text
+    # the forms still post the stored values, under French words
+    assert '<option value="block-erase">effacement par blocs</option>' in other
+    assert '<option value="battery">batterie</option>' in other
+    assert '<option value="pass">réussie</option>' in other
+    for english in ("overwrite", "keyboard", "charger"):
+        assert english not in _visible(other), english
+
+    lots = c.get("/lots").text
+    assert '<option value="reuse">réemploi</option>' in lots
+    assert "Période" in (rep := _visible(c.get("/reports").text))
+    assert "all time" not in rep
+    assert "analysé" in _visible(c.get("/").text)
+    store.dispose()
