@@ -84,6 +84,12 @@ def default_policy() -> Policy:
     return parse_policy(default_policy_text(), "the default policy")
 
 
+def policy_for(path: str | Path | None) -> Policy:
+    """The policy a front door judges with: the file the config (or --policy) names,
+    else the built-in one."""
+    return load_policy(path) if path else default_policy()
+
+
 def load_policy(path: str | Path) -> Policy:
     path = Path(path)
     try:

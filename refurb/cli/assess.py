@@ -50,11 +50,10 @@ def load_checklist_file(path: str | None) -> Checklist | None:
 
 
 def resolve_policy(path: str | None) -> Policy:
-    from refurb.assess import default_policy, load_policy
+    from refurb.assess import policy_for
     from refurb.config import load_config
 
-    path = path or load_config().policy
-    return load_policy(path) if path else default_policy()
+    return policy_for(path or load_config().policy)
 
 
 def verdict_inputs(f: Any) -> Any:

@@ -852,7 +852,7 @@ def intake_form(ctx: Ctx) -> Response:
 
 def intake(ctx: Ctx) -> Response:
     from refurb.app import upload
-    from refurb.assess import default_policy, load_policy
+    from refurb.assess import policy_for
     from refurb.assess.checklist import ITEMS
 
     assert ctx.user is not None
@@ -865,13 +865,12 @@ def intake(ctx: Ctx) -> Response:
             ctx.user.name,
         )
         weight = _number(f.get("weight_kg"), "the weight (kg)")
-        policy_path = ctx.web.config.policy
         done = upload.intake_upload(
             ctx.store,
             ctx.files.get("snapshot", b""),
             "",
             sheet,
-            load_policy(policy_path) if policy_path else default_policy(),
+            policy_for(ctx.web.config.policy),
             lang=ctx.lang,
             operator=ctx.user.name,
             station=ctx.web.station,
