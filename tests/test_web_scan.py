@@ -368,3 +368,31 @@ def test_without_tls_on_the_network_the_page_says_why_and_offers_the_photo(
         start = re.search(r'<button type="button" id="camera-start"( hidden)?>', page)
         assert start is not None and (start[1] is None) == secure, host
         assert 'id="scan-photo"' in page and 'capture="environment"' in page
+
+
+def test_add_the_list_to_an_open_shipment_picked_from_the_page(tmp_path: Path) -> None:
+    from refurb.app import devices, shipments
+
+    store, tags = _store(tmp_path, 2)
+    c = client(store, "lead")
+    page = c.get("/scan").text
+    assert "no open shipment" in page  # nothing to pick yet: the page says how to start one
+    shipments.add(store, "Northern Recyclers", None, "R2v3")
+    shipments.new(store, "SH-OPEN", "Northern Recyclers", date(2026, 11, 2), None)
+    shipments.new(store, "SH-DONE", "Northern Recyclers", date(2026, 10, 1), None)
+    shipments.add_devices(store, "SH-DONE", [tags[1]], actor="lead", station="RF")
+    shipments.close_shipment(store, "SH-DONE", weight_kg=2.0, received_on=date(2026, 10, 9),
+                             certificate="C-1")  # fmt: skip
+    page = c.get("/scan").text
+    picker = page.split('id="scan-shipment"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r'<option value="([^"]*)"', picker) == ["", "SH-OPEN"]  # not the closed one
+    token = csrf_of(page)
+    c.post("/scan/choose", data={"csrf": token, "action": "ship"}, headers=HX)
+    c.post("/scan/add", data={"csrf": token, "code": tags[0]}, headers=HX)
+    done = c.post("/scan/act", data={"csrf": token, "action": "ship", "shipment": "SH-OPEN"})
+    assert re.findall(r'<tr data-tag="([^"]+)" data-done="(\w+)"', done.text) == [(tags[0], "yes")]
+    assert [d["tag"] for d in shipments.document(store, "SH-OPEN", {})["items"]] == [tags[0]]
+    assert devices.show(store, tags[0])["status"] == "recycled"
+    # without a shipment picked, the page asks for one and changes nothing
+    none = c.post("/scan/act", data={"csrf": token, "action": "ship", "shipment": ""})
+    assert none.status_code == 400 and "name the shipment" in none.text

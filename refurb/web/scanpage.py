@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
-from refurb.app import accounts, scan
+from refurb.app import accounts, scan, shipments
 from refurb.errors import BadInput, DatabaseError, RefurbError
 from refurb.web.server import Ctx, SecurityHeaders
 
@@ -71,6 +71,7 @@ def _page(ctx: Ctx, status: int = 200, **values: Any) -> Response:
             stock=ctx.web.config.label_stock,
             site=ctx.session.get("scan_site", ""),
             participants=[],
+            open_shipments=[s for s in shipments.shipments(ctx.store) if s["status"] == "open"],
             **values,
         )
     response.headers["content-security-policy"] = SCAN_CSP
