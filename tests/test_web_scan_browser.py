@@ -144,6 +144,79 @@ def test_a_fake_camera_scans_three_labels_into_the_list(tmp_path: Path) -> None:
         assert listed() == {*tags, photographed}
 
 
+def _qr_video(text: str, path: Path, fps: int = 5, blank: int = 3, seconds: int = 3) -> None:
+    """A Y4M video: ``blank`` seconds of white, then a QR code of ``text`` (a participant's
+    card), so that the test can put the focus where it wants before a code is in view."""
+    import qrcode
+    from PIL import Image
+
+    code = qrcode.make(text, border=4).get_image().convert("L")
+    code = code.resize((H * 6 // 10, H * 6 // 10), Image.Resampling.NEAREST)
+    white = Image.new("L", (W, H), 255)
+    shown = white.copy()
+    shown.paste(code, ((W - code.width) // 2, (H - code.height) // 2))
+    chroma = bytes([128]) * (W // 2 * H // 2)
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{W} H{H} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for frame, n in ((white, blank), (shown, seconds)):
+            luma = frame.tobytes()
+            for _ in range(fps * n):
+                out.write(b"FRAME\n" + luma + chroma + chroma)
+
+
+@pytest.mark.usefixtures("_needs_a_browser")
+def test_the_camera_reads_a_participants_code_into_the_issue_field(tmp_path: Path) -> None:
+    """Issue from the scan page with the camera: the device is in the list, the lead taps
+    the participant field and shows the participant's card; the code lands in the field
+    (not in the list), and Do it issues the laptop to that participant."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    from refurb.app import devices, lifecycle, open_inventory
+    from tests.store_helpers import purge
+
+    store = open_inventory(f"sqlite:///{tmp_path / 'shop.db'}", "create")
+    tag = shop(store, 1)[0]
+    with store.transaction() as session:
+        purge(session, tag)
+    lifecycle.move(store, tag, "ready", actor="lead", note=None, station="RF")
+    video = tmp_path / "card.y4m"
+    _qr_video("P-0042", video)
+    flags = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
+    with running(store) as base, chromium(tmp_path / "profile", extra=flags) as driver:
+        sign_in(driver, base, "lead")
+        driver.get(base + "/scan")
+        driver.find_element(By.ID, "scan-code").send_keys(tag + Keys.ENTER)
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, f'#scan-rows tr[data-tag="{tag}"]'))
+        Select(driver.find_element(By.ID, "scan-action")).select_by_value("issue")
+        driver.find_element(By.ID, "camera-start").click()
+        field = driver.find_element(By.CSS_SELECTOR, "#scan-act input[name=participant]")
+        field.click()  # the video is still white: nothing read yet
+        wait_for(lambda: field.get_attribute("value") == "P-0042", 90)
+        rows = driver.execute_script(
+            "return [...document.querySelectorAll('#scan-rows tr[data-tag]')]"
+            ".map(r => r.dataset.tag)"
+        )
+        assert rows == [tag]  # the card went to the field, not into the list
+        driver.find_element(By.ID, "scan-go").click()
+        wait_for(lambda: driver.find_elements(By.ID, "scan-outcomes"))
+        assert (
+            driver.find_element(
+                By.CSS_SELECTOR, f'#scan-outcomes tr[data-tag="{tag}"]'
+            ).get_attribute("data-done")
+            == "yes"
+        )
+    shown = devices.show(store, tag)
+    assert shown["status"] == "issued"
+    assert shown["events"][-1]["participant"] == "P-0042"
+
+
 def test_make_cert_then_serve_over_tls(tmp_path: Path) -> None:
     httpx = pytest.importorskip("httpx")
     env = dict(
