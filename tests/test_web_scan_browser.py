@@ -69,6 +69,16 @@ def _y4m(store: Any, tags: list[str], path: Path, fps: int = 5, seconds: int = 3
                 out.write(b"FRAME\n" + luma + chroma + chroma)
 
 
+def _camera(video: Path) -> list[str]:
+    """Chromium's flags for a fake camera that plays ``video`` (and asks no permission)."""
+    return [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
+
+
 @pytest.fixture
 def _needs_a_browser() -> None:
     reason = browser_missing()
@@ -91,13 +101,7 @@ def test_a_fake_camera_scans_three_labels_into_the_list(tmp_path: Path) -> None:
     _y4m(store, tags, video)
     photo = tmp_path / "label.png"
     _label_image(store, photographed).save(photo)
-    flags = [
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-        "--autoplay-policy=no-user-gesture-required",
-    ]
-    with running(store) as base, chromium(tmp_path / "profile", extra=flags) as driver:
+    with running(store) as base, chromium(tmp_path / "profile", extra=_camera(video)) as driver:
         sign_in(driver, base, "lead")
         driver.get(base + "/scan")
         assert driver.execute_script("return window.isSecureContext") is True
@@ -183,13 +187,7 @@ def test_the_camera_reads_a_participants_code_into_the_issue_field(tmp_path: Pat
     lifecycle.move(store, tag, "ready", actor="lead", note=None, station="RF")
     video = tmp_path / "card.y4m"
     _qr_video("P-0042", video)
-    flags = [
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-        "--autoplay-policy=no-user-gesture-required",
-    ]
-    with running(store) as base, chromium(tmp_path / "profile", extra=flags) as driver:
+    with running(store) as base, chromium(tmp_path / "profile", extra=_camera(video)) as driver:
         sign_in(driver, base, "lead")
         driver.get(base + "/scan")
         driver.find_element(By.ID, "scan-code").send_keys(tag + Keys.ENTER)
