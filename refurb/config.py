@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from refurb.errors import BadInput
-from refurb.i18n import available_languages
+from refurb.i18n import N_, Phrase, available_languages
 
 DEFAULT_WEIGHTS_KG = {
     # ~2 kg for a 14-15" laptop (domain.md); the others are typical shipping weights.
@@ -197,20 +197,29 @@ def load_config() -> Config:
             doc = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise BadInput(
-                f"config {path}: not valid TOML: {exc}", "fix the file or move it away"
+                Phrase(N_("config {path}: not valid TOML: {exc}"), path=path, exc=exc),
+                N_("fix the file or move it away"),
             ) from None
         for key, value in doc.items():
             if key in _STR_KEYS:
                 if not isinstance(value, str):
-                    raise BadInput(f"config {path}: {key} must be text")
+                    raise BadInput(
+                        Phrase(N_("config {path}: {key} must be text"), path=path, key=key)
+                    )
                 setattr(cfg, key, value)
             elif key == "weights_kg":
                 if not isinstance(value, dict) or not all(
                     isinstance(v, int | float) and 0 < v < 1000 for v in value.values()
                 ):
                     raise BadInput(
-                        f"config {path}: weights_kg must map chassis to kg "
-                        "(more than 0, less than 1000)"
+                        Phrase(
+                            N_(
+                                "config {path}: weights_kg must map chassis "
+                                "to kg (more than 0, less "
+                                "than 1000)"
+                            ),
+                            path=path,
+                        )
                     )
                 cfg.weights_kg.update({k: float(v) for k, v in value.items()})
             elif key == "emissions":
@@ -221,13 +230,20 @@ def load_config() -> Config:
                     or not isinstance(value.get("source"), str)
                 ):
                     raise BadInput(
-                        f"config {path}: [emissions] needs kg_co2e_per_reuse "
-                        "(a number) and source (text naming where it comes from)"
+                        Phrase(
+                            N_(
+                                "config {path}: [emissions] needs kg_co2e_per_reuse (a number) and "
+                                "source (text naming where it comes from)"
+                            ),
+                            path=path,
+                        )
                     )
                 cfg.emissions = {"kg_co2e_per_reuse": float(factor), "source": value["source"]}
                 kinds = value.get("kinds", {})
                 if not isinstance(kinds, dict):
-                    raise BadInput(f"config {path}: [emissions.kinds] must be a table")
+                    raise BadInput(
+                        Phrase(N_("config {path}: [emissions.kinds] must be a table"), path=path)
+                    )
                 for kind, spec in kinds.items():
                     kg = spec.get("kg_co2e_per_reuse") if isinstance(spec, dict) else None
                     if (
@@ -237,18 +253,30 @@ def load_config() -> Config:
                         or not spec["source"].strip()
                     ):
                         raise BadInput(
-                            f"config {path}: [emissions.kinds.{kind}] needs "
-                            "kg_co2e_per_reuse (a number) and source (where it comes from)"
+                            Phrase(
+                                N_(
+                                    "config {path}: [emissions.kinds.{kind}] "
+                                    "needs kg_co2e_per_reuse (a "
+                                    "number) and source (where it comes from)"
+                                ),
+                                path=path,
+                                kind=kind,
+                            )
                         )
                     cfg.emissions.setdefault("kinds", {})[kind] = {
                         "kg_co2e_per_reuse": float(kg),
                         "source": spec["source"],
                     }
             else:
-                raise BadInput(f"config {path}: unknown key {key!r}")
+                raise BadInput(Phrase(N_("config {path}: unknown key {key!r}"), path=path, key=key))
     if cfg.lang not in (langs := available_languages()):
         raise BadInput(
-            f"config {path}: lang {cfg.lang!r} has no catalogue; use one of {', '.join(langs)}"
+            Phrase(
+                N_("config {path}: lang {lang!r} has no catalogue; use one of {langs}"),
+                path=path,
+                lang=cfg.lang,
+                langs=", ".join(langs),
+            )
         )
     if cfg.program_key and cfg.path is not None:
         warn_if_others_can_read(cfg.path)
@@ -257,7 +285,13 @@ def load_config() -> Config:
         if env:
             setattr(cfg, key, env)
     if cfg.lang not in (langs := available_languages()):
-        raise BadInput(f"REFURB_LANG={cfg.lang!r} has no catalogue; use one of {', '.join(langs)}")
+        raise BadInput(
+            Phrase(
+                N_("REFURB_LANG={lang!r} has no catalogue; use one of {langs}"),
+                lang=cfg.lang,
+                langs=", ".join(langs),
+            )
+        )
     if cfg.label_url:
         from refurb.labels import check_label_url
 

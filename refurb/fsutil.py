@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from refurb.errors import EnvironmentProblem
+from refurb.i18n import N_, Phrase
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -> Path:
@@ -41,14 +42,15 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -
 def _explain(exc: OSError, target: Path) -> EnvironmentProblem:
     if exc.errno == errno.ENOSPC:
         return EnvironmentProblem(
-            f"cannot write {target}: the disk is full",
-            "free some space or use another drive; nothing was written",
+            Phrase(N_("cannot write {target}: the disk is full"), target=target),
+            N_("free some space or use another drive; nothing was written"),
         )
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return EnvironmentProblem(
-            f"cannot write {target}: {exc.strerror}",
-            "the drive may be read-only or locked; nothing was written",
+            Phrase(N_("cannot write {target}: {error}"), target=target, error=exc.strerror),
+            N_("the drive may be read-only or locked; nothing was written"),
         )
     return EnvironmentProblem(
-        f"cannot write {target}: {exc.strerror or exc}", "nothing was written"
+        Phrase(N_("cannot write {target}: {error}"), target=target, error=exc.strerror or exc),
+        N_("nothing was written"),
     )

@@ -17,7 +17,6 @@ catalogue per language (domain ``refurb``, files in refurb/locale/LANG/LC_MESSAG
 from __future__ import annotations
 
 import functools
-import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +31,13 @@ MARK_ENV = "REFURB_MARK_UNTRANSLATED"
 # REFURB_LOCALE_DIR: more catalogues (a translator's work in progress), searched first.
 EXTRA_DIR_ENV = "REFURB_LOCALE_DIR"
 
-log = logging.getLogger("refurb.i18n")
+
+def _log() -> Any:
+    """The logger ``refurb.i18n``, imported when a message is first missed: logging costs
+    a few milliseconds at start-up, and the probe's fast path imports this module."""
+    import logging
+
+    return logging.getLogger("refurb.i18n")
 
 
 class Msg(str):
@@ -58,7 +63,45 @@ class Phrase(str):
         return self
 
     def render(self, tr: Translator) -> str:
-        return tr(self.template).format(**{k: _render(v, tr) for k, v in self.values.items()})
+        values = {k: _render(v, tr) for k, v in self.values.items()}
+        if tr.catalogue is None:
+            return tr(self.template).format(**values)
+        return _Numbers(tr).vformat(tr(self.template), (), values)
+
+
+class _Numbers:
+    """str.format, with a number's separators the reader's: "100 000", "2,5" in French
+    (the separators are catalogue messages, as in the reports)."""
+
+    def __init__(self, tr: Translator) -> None:
+        self.tr = tr
+
+    def field(self, value: Any, spec: str) -> str:
+        text = format(value, spec)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            thousands = self.tr(NC_("thousands separator", ","))
+            point = self.tr(NC_("decimal point", "."))
+            text = "".join(thousands if c == "," else point if c == "." else c for c in text)
+        return text
+
+    def vformat(self, template: str, args: tuple[Any, ...], values: dict[str, Any]) -> str:
+        return _formatter()(self.field).vformat(template, args, values)
+
+
+@functools.cache
+def _formatter() -> Any:
+    """A string.Formatter whose fields a function formats (string is imported when a
+    translated phrase is first shown, not at start-up)."""
+    import string
+
+    class Fields(string.Formatter):
+        def __init__(self, field: Any) -> None:
+            self.field = field
+
+        def format_field(self, value: Any, format_spec: str) -> Any:
+            return self.field(value, format_spec)
+
+    return Fields
 
 
 class Listed(tuple[Any, ...]):
@@ -131,7 +174,7 @@ def _untranslated(lang: str) -> Any:
         def _miss(self, message: str) -> str:
             if message not in self.seen:
                 self.seen.add(message)
-                log.info("no %s translation for %r; shown in English", lang, message)
+                _log().info("no %s translation for %r; shown in English", lang, message)
             return f"[en] {message}" if mark and message else message
 
         def gettext(self, message: str) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from refurb.errors import BadInput
-from refurb.i18n import N_, NC_, gettext_for
+from refurb.i18n import N_, NC_, Phrase, gettext_for
 from refurb.untrusted import one_line
 
 MM = 72 / 25.4  # PDF points per millimetre
@@ -72,7 +72,9 @@ def parse_stock(text: str, source: str) -> Stock:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise BadInput(f"label stock {source}: not valid TOML: {exc}") from None
+        raise BadInput(
+            Phrase(N_("label stock {source}: not valid TOML: {exc}"), source=source, exc=exc)
+        ) from None
 
     def pair(key: str, required: bool = True) -> tuple[float, float] | None:
         value = doc.get(key)
@@ -86,8 +88,16 @@ def parse_stock(text: str, source: str) -> Stock:
             )
         ):
             raise BadInput(
-                f"label stock {source}: {key} must be two numbers in mm from 0 to {MAX_MM}, "
-                f"like [62.0, 29.0]; found {value!r}"
+                Phrase(
+                    N_(
+                        "label stock {source}: {key} must be two numbers in mm from 0 to "
+                        "{most}, like [62.0, 29.0]; found {value!r}"
+                    ),
+                    source=source,
+                    key=key,
+                    most=MAX_MM,
+                    value=value,
+                )
             )
         return float(value[0]), float(value[1])
 
@@ -106,18 +116,31 @@ def parse_stock(text: str, source: str) -> Stock:
     unknown = sorted(set(doc) - known)
     if unknown:
         raise BadInput(
-            f"label stock {source}: unknown key {unknown[0]!r}",
-            f"keys are: {', '.join(sorted(known))}",
+            Phrase(N_("label stock {source}: unknown key {key!r}"), source=source, key=unknown[0]),
+            Phrase(N_("keys are: {values}"), values=", ".join(sorted(known))),
         )
     for key in ("name", "description"):
         if not isinstance(doc.get(key), str) or not doc[key].strip():
-            raise BadInput(f"label stock {source}: {key} must be a non-empty text")
+            raise BadInput(
+                Phrase(
+                    N_("label stock {source}: {key} must be a non-empty text"),
+                    source=source,
+                    key=key,
+                )
+            )
     ints = {}
     for key, default in (("columns", 1), ("rows", 1), ("dpi", 300)):
         value = doc.get(key, default)
         top = 2400 if key == "dpi" else 100
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
-            raise BadInput(f"label stock {source}: {key} must be a whole number from 1 to {top}")
+            raise BadInput(
+                Phrase(
+                    N_("label stock {source}: {key} must be a whole number from 1 to {top}"),
+                    source=source,
+                    key=key,
+                    top=top,
+                )
+            )
         ints[key] = value
     page, label = pair("page_mm"), pair("label_mm")
     assert page is not None and label is not None
@@ -128,8 +151,15 @@ def parse_stock(text: str, source: str) -> Stock:
         or not 0 <= padding < min(label) / 4  # also refuses nan
     ):
         raise BadInput(
-            f"label stock {source}: padding_mm must be a number from 0 to less than a "
-            f"quarter of the label's short side ({min(label) / 4:g} mm); found {padding!r}"
+            Phrase(
+                N_(
+                    "label stock {source}: padding_mm must be a number from 0 to less than a "
+                    "quarter of the label's short side ({most:g} mm); found {padding!r}"
+                ),
+                source=source,
+                most=min(label) / 4,
+                padding=padding,
+            )
         )
     first = pair("first_mm", required=False) or (0.0, 0.0)
     pitch = pair("pitch_mm", required=False) or label
@@ -148,9 +178,18 @@ def parse_stock(text: str, source: str) -> Stock:
     bottom = first[1] + (stock.rows - 1) * pitch[1] + label[1]
     if right > page[0] + 0.01 or bottom > page[1] + 0.01:
         raise BadInput(
-            f"label stock {source}: the labels run off the page "
-            f"({right:.1f} x {bottom:.1f} mm on a {page[0]:g} x {page[1]:g} mm page)",
-            "check first_mm, pitch_mm, columns and rows",
+            Phrase(
+                N_(
+                    "label stock {source}: the labels run off the page ({right:.1f} x "
+                    "{bottom:.1f} mm on a {width:g} x {height:g} mm page)"
+                ),
+                source=source,
+                right=right,
+                bottom=bottom,
+                width=page[0],
+                height=page[1],
+            ),
+            N_("check first_mm, pitch_mm, columns and rows"),
         )
     module_geometry(stock)  # refuse a stock too small for a scannable QR
     return stock
@@ -168,13 +207,16 @@ def load_stocks(extra_dir: str | None = None) -> dict[str, Stock]:
         folder = Path(extra_dir)
         if not folder.is_dir():
             raise BadInput(
-                f"label stock folder {folder} does not exist", "fix labels_dir in the config file"
+                Phrase(N_("label stock folder {folder} does not exist"), folder=folder),
+                N_("fix labels_dir in the config file"),
             )
         for path in sorted(folder.glob("*.toml")):
             try:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                raise BadInput(f"label stock {path}: cannot be read ({exc})") from None
+                raise BadInput(
+                    Phrase(N_("label stock {path}: cannot be read ({exc})"), path=path, exc=exc)
+                ) from None
             stock = parse_stock(text, str(path))
             stocks[stock.name] = stock
     return stocks
@@ -195,16 +237,31 @@ def module_geometry(stock: Stock, modules: int = 21) -> tuple[int, float]:
     if dots < least:
         if modules > 21 and _max_dots(stock, 21) >= least:
             raise BadInput(
-                f"label stock {stock.source or stock.name}: the QR code of the label URL needs "
-                f"{modules} x {modules} modules, too many for a scannable code on this "
-                f"{stock.label_mm[0]:g} x {stock.label_mm[1]:g} mm label",
-                "shorten label_url in the config file, or use a larger stock",
+                Phrase(
+                    N_(
+                        "label stock {stock}: the QR code of the label URL needs {modules} x "
+                        "{modules} modules, too many for a scannable code on this {width:g} x "
+                        "{height:g} mm label"
+                    ),
+                    stock=stock.source or stock.name,
+                    modules=modules,
+                    width=stock.label_mm[0],
+                    height=stock.label_mm[1],
+                ),
+                N_("shorten label_url in the config file, or use a larger stock"),
             )
         raise BadInput(
-            f"label stock {stock.source or stock.name}: {stock.label_mm[0]:g} x "
-            f"{stock.label_mm[1]:g} mm is too small for a scannable QR code at "
-            f"{stock.dpi} dpi (the code needs {(modules + 2 * QUIET) * least * dot_mm:.1f}"
-            " mm square)"
+            Phrase(
+                N_(
+                    "label stock {stock}: {width:g} x {height:g} mm is too small for a "
+                    "scannable QR code at {dpi} dpi (the code needs {size:.1f} mm square)"
+                ),
+                stock=stock.source or stock.name,
+                width=stock.label_mm[0],
+                height=stock.label_mm[1],
+                dpi=stock.dpi,
+                size=(modules + 2 * QUIET) * least * dot_mm,
+            )
         )
     return dots, dots * dot_mm
 
@@ -250,7 +307,10 @@ def check_label_url(url: str, where: str, stocks: list[Stock] | None = None) -> 
     example = "https://refurb.shop.local:8443/d/{tag}"
 
     def bad(problem: str) -> BadInput:
-        return BadInput(f"{where}: {problem}", f"a label URL looks like {example}")
+        return BadInput(
+            Phrase(N_("{where}: {problem}"), where=where, problem=problem),
+            Phrase(N_("a label URL looks like {example}"), example=example),
+        )
 
     if not url.isascii() or not url.isprintable() or " " in url:
         raise bad(
@@ -853,9 +913,16 @@ def render(
     from refurb.qr import symbol
 
     if skip < 0 or (skip and not stock.is_sheet):
-        raise BadInput("--skip counts used labels on a sheet; this stock is a roll")
+        raise BadInput(N_("--skip counts used labels on a sheet; this stock is a roll"))
     if skip >= stock.per_page:
-        raise BadInput(f"--skip {skip}: a {stock.name} sheet has {stock.per_page} labels")
+        raise BadInput(
+            Phrase(
+                N_("--skip {skip}: a {name} sheet has {per_page} labels"),
+                skip=skip,
+                name=stock.name,
+                per_page=stock.per_page,
+            )
+        )
     buf = io.BytesIO()
     canvas = Canvas(
         buf,
@@ -883,7 +950,7 @@ def render(
             current_font = ("", 0.0)
         rows, qr_size = symbol(qr_text(data.tag, label_url))
         if qr_size != 21 and not label_url:
-            raise BadInput(f"tag {data.tag!r} is too long for a small QR code")
+            raise BadInput(Phrase(N_("tag {tag!r} is too long for a small QR code"), tag=data.tag))
         placed = layout(stock, data.tag, fields, font=text_font, qr_modules=qr_size)
         bottom = top - lh
         _qr_path(

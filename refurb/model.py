@@ -17,6 +17,7 @@ from typing import Any
 
 from refurb import SNAPSHOT_FORMAT
 from refurb.errors import BadInput
+from refurb.i18n import N_, Phrase
 from refurb.untrusted import clean_text
 
 # Why a reading could not be taken. Kept short and stable: reports and tests match on them.
@@ -164,16 +165,31 @@ def snapshot_from_dict(doc: Any, where: str = "snapshot") -> Snapshot:
     is refused so an old station never silently drops what it cannot understand.
     """
     if not isinstance(doc, dict):
-        raise BadInput(f"{where}: expected a JSON object, found {type(doc).__name__}")
+        raise BadInput(
+            Phrase(
+                N_("{where}: expected a JSON object, found {found}"),
+                where=where,
+                found=type(doc).__name__,
+            )
+        )
     fmt = doc.get("format")
     if fmt != SNAPSHOT_FORMAT:
         if isinstance(fmt, str) and fmt.startswith("refurb-snapshot/"):
             raise BadInput(
-                f"{where}: snapshot format {fmt!r} is newer than this refurb understands "
-                f"({SNAPSHOT_FORMAT})",
-                "upgrade refurb on this station, then import again",
+                Phrase(
+                    N_(
+                        "{where}: snapshot format {fmt!r} is newer than this refurb understands "
+                        "({known})"
+                    ),
+                    where=where,
+                    fmt=fmt,
+                    known=SNAPSHOT_FORMAT,
+                ),
+                N_("upgrade refurb on this station, then import again"),
             )
-        raise BadInput(f"{where}: not a refurb snapshot (format is {fmt!r})")
+        raise BadInput(
+            Phrase(N_("{where}: not a refurb snapshot (format is {fmt!r})"), where=where, fmt=fmt)
+        )
     return typing.cast(Snapshot, _build(Snapshot, doc, where))
 
 
@@ -233,7 +249,13 @@ def _make_converter(tp: Any) -> Converter:
 
         def as_list(value: Any, path: str) -> Any:
             if not isinstance(value, list):
-                raise BadInput(f"{path}: expected a list, found {_json_type(value)}")
+                raise BadInput(
+                    Phrase(
+                        N_("{path}: expected a list, found {found}"),
+                        path=path,
+                        found=_json_type(value),
+                    )
+                )
             return [item(v, f"{path}[{i}]") for i, v in enumerate(value)]
 
         return as_list
@@ -241,7 +263,13 @@ def _make_converter(tp: Any) -> Converter:
 
         def as_dict(value: Any, path: str) -> Any:
             if not isinstance(value, dict):
-                raise BadInput(f"{path}: expected an object, found {_json_type(value)}")
+                raise BadInput(
+                    Phrase(
+                        N_("{path}: expected an object, found {found}"),
+                        path=path,
+                        found=_json_type(value),
+                    )
+                )
             return value
 
         return as_dict
@@ -254,7 +282,13 @@ def _make_converter(tp: Any) -> Converter:
         def as_float(value: Any, path: str) -> Any:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 return float(value)
-            raise BadInput(f"{path}: expected a number, found {_json_type(value)}")
+            raise BadInput(
+                Phrase(
+                    N_("{path}: expected a number, found {found}"),
+                    path=path,
+                    found=_json_type(value),
+                )
+            )
 
         return as_float
 
@@ -262,7 +296,13 @@ def _make_converter(tp: Any) -> Converter:
 
         def as_text(value: Any, path: str) -> Any:
             if type(value) is not str:
-                raise BadInput(f"{path}: expected text, found {_json_type(value)}")
+                raise BadInput(
+                    Phrase(
+                        N_("{path}: expected text, found {found}"),
+                        path=path,
+                        found=_json_type(value),
+                    )
+                )
             return clean_text(value)
 
         return as_text
@@ -271,7 +311,12 @@ def _make_converter(tp: Any) -> Converter:
         # bool is an int in Python; a JSON true is not a whole number
         if type(value) is not tp:
             raise BadInput(
-                f"{path}: expected {_TYPE_WORDS.get(tp, tp.__name__)}, found {_json_type(value)}"
+                Phrase(
+                    N_("{path}: expected {expected}, found {found}"),
+                    path=path,
+                    expected=_TYPE_WORDS.get(tp, tp.__name__),
+                    found=_json_type(value),
+                )
             )
         return value
 
@@ -288,7 +333,13 @@ def _dataclass_converter(cls: type) -> Converter:
 
     def build(value: Any, path: str) -> Any:
         if not isinstance(value, dict):
-            raise BadInput(f"{path}: expected an object, found {_json_type(value)}")
+            raise BadInput(
+                Phrase(
+                    N_("{path}: expected an object, found {found}"),
+                    path=path,
+                    found=_json_type(value),
+                )
+            )
         kwargs = {}
         for name, required in plan:
             if name in value:
@@ -297,7 +348,11 @@ def _dataclass_converter(cls: type) -> Converter:
                     conv = convs[name] = _converter(hints[name])
                 kwargs[name] = conv(value[name], f"{path}.{name}")
             elif required:
-                raise BadInput(f"{path}: the required field {name!r} is missing")
+                raise BadInput(
+                    Phrase(
+                        N_("{path}: the required field {name!r} is missing"), path=path, name=name
+                    )
+                )
         return cls(**kwargs)
 
     return build

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from refurb.errors import BadInput
+from refurb.i18n import N_
 from refurb.tags import normalize
 
 # a tag's longest form is short; anything longer than this is not a label's text
@@ -30,14 +31,16 @@ def tag_from_scan(text: str) -> str:
     """
     text = text.strip()
     if len(text) > _MAX_SCAN:
-        raise BadInput("that scan is too long to be a refurb label", "scan the label's QR code")
+        raise BadInput(
+            N_("that scan is too long to be a refurb label"), N_("scan the label's QR code")
+        )
     if "://" in text:
         path = urlsplit(text).path
         found = _URL_TAG.search(path)
         if not found:
             raise BadInput(
-                "that QR code holds a web address that is not a refurb device page",
-                "scan a refurb label (its address ends in /d/ and the tag)",
+                N_("that QR code holds a web address that is not a refurb device page"),
+                N_("scan a refurb label (its address ends in /d/ and the tag)"),
             )
         text = unquote(found.group(1))
     return normalize(text)
@@ -62,14 +65,17 @@ def _grey(data: bytes, half_if_large: bool) -> tuple[Any, bool]:
         with Image.open(io.BytesIO(data)) as img:
             pixels = img.width * img.height
             if pixels > MAX_PHOTO_PIXELS:
-                raise BadInput("that picture is too large to be a phone photo", "take it again")
+                raise BadInput(
+                    N_("that picture is too large to be a phone photo"), N_("take it again")
+                )
             scale = 2 if half_if_large and pixels >= HALF_FIRST_PIXELS else 1
             img.draft("L", (img.width // scale, img.height // scale))
             grey = img.convert("L")
             return grey, grey.width * grey.height < pixels
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         raise BadInput(
-            "that file is not a picture refurb can read", "send a JPEG or PNG photo of the label"
+            N_("that file is not a picture refurb can read"),
+            N_("send a JPEG or PNG photo of the label"),
         ) from None
 
 
@@ -93,7 +99,9 @@ def decode_photo(data: bytes) -> list[str]:
     from PIL import Image, ImageFilter
 
     if len(data) > MAX_PHOTO_BYTES:
-        raise BadInput("that photo is larger than 40 MB", "take the photo again, or scan it")
+        raise BadInput(
+            N_("that photo is larger than 40 MB"), N_("take the photo again, or scan it")
+        )
     formats = zxingcpp.barcode_formats_from_str("QRCode")
 
     def read(image: Any) -> list[str]:

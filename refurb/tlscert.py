@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from refurb.errors import BadInput
+from refurb.i18n import N_, Phrase
 
 DAYS = 825
 _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*")
@@ -58,7 +59,9 @@ def make(folder: Path, names: list[str]) -> Made:
             alt.append(x509.IPAddress(ipaddress.ip_address(name)))
         except ValueError:
             if not _HOST.fullmatch(name):
-                raise BadInput(f"{name!r} is not a host name or IP address") from None
+                raise BadInput(
+                    Phrase(N_("{name!r} is not a host name or IP address"), name=name)
+                ) from None
             alt.append(x509.DNSName(name))
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"refurb {names[0]}")])

@@ -12,6 +12,7 @@ import unicodedata
 from typing import Any
 
 from refurb.errors import BadInput
+from refurb.i18n import N_, NC_, Listed, Phrase
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_TEXT = 2000  # characters in one argument (a note, a name, a code)
@@ -29,11 +30,30 @@ def json_document(data: bytes, where: str) -> object:
     try:
         return json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise BadInput(f"{where}: not UTF-8 text", "is this the right file?") from None
-    except (ValueError, RecursionError) as exc:
         raise BadInput(
-            f"{where}: not valid JSON ({str(exc)[:200]})",
-            "the file is damaged or truncated; probe the machine again",
+            Phrase(N_("{where}: not UTF-8 text"), where=where), N_("is this the right file?")
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        if not data.strip():
+            raise BadInput(
+                Phrase(N_("{where}: the file is empty"), where=where),
+                N_("the file is damaged or truncated; probe the machine again"),
+            ) from None
+        if isinstance(exc, json.JSONDecodeError):  # where, in words, not the parser's English
+            said = Phrase(
+                N_("{where}: not valid JSON (line {line}, column {column})"),
+                where=where,
+                line=exc.lineno,
+                column=exc.colno,
+            )
+        elif isinstance(exc, RecursionError):
+            said = Phrase(N_("{where}: not valid JSON (nested too deeply)"), where=where)
+        else:
+            said = Phrase(
+                N_("{where}: not valid JSON ({error})"), where=where, error=str(exc)[:200]
+            )
+        raise BadInput(
+            said, N_("the file is damaged or truncated; probe the machine again")
         ) from None
 
 
@@ -75,6 +95,21 @@ _LATIN_TWINS = set(
 )
 
 
+# the alphabets a code is seen mixing, as a reader says them ("Cyrillic letters")
+_SCRIPTS = {
+    "LATIN": NC_("letters of an alphabet", "Latin"),
+    "CYRILLIC": NC_("letters of an alphabet", "Cyrillic"),
+    "GREEK": NC_("letters of an alphabet", "Greek"),
+    "ARMENIAN": NC_("letters of an alphabet", "Armenian"),
+    "CHEROKEE": NC_("letters of an alphabet", "Cherokee"),
+    "CANADIAN": NC_("letters of an alphabet", "Canadian syllabics"),
+}
+
+
+def _script_word(script: str) -> str:
+    return _SCRIPTS.get(script, script.title())
+
+
 def _script(ch: str) -> str:
     """The script of a letter, from its Unicode name ("LATIN", "CYRILLIC", "GREEK",
     "CANADIAN" for syllabics, ...): enough to tell alphabets apart in a short code."""
@@ -88,11 +123,17 @@ def program_code(value: str, what: str) -> str:
     letters that all look Latin. Two codes that print the same are the same code."""
     code = lookup_code(value)
     if not code:
-        raise BadInput(f"the {what} is empty", f"give a {what} someone can read, e.g. P-0042")
+        raise BadInput(
+            Phrase(N_("the {what} is empty"), what=what),
+            Phrase(N_("give a {what} someone can read, e.g. P-0042"), what=what),
+        )
     if len(code) > MAX_CODE:
         raise BadInput(
-            f"the {what} is {len(code)} characters long",
-            f"keep codes under {MAX_CODE} characters: they are printed on labels",
+            Phrase(N_("the {what} is {n} characters long"), what=what, n=len(code)),
+            Phrase(
+                N_("keep codes under {most} characters: they are printed on labels"),
+                most=MAX_CODE,
+            ),
         )
     hidden = [ch for ch in code if unicodedata.category(ch) in _INVISIBLE]
     if hidden:
@@ -100,22 +141,34 @@ def program_code(value: str, what: str) -> str:
             dict.fromkeys(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in hidden)
         )
         raise BadInput(
-            f"the {what} holds an invisible character ({names})",
-            "type the code again by hand (letters, digits and -): a pasted code can "
-            "carry characters that do not print",
+            Phrase(N_("the {what} holds an invisible character ({names})"), what=what, names=names),
+            N_(
+                "type the code again by hand (letters, digits and -): a pasted code can "
+                "carry characters that do not print"
+            ),
         )
     letters = [ch for ch in code if ch.isalpha()]
     scripts = sorted({_script(ch) for ch in letters})
     shown = one_line(code)
     if len(scripts) > 1:
         raise BadInput(
-            f"the {what} {shown!r} mixes alphabets ({', '.join(s.title() for s in scripts)})",
-            "write a code in one alphabet: letters from two look alike on paper",
+            Phrase(
+                N_("the {what} {shown!r} mixes alphabets ({values})"),
+                what=what,
+                shown=shown,
+                values=Listed([_script_word(s) for s in scripts], ", "),
+            ),
+            N_("write a code in one alphabet: letters from two look alike on paper"),
         )
     if scripts and scripts != ["LATIN"] and all(ch in _LATIN_TWINS for ch in letters):
         raise BadInput(
-            f"the {what} {shown!r} is written in {scripts[0].title()} letters that look Latin",
-            "type it with a Latin keyboard layout: on paper it is the same as a Latin code",
+            Phrase(
+                N_("the {what} {shown!r} is written in {title} letters that look Latin"),
+                what=what,
+                shown=shown,
+                title=_script_word(scripts[0]),
+            ),
+            N_("type it with a Latin keyboard layout: on paper it is the same as a Latin code"),
         )
     return code
 

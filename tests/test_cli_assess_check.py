@@ -56,7 +56,7 @@ def test_assess_a_snapshot_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
 @pytest.mark.parametrize(
     "content, message",
     [
-        (b"", "not valid JSON"),
+        (b"", "the file is empty"),
         (b'{"format": "refurb-snapshot/1", "snapshot_id": "x"', "not valid JSON"),
         (b"\xff\xfe", "not UTF-8"),
         (b'{"format": "refurb-snapshot/9"}', "newer than this refurb"),

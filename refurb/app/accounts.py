@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from refurb.errors import BadInput, Refused
+from refurb.i18n import N_, Phrase
 from refurb.store.db import Store
 from refurb.store.users import (
     add_user as store_add_user,
@@ -81,30 +82,35 @@ def check_name(name: str) -> str:
     name = (name or "").strip()
     if not NAME.fullmatch(name):
         raise BadInput(
-            f"{name[:80]!r} cannot be an account name",
-            "use 1 to 64 letters, digits, dots, dashes, @ or underscores",
+            Phrase(N_("{value!r} cannot be an account name"), value=name[:80]),
+            N_("use 1 to 64 letters, digits, dots, dashes, @ or underscores"),
         )
     return name
 
 
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise BadInput(f"a password needs at least {MIN_PASSWORD} characters")
+        raise BadInput(
+            Phrase(N_("a password needs at least {least} characters"), least=MIN_PASSWORD)
+        )
     if len(password) > 1024:
-        raise BadInput("a password of more than 1,024 characters is not accepted")
+        raise BadInput(N_("a password of more than 1,024 characters is not accepted"))
     try:
         password.encode()
     except UnicodeEncodeError:
         # a lone surrogate: what a terminal in a non-UTF-8 locale, or a broken paste, gives
         raise BadInput(
-            "the password holds a character that is not text (a broken paste or terminal?)",
-            "type it again, in a UTF-8 terminal",
+            N_("the password holds a character that is not text (a broken paste or terminal?)"),
+            N_("type it again, in a UTF-8 terminal"),
         ) from None
 
 
 def _check_role(role: str) -> str:
     if role not in ROLES:
-        raise BadInput(f"{role!r} is not a role", "roles: " + ", ".join(ROLES))
+        raise BadInput(
+            Phrase(N_("{role!r} is not a role"), role=role),
+            Phrase(N_("roles: {roles}"), roles=", ".join(ROLES)),
+        )
     return role
 
 
@@ -130,7 +136,9 @@ def set_role(store: Store, name: str, role: str, active: bool) -> Account:
         user = update_user(session, name, role=role, active=active)
         if user_count_admins(session) == 0:
             raise Refused(
-                "that would leave no active admin", "keep one admin account", rule="last-admin"
+                N_("that would leave no active admin"),
+                N_("keep one admin account"),
+                rule="last-admin",
             )
         return Account(user.name, user.role)
 
@@ -239,9 +247,11 @@ def create_first_admin(store: Store, token: str, name: str, password: str) -> Ac
     with store.transaction() as session:
         if user_count(session) > 0 or not _setup_ok(get_setting(session, "setup_token"), token):
             raise Refused(
-                "this set-up link is used or out of date",
-                "sign in, or ask an admin; restarting the server prints a new link while "
-                "there is no account",
+                N_("this set-up link is used or out of date"),
+                N_(
+                    "sign in, or ask an admin; restarting the server prints a new link while "
+                    "there is no account"
+                ),
                 rule="setup-used",
             )
         user = store_add_user(session, name, "admin", hashed)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from refurb.app.checks import Violation, violations
+from refurb.i18n import N_, Phrase
 from refurb.store import tallies
 from refurb.store.db import current_revision, head_revision, open_store, safe_url
 from refurb.store.db import upgrade as do_upgrade
@@ -47,8 +48,11 @@ def backup(db_url: str | None, out: str) -> dict[str, Any]:
     path = bk.sqlite_path(url)
     if path is None:
         raise UsageProblem(
-            f"{safe_url(url)} is a PostgreSQL database: back it up with pg_dump",
-            "run: " + bk.pg_dump_command(url, out),
+            Phrase(
+                N_("{db} is a PostgreSQL database: back it up with pg_dump"),
+                db=safe_url(url),
+            ),
+            Phrase(N_("run: {command}"), command=bk.pg_dump_command(url, out)),
         )
     open_store(url, create=False, readonly=True).dispose()  # exists, is refurb's
     return bk.copy_out(path, Path(out), REVISIONS)
@@ -69,8 +73,14 @@ def restore(db_url: str | None, source: str) -> dict[str, Any]:
     path = bk.sqlite_path(url)
     if path is None:
         raise UsageProblem(
-            f"{safe_url(url)} is a PostgreSQL database: restore it with pg_restore",
-            "run: pg_restore --clean --if-exists --dbname '...' FILE (when no station is writing)",
+            Phrase(
+                N_("{db} is a PostgreSQL database: restore it with pg_restore"),
+                db=safe_url(url),
+            ),
+            N_(
+                "run: pg_restore --clean --if-exists --dbname '...' FILE (when no "
+                "station is writing)"
+            ),
         )
     done = bk.copy_in(Path(source), path, REVISIONS)
     store = open_store(url, create=False)  # an older known schema is upgraded here
@@ -112,4 +122,6 @@ def _named(path: str) -> None:
     from refurb.errors import UsageProblem
 
     if not path.strip():
-        raise UsageProblem("the file name is empty", "name the backup file, e.g. shop-2026-12.db")
+        raise UsageProblem(
+            N_("the file name is empty"), N_("name the backup file, e.g. shop-2026-12.db")
+        )

@@ -8,6 +8,7 @@ from typing import Any
 
 from refurb.app.lifecycle import move_in
 from refurb.errors import BadInput
+from refurb.i18n import N_, Phrase
 from refurb.store.db import Store
 from refurb.store.inventory import device_record, get_device, list_devices
 from refurb.store.inventory import search as find
@@ -51,8 +52,8 @@ def listing(
     """Devices by filter, oldest first; ``limit`` (1 or more) keeps the first ones."""
     if limit is not None and limit < 1:
         raise BadInput(
-            f"a limit of {limit} device(s) lists nothing",
-            "give a limit of 1 or more, or none to list every device",
+            Phrase(N_("a limit of {limit} device(s) lists nothing"), limit=limit),
+            N_("give a limit of 1 or more, or none to list every device"),
         )
     if limit is not None and limit >= 2**31:
         limit = None  # more than any inventory holds; a database integer would overflow
@@ -76,7 +77,7 @@ def search(store: Store, text: str) -> list[dict[str, Any]]:
     """Devices by tag, serial (machine or drive) or part of a model, serial or tag; the
     text is taken literally (``%`` and ``_`` are characters, not wildcards)."""
     if not text.strip():
-        raise BadInput("the search text is empty", "give part of a tag, serial or model")
+        raise BadInput(N_("the search text is empty"), N_("give part of a tag, serial or model"))
     with store.reading() as session:
         return [_row(d) for d in find(session, text)]
 

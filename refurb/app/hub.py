@@ -8,6 +8,7 @@ from typing import IO
 
 from refurb.app.checks import violations
 from refurb.errors import Conflict, MissingReference, Refused
+from refurb.i18n import N_, Listed, Phrase
 from refurb.store.bundles import export_bundle, merge, read_bundle
 from refurb.store.db import Store
 
@@ -31,11 +32,17 @@ def import_bundle(store: Store, data: bytes | IO[bytes], key: bytes, where: str)
                 found = violations(session.connection(), merged.touched)
                 if found:
                     raise Refused(
-                        f"bundle {where} would break the rulebook on {len(found)} point(s): "
-                        + "; ".join(str(v) for v in found[:5])
-                        + (" ..." if len(found) > 5 else ""),
-                        "nothing was imported; fix the station's records (or import the "
-                        "earlier bundle first, where events are missing)",
+                        Phrase(
+                            N_("bundle {where} would break the rulebook on {n} point(s): {found}"),
+                            where=where,
+                            n=len(found),
+                            found=Listed([*found[:5], *(["..."] if len(found) > 5 else [])]),
+                        ),
+                        N_(
+                            "nothing was imported; fix the station's "
+                            "records (or import the earlier "
+                            "bundle first, where events are missing)"
+                        ),
                         rule=found[0].rule,
                     )
                 return merged.added

@@ -12,6 +12,7 @@ from refurb import model
 from refurb.assess.policy import Policy
 from refurb.assess.verdict import Assessment
 from refurb.errors import BadInput
+from refurb.i18n import N_
 from refurb.store.db import Store
 from refurb.store.importer import ImportRow, import_snapshots
 from refurb.store.intake import IntakeResult, record_snapshot
@@ -76,5 +77,5 @@ def check_paths(paths: Iterable[str]) -> list[str]:
     folder, so ``import ""`` would import every snapshot under it."""
     paths = list(paths)
     if any(not p.strip() for p in paths):
-        raise BadInput("a path to import is empty", "name the files or folders to import")
+        raise BadInput(N_("a path to import is empty"), N_("name the files or folders to import"))
     return paths

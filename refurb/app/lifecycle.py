@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from refurb.app.checks import violations
 from refurb.errors import BadInput, NotFound, Refused, UsageProblem
+from refurb.i18n import N_, Listed, Phrase
 from refurb.lifecycle import rules
 from refurb.lifecycle.history import DeviceState
 from refurb.lifecycle.sanitization import WipeRecord
@@ -139,11 +140,17 @@ def _check_record(
     verification_result: str | None,
 ) -> None:
     if level not in SANITIZE_LEVELS:
-        raise BadInput(f"level {level!r}: use clear, purge, destroy or removed")
+        raise BadInput(
+            Phrase(N_("level {level!r}: use clear, purge, destroy or removed"), level=level)
+        )
     if method not in SANITIZE_LEVELS[level]:
         raise BadInput(
-            f"method {method!r} does not fit level {level}",
-            f"for {level} use: {', '.join(SANITIZE_LEVELS[level])}",
+            Phrase(N_("method {method!r} does not fit level {level}"), method=method, level=level),
+            Phrase(
+                N_("for {level} use: {methods}"),
+                level=level,
+                methods=", ".join(SANITIZE_LEVELS[level]),
+            ),
         )
     if level in ("clear", "purge"):
         missing = [
@@ -157,11 +164,17 @@ def _check_record(
         ]
         if missing:
             raise UsageProblem(
-                f"a {level} record needs {', '.join(missing)} (NIST SP 800-88 Rev. 2 "
-                "asks for the tool and how the result was verified)"
+                Phrase(
+                    N_(
+                        "a {level} record needs {missing} (NIST SP 800-88 Rev. 2 asks for the "
+                        "tool and how the result was verified)"
+                    ),
+                    level=level,
+                    missing=", ".join(missing),
+                )
             )
         if verification_result not in ("pass", "fail"):
-            raise BadInput("the verification result must be pass or fail")
+            raise BadInput(N_("the verification result must be pass or fail"))
 
 
 def wipe(store: Store, tag: str, record: WipeRecord, drive_ref: str | None = None) -> Changed:
@@ -179,18 +192,29 @@ def wipe_in(
     r = record
     _check_record(r.level, r.method, r.tool, r.verification_method, r.verification_result)
     if drive_ref is not None and not drive_ref.strip():
-        raise BadInput("the drive to record is empty", "name the drive, or leave it out for all")
+        raise BadInput(
+            N_("the drive to record is empty"), N_("name the drive, or leave it out for all")
+        )
     device, state = _locked(session, tag, r.at)
     refuse(rules.record_sanitization(state))
     drives = present_drives(session, device)
     if drive_ref:
         drives = [d for d in drives if drive_ref in (d.name, d.serial, d.id)]
         if not drives:
-            raise NotFound(f"{device.tag} has no drive {drive_ref!r} in it")
+            raise NotFound(
+                Phrase(
+                    N_("{tag} has no drive {drive_ref!r} in it"),
+                    tag=device.tag,
+                    drive_ref=drive_ref,
+                )
+            )
     if not drives:
         raise Refused(
-            f"{device.tag} has no drives on record to sanitize",
-            "probe it with its drive fitted; a device with no storage at all is attested by a lead",
+            Phrase(N_("{tag} has no drives on record to sanitize"), tag=device.tag),
+            N_(
+                "probe it with its drive fitted; a device with no storage at all is "
+                "attested by a lead"
+            ),
             rule="no-drives",
         )
     for d in drives:
@@ -336,13 +360,13 @@ def harvest_in(
     at: datetime | None = None,
 ) -> Changed:
     if serial is not None and not serial.strip():
-        raise BadInput("the part's serial is empty", "give the serial, or leave it out")
+        raise BadInput(N_("the part's serial is empty"), N_("give the serial, or leave it out"))
     if missed_by_probe is not None and not missed_by_probe.strip():
-        raise BadInput("say what the probe missed, in a few words")
+        raise BadInput(N_("say what the probe missed, in a few words"))
     source, state = _locked(session, tag, at)
     target = get_device(session, into, lock=True) if into else None
     if target is not None and target.id == source.id:
-        raise BadInput("a part cannot be fitted into the device it came from")
+        raise BadInput(N_("a part cannot be fitted into the device it came from"))
     moved = None
     if kind in rules.STORAGE_PARTS:
         candidates = present_drives(session, source)
@@ -444,7 +468,8 @@ def weigh(
     """A device weighed after intake: its measured weight from now on."""
     if not (math.isfinite(kg) and 0 < kg < 200):
         raise BadInput(
-            f"weight {kg} kg is not plausible for one device", "give kilograms, e.g. 2.1"
+            Phrase(N_("weight {kg} kg is not plausible for one device"), kg=kg),
+            N_("give kilograms, e.g. 2.1"),
         )
     with store.transaction() as session:
         device, state = _locked(session, tag, at)
@@ -489,7 +514,10 @@ def void(
         device, _ = _locked(session, device.tag)
         before = {(v.rule, v.reason) for v in violations(session.connection(), [device.id])}
         if target.voided_by is not None:
-            raise Refused(f"event {target.id[-8:]} is already voided", rule="void-twice")
+            raise Refused(
+                Phrase(N_("event {event} is already voided"), event=target.id[-8:]),
+                rule="void-twice",
+            )
         if target.kind == "void":
             refuse(
                 rules.Refusal(
@@ -518,9 +546,12 @@ def void(
         ]
         if found:
             raise Refused(
-                f"voiding it would leave {device.tag}'s history breaking the rulebook: "
-                + "; ".join(v.reason for v in found[:3]),
-                "void the later steps first",
+                Phrase(
+                    N_("voiding it would leave {tag}'s history breaking the rulebook: {reasons}"),
+                    tag=device.tag,
+                    reasons=Listed([v.reason for v in found[:3]]),
+                ),
+                N_("void the later steps first"),
                 rule="void-breaks",
             )
         return Changed(device.tag, device.status, detail={"voided": target.id})

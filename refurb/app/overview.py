@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from refurb.app.devices import COLUMNS
+from refurb.i18n import N_, Phrase
 from refurb.lifecycle import rules
 from refurb.lifecycle.history import ATTESTATIONS
 from refurb.reports.model import Period
@@ -186,7 +187,9 @@ def operator(store: Store, name: str, period: Period) -> dict[str, Any]:
     with store.reading() as session:
         counts = next((o for o in operators(session, period) if o["operator"] == name), None)
         if counts is None:
-            raise NotFound(f"nothing recorded by {name!r} in {period.label}")
+            raise NotFound(
+                Phrase(N_("nothing recorded by {name!r} in {label}"), name=name, label=period.label)
+            )
         steps = overview.operator_steps(session, name, start(period.since), start(period.until))
     return {"counts": counts, "steps": steps}
 

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from refurb.errors import BadInput
+from refurb.i18n import N_, Phrase
 from refurb.store import records
 from refurb.store.db import Store
 from refurb.store.inventory import add_lot as store_lot
@@ -36,7 +37,7 @@ def add_lot(
     """A new lot; a community or donor already on record in another spelling (case,
     accents, spaces) takes the spelling on record."""
     _weight(weight_kg)
-    code = program_code(code, "lot code")
+    code = program_code(code, Phrase(N_("lot code")))
     with store.transaction() as session:
         community = records.canonical(session, "community", community)
         donor = records.canonical(session, "donor", donor) or donor
@@ -51,7 +52,7 @@ def lots(store: Store) -> list[dict[str, Any]]:
 
 
 def add_participant(store: Store, code: str, community: str | None) -> str:
-    code = program_code(code, "participant code")
+    code = program_code(code, Phrase(N_("participant code")))
     with store.transaction() as session:
         community = records.canonical(session, "community", community)
         return store_participant(session, code, community).code
@@ -65,8 +66,11 @@ def participants(store: Store) -> list[dict[str, Any]]:
 def _weight(kg: float | None) -> None:
     if kg is not None and not (math.isfinite(kg) and 0 < kg <= MAX_LOT_KG):
         raise BadInput(
-            f"a lot weight of {kg:g} kg is not plausible",
-            f"give the lot's weight in kilograms: more than 0, at most {MAX_LOT_KG:,}",
+            Phrase(N_("a lot weight of {kg:g} kg is not plausible"), kg=kg),
+            Phrase(
+                N_("give the lot's weight in kilograms: more than 0, at most {most:,}"),
+                most=MAX_LOT_KG,
+            ),
         )
 
 
@@ -76,9 +80,9 @@ def edit_lot(
     """Change a lot's facts, each change kept with its reason (devices of the lot follow
     its community). Returns the fields changed, old and new."""
     if not (reason or "").strip():
-        raise BadInput("say why the lot changes (a reason is kept with the change)")
+        raise BadInput(N_("say why the lot changes (a reason is kept with the change)"))
     if "donor_choice" in changes and changes["donor_choice"] not in ("reuse", "recycle"):
-        raise BadInput("the donor's choice is reuse or recycle")
+        raise BadInput(N_("the donor's choice is reuse or recycle"))
     _weight(changes.get("weight_kg"))
     with store.transaction() as session:
         if "community" in changes:
@@ -86,7 +90,7 @@ def edit_lot(
         if "donor" in changes:
             changes["donor"] = records.canonical(session, "donor", changes["donor"])
             if not changes["donor"]:
-                raise BadInput("a lot needs a donor")
+                raise BadInput(N_("a lot needs a donor"))
         return records.edit_lot(session, code, changes, reason, actor)[1]
 
 
@@ -94,7 +98,7 @@ def edit_participant(
     store: Store, code: str, community: str | None, *, reason: str | None, actor: str | None
 ) -> dict[str, tuple[Any, Any]]:
     if not (reason or "").strip():
-        raise BadInput("say why it changes (a reason is kept with the change)")
+        raise BadInput(N_("say why it changes (a reason is kept with the change)"))
     with store.transaction() as session:
         community = records.canonical(session, "community", community)
         return records.edit_participant(session, code, community, reason, actor)[1]
@@ -106,10 +110,12 @@ def merge_names(
     """``community merge`` / ``donor merge``: every spelling of OLD becomes NEW, in every
     record and report."""
     if what not in ("community", "donor"):
-        raise BadInput(f"{what!r}: merge communities or donors")
+        raise BadInput(Phrase(N_("{what!r}: merge communities or donors"), what=what))
     new = " ".join(new.split())
     if not new:
-        raise BadInput(f"the {what} to merge into is empty")
+        raise BadInput(
+            Phrase(N_("the {what} to merge into is empty"), what=records.NAME_WORDS[what])
+        )
     with store.transaction() as session:
         return records.merge_names(session, what, old, new, reason, actor)
 

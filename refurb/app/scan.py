@@ -23,6 +23,7 @@ from sqlalchemy import and_, or_, select
 
 from refurb.app.lifecycle import Changed, issue, move, refuse
 from refurb.errors import BadInput, DatabaseError, NotFound, RefurbError
+from refurb.i18n import N_, Phrase
 from refurb.lifecycle import rules
 from refurb.lifecycle.history import GONE, DeviceState, expected_at, fold
 from refurb.scanning import tag_from_scan
@@ -79,9 +80,9 @@ class Stocktake:
 def site_name(site: str | None) -> str:
     site = " ".join((site or "").split())
     if not site:
-        raise BadInput("name the site", "for example: main shop, shelf B, warehouse")
+        raise BadInput(N_("name the site"), N_("for example: main shop, shelf B, warehouse"))
     if len(site) > MAX_SITE:
-        raise BadInput(f"a site name is at most {MAX_SITE} characters")
+        raise BadInput(Phrase(N_("a site name is at most {most} characters"), most=MAX_SITE))
     return site
 
 
@@ -91,7 +92,7 @@ def resolve(store: Store, text: str) -> Scanned:
     it: a labelled device missing from the records is worth knowing)."""
     typed = tag_from_scan(text)
     if not typed:
-        raise BadInput("the scan is empty", "scan the label's QR code, or type its tag")
+        raise BadInput(N_("the scan is empty"), N_("scan the label's QR code, or type its tag"))
     with store.reading() as session:
         found = session.execute(select(D.c.tag).where(D.c.tag == typed)).first()
         if found is None:
@@ -102,8 +103,11 @@ def resolve(store: Store, text: str) -> Scanned:
         return Scanned(typed, found[0])
     if not is_well_formed(typed):
         raise BadInput(
-            f"{typed[:40]!r} is not a refurb tag (mistyped, or another kind of code?)",
-            "tags look like RF-7K2Q9W",
+            Phrase(
+                N_("{value!r} is not a refurb tag (mistyped, or another kind of code?)"),
+                value=typed[:40],
+            ),
+            N_("tags look like RF-7K2Q9W"),
         )
     return Scanned(typed, None, "unknown")
 
@@ -272,7 +276,7 @@ def ship(
     from refurb.app.shipments import add_devices
 
     if not code:
-        raise BadInput("name the shipment", "start one first on the shipments' page or CLI")
+        raise BadInput(N_("name the shipment"), N_("start one first on the shipments' page or CLI"))
     return _each(tags, lambda t: add_devices(store, code, [t], actor=actor, station=station)[0])
 
 
@@ -288,11 +292,11 @@ def issue_one(
     tags = list(dict.fromkeys(tags))
     if len(tags) != 1:
         raise BadInput(
-            f"issue gives one device to one participant; the list has {len(tags)}",
-            "keep just the device being issued in the list",
+            Phrase(N_("issue gives one device to one participant; the list has {n}"), n=len(tags)),
+            N_("keep just the device being issued in the list"),
         )
     if not participant:
-        raise BadInput("scan or type the participant's code")
+        raise BadInput(N_("scan or type the participant's code"))
     return _each(
         tags,
         lambda t: issue(store, t, participant, actor=actor, note=None, station=station),

@@ -17,6 +17,7 @@ from typing import Any
 
 from refurb.app.lifecycle import Changed, recycle_in
 from refurb.errors import BadInput, Refused
+from refurb.i18n import N_, Phrase
 from refurb.store.db import Store
 from refurb.store.inventory import get_device
 from refurb.store.shipments import (
@@ -49,13 +50,16 @@ def _today() -> date:
 
 def _not_future(what: str, day: date) -> None:
     if day > _today():
-        raise BadInput(f"{what} {day.isoformat()} is in the future", "give the date it happened")
+        raise BadInput(
+            Phrase(N_("{what} {date} is in the future"), what=what, date=day.isoformat()),
+            N_("give the date it happened"),
+        )
 
 
 def add(store: Store, name: str, address: str | None, certification: str | None) -> str:
     """refurb recycler add"""
     if not name.strip():
-        raise BadInput("the recycler's name is empty")
+        raise BadInput(N_("the recycler's name is empty"))
     with store.transaction() as session:
         return add_recycler(session, name.strip(), address, certification).name
 
@@ -68,8 +72,8 @@ def recyclers(store: Store) -> list[dict[str, Any]]:
 def new(store: Store, code: str, recycler: str, shipped_on: date, bol: str | None) -> str:
     """refurb ship new: an open shipment to a known recycler."""
     if not code.strip():
-        raise BadInput("the shipment code is empty")
-    _not_future("the shipping date", shipped_on)
+        raise BadInput(N_("the shipment code is empty"))
+    _not_future(Phrase(N_("the shipping date")), shipped_on)
     with store.transaction() as session:
         return new_shipment(
             session, code.strip(), get_recycler(session, recycler), shipped_on, bol
@@ -85,9 +89,15 @@ def add_devices(
         shipment = get_shipment(session, code, lock=True)
         if shipment.closed_at is not None:
             raise Refused(
-                f"shipment {shipment.code} is closed (received by the recycler "
-                f"{shipment.received_on}); it cannot take more devices",
-                "start a new shipment for them",
+                Phrase(
+                    N_(
+                        "shipment {code} is closed (received by the recycler {received_on}); it "
+                        "cannot take more devices"
+                    ),
+                    code=shipment.code,
+                    received_on=shipment.received_on,
+                ),
+                N_("start a new shipment for them"),
                 rule="shipment-closed",
             )
         recycler = session.get(Recycler, shipment.recycler_id)
@@ -98,8 +108,12 @@ def add_devices(
             other = shipment_of(session, device)
             if other is not None:
                 raise Refused(
-                    f"{device.tag} is already in shipment {other.code}; nothing was added",
-                    "leave it out of this one",
+                    Phrase(
+                        N_("{tag} is already in shipment {code}; nothing was added"),
+                        tag=device.tag,
+                        code=other.code,
+                    ),
+                    N_("leave it out of this one"),
                     rule="already-shipped",
                     subject=device.tag,
                 )
@@ -107,7 +121,11 @@ def add_devices(
                 changed = recycle_in(session, device.tag, actor=actor, note=note, station=station)
             except Refused as exc:
                 raise Refused(
-                    f"{exc.message}; nothing was added to shipment {shipment.code}",
+                    Phrase(
+                        N_("{message}; nothing was added to shipment {code}"),
+                        message=exc.message,
+                        code=shipment.code,
+                    ),
                     exc.hint,
                     rule=exc.rule,
                     subject=device.tag,
@@ -120,20 +138,36 @@ def add_devices(
 def check_weight(weight_kg: float, devices: int) -> None:
     if not math.isfinite(weight_kg) or weight_kg <= 0:
         raise BadInput(
-            f"weight {weight_kg!r} kg: the recycler's weight must be a number above 0",
-            "give it in kg, as on the recycler's weigh ticket",
+            Phrase(
+                N_("weight {weight_kg!r} kg: the recycler's weight must be a number above 0"),
+                weight_kg=weight_kg,
+            ),
+            N_("give it in kg, as on the recycler's weigh ticket"),
         )
     if weight_kg > MAX_SHIPMENT_KG:
         raise BadInput(
-            f"weight {weight_kg:g} kg is more than a full truck ({MAX_SHIPMENT_KG:,.0f} kg)",
-            "give it in kg, as on the recycler's weigh ticket",
+            Phrase(
+                N_("weight {weight_kg:g} kg is more than a full truck ({most:,.0f} kg)"),
+                weight_kg=weight_kg,
+                most=MAX_SHIPMENT_KG,
+            ),
+            N_("give it in kg, as on the recycler's weigh ticket"),
         )
     each = weight_kg / devices
     if each < MIN_KG_PER_DEVICE or each > MAX_KG_PER_DEVICE:
         raise BadInput(
-            f"weight {weight_kg:g} kg for {devices} device(s) is {each:.3g} kg a device, "
-            f"outside {MIN_KG_PER_DEVICE:g}–{MAX_KG_PER_DEVICE:g} kg",
-            "give the shipment's weight in kg (not tonnes or grams)",
+            Phrase(
+                N_(
+                    "weight {weight_kg:g} kg for {devices} device(s) is {each:.3g} kg a "
+                    "device, outside {low:g}–{high:g} kg"
+                ),
+                weight_kg=weight_kg,
+                devices=devices,
+                each=each,
+                low=MIN_KG_PER_DEVICE,
+                high=MAX_KG_PER_DEVICE,
+            ),
+            N_("give the shipment's weight in kg (not tonnes or grams)"),
         )
 
 
@@ -142,28 +176,39 @@ def close_shipment(
 ) -> dict[str, Any]:
     """refurb ship close: the recycler's weight, certificate number and receipt date."""
     if not certificate.strip():
-        raise BadInput("the certificate number is empty")
-    _not_future("the date received", received_on)
+        raise BadInput(N_("the certificate number is empty"))
+    _not_future(Phrase(N_("the date received")), received_on)
     with store.transaction() as session:
         shipment = get_shipment(session, code, lock=True)
         if shipment.closed_at is not None:
             raise Refused(
-                f"shipment {shipment.code} is already closed ({shipment.weight_kg:g} kg, "
-                f"certificate {shipment.certificate})",
-                "a closed shipment stays as the recycler confirmed it",
+                Phrase(
+                    N_(
+                        "shipment {code} is already closed ({weight_kg:g} kg, certificate "
+                        "{certificate})"
+                    ),
+                    code=shipment.code,
+                    weight_kg=shipment.weight_kg,
+                    certificate=shipment.certificate,
+                ),
+                N_("a closed shipment stays as the recycler confirmed it"),
                 rule="shipment-closed",
             )
         if received_on < shipment.shipped_on:
             raise BadInput(
-                f"received {received_on.isoformat()} is before shipment {shipment.code} "
-                f"was shipped ({shipment.shipped_on.isoformat()})",
-                "give the date the recycler received it",
+                Phrase(
+                    N_("received {received} is before shipment {code} was shipped ({shipped})"),
+                    received=received_on.isoformat(),
+                    code=shipment.code,
+                    shipped=shipment.shipped_on.isoformat(),
+                ),
+                N_("give the date the recycler received it"),
             )
         devices = len(device_ids(session, shipment))
         if not devices:
             raise Refused(
-                f"shipment {shipment.code} holds no devices",
-                "add the devices that went in it first",
+                Phrase(N_("shipment {code} holds no devices"), code=shipment.code),
+                N_("add the devices that went in it first"),
                 rule="shipment-empty",
             )
         check_weight(weight_kg, devices)

@@ -14,6 +14,7 @@ from refurb.assess.checklist import Checklist, checklist_from_dict
 from refurb.assess.policy import Policy
 from refurb.assess.verdict import Assessment
 from refurb.errors import BadInput
+from refurb.i18n import N_, Phrase
 from refurb.store.db import Store
 from refurb.store.intake import IntakeResult
 from refurb.untrusted import json_document
@@ -32,11 +33,16 @@ class Intaken:
 def snapshot_from_bytes(data: bytes, name: str) -> model.Snapshot:
     where = f"snapshot {name}" if name else "snapshot"
     if not data:
-        raise BadInput(f"{where}: the file is empty", "choose the .json file the probe wrote")
+        raise BadInput(
+            Phrase(N_("{where}: the file is empty"), where=where),
+            N_("choose the .json file the probe wrote"),
+        )
     if len(data) > MAX_SNAPSHOT:
         raise BadInput(
-            f"{where}: {len(data):,} bytes is too large for a snapshot",
-            "choose the .json file `refurb probe --json` or the USB-stick agent wrote",
+            Phrase(
+                N_("{where}: {n:,} bytes is too large for a snapshot"), where=where, n=len(data)
+            ),
+            N_("choose the .json file `refurb probe --json` or the USB-stick agent wrote"),
         )
     return model.snapshot_from_dict(json_document(data, where), where)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from refurb.errors import BadInput
-from refurb.i18n import N_
+from refurb.i18n import N_, Phrase
 
 
 @dataclass(frozen=True)
@@ -131,26 +131,46 @@ class Checklist:
 
 def checklist_from_dict(doc: Any, where: str) -> Checklist:
     if not isinstance(doc, dict):
-        raise BadInput(f"{where}: a checklist is a JSON object")
+        raise BadInput(Phrase(N_("{where}: a checklist is a JSON object"), where=where))
     answers = doc.get("answers", {})
     if not isinstance(answers, dict):
-        raise BadInput(f'{where}: \'answers\' must be an object like {{"screen": "pass"}}')
+        raise BadInput(
+            Phrase(
+                N_('{where}: \'answers\' must be an object like {{"screen": "pass"}}'), where=where
+            )
+        )
     for key, value in answers.items():
         if key not in ITEM_BY_KEY:
             raise BadInput(
-                f"{where}: unknown checklist item {key!r}", f"items are: {', '.join(ITEM_BY_KEY)}"
+                Phrase(N_("{where}: unknown checklist item {key!r}"), where=where, key=key),
+                Phrase(N_("items are: {items}"), items=", ".join(ITEM_BY_KEY)),
             )
         if value not in ANSWERS:
-            raise BadInput(f"{where}: answers.{key} is {value!r}; use pass, fail or skip")
+            raise BadInput(
+                Phrase(
+                    N_("{where}: answers.{key} is {value!r}; use pass, fail or skip"),
+                    where=where,
+                    key=key,
+                    value=value,
+                )
+            )
     cosmetic = doc.get("cosmetic")
     if cosmetic is not None and cosmetic not in COSMETIC:
-        raise BadInput(f"{where}: cosmetic grade {cosmetic!r} is not one of C1..C6")
+        raise BadInput(
+            Phrase(
+                N_("{where}: cosmetic grade {cosmetic!r} is not one of C1..C6"),
+                where=where,
+                cosmetic=cosmetic,
+            )
+        )
     tests = doc.get("tests", {})
     if not isinstance(tests, dict) or not all(isinstance(v, dict) for v in tests.values()):
-        raise BadInput(f"{where}: 'tests' must be an object of test results")
+        raise BadInput(
+            Phrase(N_("{where}: 'tests' must be an object of test results"), where=where)
+        )
     for key in ("operator", "notes"):
         if doc.get(key) is not None and not isinstance(doc.get(key), str):
-            raise BadInput(f"{where}: {key!r} must be text")
+            raise BadInput(Phrase(N_("{where}: {key!r} must be text"), where=where, key=key))
     return Checklist(
         answers=dict(answers),
         cosmetic=cosmetic,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from refurb.errors import BadInput
+from refurb.i18n import N_, Phrase
 
 DEFAULT_POLICY = Path(__file__).with_name("default-policy.toml")
 
@@ -95,9 +96,13 @@ def load_policy(path: str | Path) -> Policy:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BadInput(f"policy {path}: no such file", "check the --policy path") from None
+        raise BadInput(
+            Phrase(N_("policy {path}: no such file"), path=path), N_("check the --policy path")
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"policy {path}: cannot be read ({exc})") from None
+        raise BadInput(
+            Phrase(N_("policy {path}: cannot be read ({exc})"), path=path, exc=exc)
+        ) from None
     return parse_policy(text, str(path))
 
 
@@ -106,13 +111,20 @@ def parse_policy(text: str, where: str) -> Policy:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(
-            f"policy {where}: not valid TOML: {exc}", "fix the line named above"
+            Phrase(N_("policy {where}: not valid TOML: {exc}"), where=where, exc=exc),
+            N_("fix the line named above"),
         ) from None
 
     def fail(key: str, problem: str) -> BadInput:
         return BadInput(
-            f"policy {where}, line {_line_of(text, key)}: {key} {problem}",
-            "compare with the default policy (refurb assess --show-policy)",
+            Phrase(
+                N_("policy {where}, line {line}: {key} {problem}"),
+                where=where,
+                line=_line_of(text, key),
+                key=key,
+                problem=problem,
+            ),
+            N_("compare with the default policy (refurb assess --show-policy)"),
         )
 
     head = doc.get("policy")

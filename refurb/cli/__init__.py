@@ -15,6 +15,7 @@ import click
 
 from refurb import __version__
 from refurb.errors import ExitStatus, RefurbError
+from refurb.i18n import N_, Phrase
 from refurb.untrusted import printable_output
 
 # name -> (module, function, one-line help shown by ``refurb --help``)
@@ -147,8 +148,8 @@ def _cleaned(shown: str, value: Any) -> Any:
         return value
     if len(value) > MAX_TEXT:
         raise BadInput(
-            f"{shown} is {len(value):,} characters long",
-            f"keep it under {MAX_TEXT:,} characters",
+            Phrase(N_("{shown} is {n:,} characters long"), shown=shown, n=len(value)),
+            Phrase(N_("keep it under {most:,} characters"), most=MAX_TEXT),
         )
     return one_line(value) if value else value
 

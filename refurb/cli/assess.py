@@ -8,6 +8,7 @@ import click
 
 from refurb.cli.common import LANG
 from refurb.errors import BadInput, ExitStatus, UsageProblem
+from refurb.i18n import N_, Phrase
 from refurb.untrusted import json_document, json_text
 
 if TYPE_CHECKING:
@@ -29,16 +30,25 @@ def read_json_file(path: str, what: str) -> object:
         with open(path, "rb") as fh:
             data = fh.read()
     except FileNotFoundError:
-        raise BadInput(f"{what} {path}: no such file") from None
+        raise BadInput(Phrase(N_("{what} {path}: no such file"), what=what, path=path)) from None
     except OSError as exc:
-        raise BadInput(f"{what} {path}: cannot be read ({exc.strerror})") from None
-    return json_document(data, f"{what} {path}")
+        raise BadInput(
+            Phrase(
+                N_("{what} {path}: cannot be read ({error})"),
+                what=what,
+                path=path,
+                error=exc.strerror,
+            )
+        ) from None
+    return json_document(data, Phrase(N_("{what} {path}"), what=what, path=path))
 
 
 def load_snapshot_file(path: str) -> Snapshot:
     from refurb.model import snapshot_from_dict
 
-    return snapshot_from_dict(read_json_file(path, "snapshot"), f"snapshot {path}")
+    return snapshot_from_dict(
+        read_json_file(path, Phrase(N_("snapshot"))), Phrase(N_("snapshot {path}"), path=path)
+    )
 
 
 def load_checklist_file(path: str | None) -> Checklist | None:
@@ -46,7 +56,9 @@ def load_checklist_file(path: str | None) -> Checklist | None:
         return None
     from refurb.assess.checklist import checklist_from_dict
 
-    return checklist_from_dict(read_json_file(path, "checklist"), f"checklist {path}")
+    return checklist_from_dict(
+        read_json_file(path, Phrase(N_("checklist"))), Phrase(N_("checklist {path}"), path=path)
+    )
 
 
 def resolve_policy(path: str | None) -> Policy:
@@ -100,7 +112,7 @@ def judge(
     from refurb.cli.probe import take_snapshot
 
     if snapshot and replay:
-        raise UsageProblem("give a SNAPSHOT file or --replay, not both")
+        raise UsageProblem(N_("give a SNAPSHOT file or --replay, not both"))
     policy = resolve_policy(policy_path)
     sheet = load_checklist_file(checklist)
     if sheet is not None and sheet.operator is None:

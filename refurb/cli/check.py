@@ -11,7 +11,7 @@ import click
 
 from refurb.cli.common import LANG
 from refurb.errors import BadInput
-from refurb.i18n import N_, NC_, gettext_for
+from refurb.i18n import N_, NC_, Phrase, gettext_for
 from refurb.untrusted import json_text
 
 _UI = {
@@ -46,8 +46,8 @@ def _parse_answers(pairs: tuple[str, ...]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or key not in ITEM_BY_KEY or value not in ANSWERS:
             raise BadInput(
-                f"--answer {pair!r}: use ITEM=pass|fail|skip",
-                f"items are: {', '.join(ITEM_BY_KEY)}",
+                Phrase(N_("--answer {pair!r}: use ITEM=pass|fail|skip"), pair=pair),
+                Phrase(N_("items are: {items}"), items=", ".join(ITEM_BY_KEY)),
             )
         answers[key] = value
     return answers

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from refurb.errors import BadInput
+from refurb.i18n import N_, Phrase
 
 if TYPE_CHECKING:
     from refurb.app import Access, Inventory
@@ -49,9 +50,13 @@ def open_db(db_url: str | None, access: Access) -> Inventory:
         from refurb.errors import EnvironmentProblem
 
         raise EnvironmentProblem(
-            "this refurb has no inventory (it is the USB-stick agent, or SQLAlchemy is missing)",
-            "save snapshots with `refurb probe --outbox DIR` and run "
-            "`refurb import DIR` at the station",
+            N_(
+                "this refurb has no inventory (it is the USB-stick agent, or SQLAlchemy is missing)"
+            ),
+            N_(
+                "save snapshots with `refurb probe --outbox DIR` and run `refurb import "
+                "DIR` at the station"
+            ),
         ) from None
 
 
@@ -77,8 +82,8 @@ def station_prefix() -> str:
     prefix = load_config().station.upper()
     if not valid_prefix(prefix):
         raise BadInput(
-            f"station prefix {prefix!r} must be 1 to 3 letters or digits",
-            'set station = "RF" (for example) in the config file',
+            Phrase(N_("station prefix {prefix!r} must be 1 to 3 letters or digits"), prefix=prefix),
+            N_('set station = "RF" (for example) in the config file'),
         )
     return prefix
 

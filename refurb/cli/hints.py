@@ -3,22 +3,55 @@ problem and what to do in words; only the CLI knows its own commands."""
 
 from __future__ import annotations
 
-from refurb.errors import RefurbError
+from collections.abc import Callable
 
-_HINTS = {
-    "own-step": "use the step's own command: refurb wipe | issue | return | harvest | recycle",
-    "unsanitized": "refurb wipe {tag} --level purge --method ... --tool ... --verify ... "
-    "--result pass (or --removed / --destroyed)",
-    "no-storage": "refurb attest {tag} no-storage --reason '...' (a lead), "
-    "or refurb intake with the drive fitted",
-    "no-drives": "refurb intake (with the drive fitted) or refurb attest {tag} no-storage",
-    "failing-drive": "replace the drive and run refurb intake again, or "
-    "refurb attest {tag} drive-accepted --reason '...' (a lead)",
-    "no-probe": "run refurb intake on the machine (or refurb import its snapshot)",
-    "donor-recycle-only": "refurb recycle {tag}",
-    "part-unknown": "refurb harvest {tag} --part ... --missed-by-probe 'what you found'",
-    "fit-target": "refurb status TARGET repairing first",
-    "no-participant": "refurb issue {tag} --to PARTICIPANT",
+from refurb.errors import RefurbError
+from refurb.i18n import N_, Phrase
+
+
+def _run(command: str) -> Phrase:
+    return Phrase(N_("run: {command}"), command=command)
+
+
+# the words are the catalogue's; the commands stay as typed (placeholders a translator
+# cannot break)
+_HINTS: dict[str, Callable[[str], Phrase]] = {
+    "own-step": lambda tag: Phrase(
+        N_("use the step's own command: {command}"),
+        command="refurb wipe | issue | return | harvest | recycle",
+    ),
+    "unsanitized": lambda tag: Phrase(
+        N_("{command} (or {other})"),
+        command=f"refurb wipe {tag} --level purge --method ... --tool ... --verify ... "
+        "--result pass",
+        other="--removed / --destroyed",
+    ),
+    "no-storage": lambda tag: Phrase(
+        N_("{attest} (a lead), or {intake} with the drive fitted"),
+        attest=f"refurb attest {tag} no-storage --reason '...'",
+        intake="refurb intake",
+    ),
+    "no-drives": lambda tag: Phrase(
+        N_("{intake} (with the drive fitted) or {attest}"),
+        intake="refurb intake",
+        attest=f"refurb attest {tag} no-storage",
+    ),
+    "failing-drive": lambda tag: Phrase(
+        N_("replace the drive and run {intake} again, or {attest} (a lead)"),
+        intake="refurb intake",
+        attest=f"refurb attest {tag} drive-accepted --reason '...'",
+    ),
+    "no-probe": lambda tag: Phrase(
+        N_("run {intake} on the machine (or {import_} its snapshot)"),
+        intake="refurb intake",
+        import_="refurb import",
+    ),
+    "donor-recycle-only": lambda tag: _run(f"refurb recycle {tag}"),
+    "part-unknown": lambda tag: _run(f"refurb harvest {tag} --part ... --missed-by-probe '...'"),
+    "fit-target": lambda tag: Phrase(
+        N_("{command} first"), command="refurb status TARGET repairing"
+    ),
+    "no-participant": lambda tag: _run(f"refurb issue {tag} --to PARTICIPANT"),
 }
 
 
@@ -29,7 +62,7 @@ def command_hint(exc: RefurbError, argv: list[str]) -> str | None:
     tag = getattr(exc, "subject", None) or _tag_of(argv)
     if tag is None:  # not a command about one device (a hub import, say)
         return None
-    return _HINTS[rule].format(tag=tag)
+    return _HINTS[rule](tag)
 
 
 def _tag_of(argv: list[str]) -> str | None:

@@ -10,6 +10,7 @@ import click
 
 from refurb.cli.common import LANG, db_option, echo_json, json_option, open_db
 from refurb.errors import BadInput, EnvironmentProblem, NotFound, UsageProblem
+from refurb.i18n import N_, Phrase
 
 if TYPE_CHECKING:
     from refurb.app import Inventory
@@ -24,8 +25,11 @@ def pick_stock(name: str | None, cfg: Config) -> Stock:
     name = name or cfg.label_stock
     if name not in stocks:
         raise BadInput(
-            f"no label stock {name!r}",
-            f"stocks: {', '.join(sorted(stocks))} (refurb label --list-stocks)",
+            Phrase(N_("no label stock {name!r}"), name=name),
+            Phrase(
+                N_("stocks: {values} (refurb label --list-stocks)"),
+                values=", ".join(sorted(stocks)),
+            ),
         )
     return stocks[name]
 
@@ -51,7 +55,8 @@ def write_labels(
     data = labels(store, tags, status, lot, since)
     if not data:
         raise NotFound(
-            "no devices match: nothing to print", "check the tags, --status, --lot or --since"
+            N_("no devices match: nothing to print"),
+            N_("check the tags, --status, --lot or --since"),
         )
     write_atomic(
         out,
@@ -68,12 +73,15 @@ def send_to_printer(path: str, printer: str | None) -> None:
             proc = subprocess.run(argv, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
                 raise EnvironmentProblem(
-                    f"{tool} refused the job: {proc.stderr.strip()}",
-                    f"the labels are in {path}; print that PDF by hand",
+                    Phrase(
+                        N_("{tool} refused the job: {error}"), tool=tool, error=proc.stderr.strip()
+                    ),
+                    Phrase(N_("the labels are in {path}; print that PDF by hand"), path=path),
                 )
             return
     raise EnvironmentProblem(
-        "no lp or lpr command on this machine", f"the labels are in {path}; open and print that PDF"
+        N_("no lp or lpr command on this machine"),
+        Phrase(N_("the labels are in {path}; open and print that PDF"), path=path),
     )
 
 
@@ -140,7 +148,7 @@ def label(
             click.echo(f"QR codes hold {cfg.label_url} ({modules} x {modules} modules)")
         return
     if not (tags or status or lot or since):
-        raise UsageProblem("say which labels: TAG..., --status, --lot or --since")
+        raise UsageProblem(N_("say which labels: TAG..., --status, --lot or --since"))
     n = write_labels(
         open_db(db_url, "read"),
         list(tags),

@@ -16,6 +16,7 @@ from refurb.cli.common import (
     resolve_operator,
     station_prefix,
 )
+from refurb.i18n import N_
 from refurb.lifecycle.rules import ATTESTATIONS, PART_KINDS, STATUSES
 
 
@@ -122,14 +123,14 @@ def wipe(
     from refurb.lifecycle.sanitization import WipeRecord
 
     if removed and destroyed:
-        raise UsageProblem("--removed and --destroyed cannot both be given")
+        raise UsageProblem(N_("--removed and --destroyed cannot both be given"))
     if removed:
         level, method = "removed", "removed"
     elif destroyed:
         level, method = "destroy", method or "physical"
     if level is None or method is None:
         raise UsageProblem(
-            "say how the drive was sanitized: --level and --method (or --removed / --destroyed)"
+            N_("say how the drive was sanitized: --level and --method (or --removed / --destroyed)")
         )
     record = WipeRecord(
         level=level,

@@ -8,6 +8,7 @@ import click
 
 from refurb.cli.common import LANG, db_option, echo_json, open_db
 from refurb.errors import ExitStatus, UsageProblem
+from refurb.i18n import N_, Phrase
 from refurb.untrusted import json_text
 
 
@@ -118,7 +119,7 @@ def report(
         click.echo(definitions_text(), nl=False)
         return
     if operators and community:
-        raise UsageProblem("--operators counts every operator; it takes no --community")
+        raise UsageProblem(N_("--operators counts every operator; it takes no --community"))
     cfg = load_config()
     lang = lang or cfg.lang
     period = _period(since, until, month, quarter, fiscal_year)
@@ -129,7 +130,13 @@ def report(
         return
     if figure:
         if figure not in reports.FIGURES:
-            raise UsageProblem(f"--devices {figure!r}: choose one of {', '.join(reports.FIGURES)}")
+            raise UsageProblem(
+                Phrase(
+                    N_("--devices {figure!r}: choose one of {figures}"),
+                    figure=figure,
+                    figures=", ".join(reports.FIGURES),
+                )
+            )
         filters = {
             k: v
             for k, v in (("community", community), ("lot", lot), ("donor", donor), ("site", site))
@@ -147,8 +154,11 @@ def report(
     stray = [n for n, v in (("--lot", lot), ("--donor", donor), ("--site", site)) if v]
     if stray or redact_serials:
         raise UsageProblem(
-            f"{', '.join(stray) or '--redact-serials'} only works with --devices FIGURE",
-            "a report filters by --community; the devices behind a figure by any of them",
+            Phrase(
+                N_("{options} only works with --devices FIGURE"),
+                options=", ".join(stray) or "--redact-serials",
+            ),
+            N_("a report filters by --community; the devices behind a figure by any of them"),
         )
     result = reports.report(
         store,
@@ -243,7 +253,7 @@ def certificate(
     from refurb.config import load_config
 
     if not lot_code and not tags:
-        raise UsageProblem("say which devices: --lot CODE or TAGS")
+        raise UsageProblem(N_("say which devices: --lot CODE or TAGS"))
     data = certificate(open_db(db_url, "read"), lot_code, list(tags))
     if pdf_out:
         from refurb.fsutil import write_atomic

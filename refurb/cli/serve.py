@@ -10,6 +10,7 @@ import click
 
 from refurb.cli.common import db_option
 from refurb.errors import BadInput, EnvironmentProblem
+from refurb.i18n import N_, Phrase
 
 
 def _loopback(host: str) -> bool:
@@ -85,12 +86,12 @@ def serve(
         import uvicorn
     except ImportError:
         raise EnvironmentProblem(
-            "the web pages need the web extra", "pip install 'refurb-bench[web]'"
+            N_("the web pages need the web extra"), N_("pip install 'refurb-bench[web]'")
         ) from None
     from refurb.app import accounts, open_inventory
 
     if bool(tls_cert) != bool(tls_key):
-        raise BadInput("give both --tls-cert and --tls-key, or neither")
+        raise BadInput(N_("give both --tls-cert and --tls-key, or neither"))
     tls = bool(tls_cert)
     if tls_cert and tls_key:
         _check_tls(tls_cert, tls_key)
@@ -143,8 +144,8 @@ def _tls_files() -> tuple[str, str]:
     if cert.exists() and key.exists():
         return str(cert), str(key)
     raise BadInput(
-        "--tls needs a certificate: none given, none in the config, none made",
-        "make one once: refurb serve --make-cert --host-name NAME (or give --cert and --key)",
+        N_("--tls needs a certificate: none given, none in the config, none made"),
+        N_("make one once: refurb serve --make-cert --host-name NAME (or give --cert and --key)"),
     )
 
 
@@ -156,8 +157,13 @@ def _check_tls(cert: str, key: str) -> None:
         context.load_cert_chain(cert, key)
     except (ssl.SSLError, OSError) as exc:
         raise BadInput(
-            f"the TLS certificate {cert} and key {key} cannot be used: {exc}",
-            "give a PEM certificate and its own private key",
+            Phrase(
+                N_("the TLS certificate {cert} and key {key} cannot be used: {exc}"),
+                cert=cert,
+                key=key,
+                exc=exc,
+            ),
+            N_("give a PEM certificate and its own private key"),
         ) from None
 
 
@@ -186,7 +192,7 @@ def _make_cert(host: str, host_names: tuple[str, ...]) -> None:
         made = make(_cert_folder(), names)
     except ImportError:
         raise EnvironmentProblem(
-            "making a certificate needs the web extra", "pip install 'refurb-bench[web]'"
+            N_("making a certificate needs the web extra"), N_("pip install 'refurb-bench[web]'")
         ) from None
     if made.made:
         click.echo(f"made a certificate for: {', '.join(made.names)}")

@@ -9,6 +9,7 @@ import click
 
 from refurb.cli.common import db_option, echo_json, json_option, open_db, station_prefix
 from refurb.errors import BadInput
+from refurb.i18n import N_, Phrase
 
 
 def program_key() -> bytes:
@@ -17,9 +18,11 @@ def program_key() -> bytes:
     key = os.environ.get("REFURB_PROGRAM_KEY") or load_config().program_key
     if not key or len(key) < 16:
         raise BadInput(
-            "no program key (or shorter than 16 characters)",
-            "set program_key in the config file (the same at every station and "
-            "the hub), or REFURB_PROGRAM_KEY",
+            N_("no program key (or shorter than 16 characters)"),
+            N_(
+                "set program_key in the config file (the same at every station and the "
+                "hub), or REFURB_PROGRAM_KEY"
+            ),
         )
     return key.encode("utf-8")
 
@@ -39,7 +42,9 @@ def import_bundle(path: str, db_url: str | None) -> dict[str, Any]:
     try:
         fh = open(path, "rb")  # noqa: SIM115 - closed below, after the merge
     except OSError as exc:
-        raise BadInput(f"bundle {path}: cannot be read ({exc.strerror})") from None
+        raise BadInput(
+            Phrase(N_("bundle {path}: cannot be read ({error})"), path=path, error=exc.strerror)
+        ) from None
     with fh:  # its size and zip directory are checked first; it is never read whole
         return merge_bundle(open_db(db_url, "create"), fh, key, path)
 

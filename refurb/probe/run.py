@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from refurb.errors import UsageProblem
+from refurb.i18n import N_
 
 if TYPE_CHECKING:
     from refurb.model import Snapshot
@@ -17,7 +18,7 @@ def make_source(replay: str | None, record: str | None = None, scrub: bool = Fal
     from refurb.probe.source import CaptureSource, LiveSource, RecordingSource
 
     if replay and record:
-        raise UsageProblem("--replay and --record cannot be used together")
+        raise UsageProblem(N_("--replay and --record cannot be used together"))
     if replay:
         return CaptureSource(replay)
     if record:

@@ -23,6 +23,7 @@ from typing import Any
 
 from refurb import CAPTURE_FORMAT
 from refurb.errors import BadInput, EnvironmentProblem
+from refurb.i18n import N_, Phrase
 
 
 class ToolMissing(Exception):
@@ -151,27 +152,44 @@ class CaptureSource(Source):
         meta_file = self.path / "meta.json"
         if not self.path.is_dir():
             raise BadInput(
-                f"capture {self.path}: no such folder", "give the folder that holds meta.json"
+                Phrase(N_("capture {path}: no such folder"), path=self.path),
+                N_("give the folder that holds meta.json"),
             )
         try:
             meta = json.loads(meta_file.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise BadInput(
-                f"capture {self.path}: meta.json is missing",
-                "a capture folder holds meta.json, root/ and commands/",
+                Phrase(N_("capture {path}: meta.json is missing"), path=self.path),
+                N_("a capture folder holds meta.json, root/ and commands/"),
             ) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadInput(
-                f"capture {meta_file}: not valid JSON ({exc})",
-                "the capture is damaged; record it again",
+                Phrase(
+                    N_("capture {meta_file}: not valid JSON ({exc})"), meta_file=meta_file, exc=exc
+                ),
+                N_("the capture is damaged; record it again"),
             ) from None
         if not isinstance(meta, dict) or meta.get("format") != CAPTURE_FORMAT:
             fmt = meta.get("format") if isinstance(meta, dict) else None
-            raise BadInput(f"capture {meta_file}: format is {fmt!r}, expected {CAPTURE_FORMAT!r}")
+            raise BadInput(
+                Phrase(
+                    N_("capture {meta_file}: format is {fmt!r}, expected {expected!r}"),
+                    meta_file=meta_file,
+                    fmt=fmt,
+                    expected=CAPTURE_FORMAT,
+                )
+            )
         os_name = meta.get("os")
         if os_name not in ("linux", "windows", "macos"):
             raise BadInput(
-                f"capture {meta_file}: 'os' must be linux, windows or macos, found {os_name!r}"
+                Phrase(
+                    N_(
+                        "capture {meta_file}: 'os' must be linux, windows or macos, found "
+                        "{os_name!r}"
+                    ),
+                    meta_file=meta_file,
+                    os_name=os_name,
+                )
             )
         self.meta = meta
         self.os_name = os_name
@@ -277,14 +295,21 @@ class RecordingSource(LiveSource):
         self.dirs_seen: dict[str, list[str]] = {}
         self.missing_seen: dict[str, str] = {}
         if self.dest.exists() and any(self.dest.iterdir()):
-            raise BadInput(f"capture folder {self.dest} is not empty", "record into a new folder")
+            raise BadInput(
+                Phrase(N_("capture folder {dest} is not empty"), dest=self.dest),
+                N_("record into a new folder"),
+            )
         try:
             (self.dest / "root").mkdir(parents=True, exist_ok=True)
             (self.dest / "commands").mkdir(exist_ok=True)
         except OSError as exc:
             raise EnvironmentProblem(
-                f"cannot create capture folder {self.dest}: {exc.strerror}",
-                "choose a writable folder",
+                Phrase(
+                    N_("cannot create capture folder {dest}: {error}"),
+                    dest=self.dest,
+                    error=exc.strerror,
+                ),
+                N_("choose a writable folder"),
             ) from None
 
     def _keep(self, rel: Path, data: bytes) -> None:

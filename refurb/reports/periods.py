@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from refurb.errors import BadInput
+from refurb.i18n import N_, Phrase
 from refurb.reports.model import Period
 
 FIRST_YEAR, LAST_YEAR = 1970, 2999
@@ -18,8 +19,14 @@ FIRST_YEAR, LAST_YEAR = 1970, 2999
 def _year(year: int, option: str, value: object) -> int:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise BadInput(
-            f"{option} {value}: the year must be between {FIRST_YEAR} and {LAST_YEAR}",
-            "a report covers the program's own years, e.g. --fiscal-year 2026",
+            Phrase(
+                N_("{option} {value}: the year must be between {first} and {last}"),
+                option=option,
+                value=value,
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            ),
+            N_("a report covers the program's own years, e.g. --fiscal-year 2026"),
         )
     return year
 
@@ -41,17 +48,21 @@ def resolve_period(
 ) -> Period:
     chosen = [x for x in (since or until, month, quarter, fiscal_year) if x is not None]
     if len(chosen) > 1:
-        raise BadInput("choose one period: --since/--until, --month, --quarter or --fiscal-year")
+        raise BadInput(
+            N_("choose one period: --since/--until, --month, --quarter or --fiscal-year")
+        )
     if month is not None:
         m = re.fullmatch(r"(\d{4})-(\d{2})", month)
         if not m or not 1 <= int(m.group(2)) <= 12:
-            raise BadInput(f"--month {month!r}: use YYYY-MM, e.g. 2026-03")
+            raise BadInput(Phrase(N_("--month {month!r}: use YYYY-MM, e.g. 2026-03"), month=month))
         start = date(_year(int(m.group(1)), "--month", month), int(m.group(2)), 1)
         return Period(start, _add_months(start, 1), month)
     if quarter is not None:
         m = re.fullmatch(r"(\d{4})-?Q([1-4])", quarter.upper())
         if not m:
-            raise BadInput(f"--quarter {quarter!r}: use YYYY-Qn, e.g. 2026-Q2")
+            raise BadInput(
+                Phrase(N_("--quarter {quarter!r}: use YYYY-Qn, e.g. 2026-Q2"), quarter=quarter)
+            )
         year = _year(int(m.group(1)), "--quarter", quarter)
         start = date(year, 3 * (int(m.group(2)) - 1) + 1, 1)
         return Period(start, _add_months(start, 3), f"{m.group(1)}-Q{m.group(2)}")
@@ -66,6 +77,8 @@ def resolve_period(
     start = since or date(2000, 1, 1)
     end = until or _add_months(date.today() if today is None else today, 1).replace(day=1)
     if end <= start:
-        raise BadInput(f"the period ends ({end}) before it starts ({start})")
+        raise BadInput(
+            Phrase(N_("the period ends ({end}) before it starts ({start})"), end=end, start=start)
+        )
     label = f"{start.isoformat()} – {end.isoformat()}" if since or until else "all time"
     return Period(start, end, label)

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from refurb.errors import BadInput, DatabaseError, EnvironmentProblem, UsageProblem
+from refurb.i18n import N_, Phrase
 
 REQUIRED_TABLES = {"alembic_version", "devices", "events", "lots", "participants"}
 
@@ -29,7 +30,7 @@ def sqlite_path(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite":
         return None
     if not parsed.database or parsed.database == ":memory:":
-        raise UsageProblem("an in-memory database has nothing to back up")
+        raise UsageProblem(N_("an in-memory database has nothing to back up"))
     return Path(parsed.database)
 
 
@@ -52,10 +53,13 @@ def describe(path: Path, known: tuple[str, ...]) -> dict[str, Any]:
     """Check that ``path`` is a whole refurb SQLite database of a schema this refurb knows;
     returns its schema and counts, or raises BadInput saying what is wrong."""
     if not path.is_file():
-        raise BadInput(f"{path}: no such file")
+        raise BadInput(Phrase(N_("{path}: no such file"), path=path))
     with path.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
-            raise BadInput(f"{path} is not a SQLite database", "is this the right file?")
+            raise BadInput(
+                Phrase(N_("{path} is not a SQLite database"), path=path),
+                N_("is this the right file?"),
+            )
     try:
         conn = _ro(path)
         try:
@@ -64,8 +68,12 @@ def describe(path: Path, known: tuple[str, ...]) -> dict[str, Any]:
             missing = REQUIRED_TABLES - tables
             if missing:
                 raise BadInput(
-                    f"{path} is not a refurb database (no {', '.join(sorted(missing))} table)",
-                    "is this the right file?",
+                    Phrase(
+                        N_("{path} is not a refurb database (no {values} table)"),
+                        path=path,
+                        values=", ".join(sorted(missing)),
+                    ),
+                    N_("is this the right file?"),
                 )
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             devices = conn.execute("SELECT count(*) FROM devices").fetchone()[0]
@@ -73,15 +81,26 @@ def describe(path: Path, known: tuple[str, ...]) -> dict[str, Any]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise BadInput(f"{path} cannot be read as a database: {exc}") from None
+        raise BadInput(
+            Phrase(N_("{path} cannot be read as a database: {exc}"), path=path, exc=exc)
+        ) from None
     if ok != "ok":
-        raise BadInput(f"{path} is damaged (integrity check: {ok})", "use another backup")
+        raise BadInput(
+            Phrase(N_("{path} is damaged (integrity check: {ok})"), path=path, ok=ok),
+            N_("use another backup"),
+        )
     schema = row[0] if row else None
     if schema not in known:
         raise BadInput(
-            f"{path} has schema {schema}, which this refurb does not know "
-            f"(it knows {', '.join(known)})",
-            "restore it with the refurb that made it, or upgrade refurb first",
+            Phrase(
+                N_(
+                    "{path} has schema {schema}, which this refurb does not know (it knows {known})"
+                ),
+                path=path,
+                schema=schema,
+                known=", ".join(known),
+            ),
+            N_("restore it with the refurb that made it, or upgrade refurb first"),
         )
     return {"schema": schema, "devices": int(devices), "events": int(events)}
 
@@ -114,7 +133,7 @@ def copy_out(source: Path, dest: Path, known: tuple[str, ...]) -> dict[str, Any]
     from refurb.config import give_to_invoking_user, make_dirs
 
     if _same_file(source, dest):
-        raise UsageProblem("the backup cannot be the database itself; choose another FILE")
+        raise UsageProblem(N_("the backup cannot be the database itself; choose another FILE"))
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
     try:
         make_dirs(dest.parent)
@@ -133,10 +152,14 @@ def copy_out(source: Path, dest: Path, known: tuple[str, ...]) -> dict[str, Any]
         os.replace(tmp, dest)
         give_to_invoking_user(dest)
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"backup of {source} failed: {exc}", "nothing was written") from None
+        raise DatabaseError(
+            Phrase(N_("backup of {source} failed: {exc}"), source=source, exc=exc),
+            N_("nothing was written"),
+        ) from None
     except OSError as exc:
         raise EnvironmentProblem(
-            f"cannot write {dest}: {exc.strerror or exc}", "nothing was written"
+            Phrase(N_("cannot write {dest}: {error}"), dest=dest, error=exc.strerror or exc),
+            N_("nothing was written"),
         ) from None
     finally:
         with contextlib.suppress(OSError):
@@ -151,7 +174,7 @@ def copy_in(backup: Path, target: Path, known: tuple[str, ...]) -> dict[str, Any
     from refurb.config import give_to_invoking_user
 
     if _same_file(backup, target):
-        raise UsageProblem("that file is the database itself; choose a backup FILE")
+        raise UsageProblem(N_("that file is the database itself; choose a backup FILE"))
     info = describe(backup, known)
     kept = None
     if target.exists():
@@ -174,11 +197,17 @@ def copy_in(backup: Path, target: Path, known: tuple[str, ...]) -> dict[str, Any
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise DatabaseError(
-                    f"{target} is being written by another refurb command",
-                    "wait for it to finish (or stop the scan loop), then restore again; "
-                    "nothing was changed",
+                    Phrase(
+                        N_("{target} is being written by another refurb command"), target=target
+                    ),
+                    N_(
+                        "wait for it to finish (or stop the scan loop), then restore again; "
+                        "nothing was changed"
+                    ),
                 ) from None
-            raise DatabaseError(f"restore into {target} failed: {exc}") from None
+            raise DatabaseError(
+                Phrase(N_("restore into {target} failed: {exc}"), target=target, exc=exc)
+            ) from None
     finally:
         dst.close()
         src.close()

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlmodel import Session, create_engine
 
 from refurb.errors import Conflict, DatabaseError, MissingReference
+from refurb.i18n import N_, Phrase
 from refurb.store import tallies
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -135,20 +136,33 @@ def translate_errors(url: str) -> Iterator[None]:
     except IntegrityError as exc:
         if _foreign_key_failed(exc):
             raise MissingReference(
-                f"a record names another that is not in {safe_url(url)} (a foreign key "
-                f"failed: {str(exc.orig).splitlines()[0] if exc.orig else exc})",
-                "nothing was changed; the input names a device, drive, lot or participant "
-                "this database does not have",
+                Phrase(
+                    N_(
+                        "a record names another that is not in {db} (a foreign key failed: {error})"
+                    ),
+                    db=safe_url(url),
+                    error=str(exc.orig).splitlines()[0] if exc.orig else exc,
+                ),
+                N_(
+                    "nothing was changed; the input names a device, drive, lot or "
+                    "participant this database does not have"
+                ),
             ) from exc
         if _unique_failed(exc):
             raise Conflict(
-                f"another writer stored the same record at the same moment on {safe_url(url)}",
-                "run the command again; nothing was changed",
+                Phrase(
+                    N_("another writer stored the same record at the same moment on {db}"),
+                    db=safe_url(url),
+                ),
+                N_("run the command again; nothing was changed"),
             ) from exc
         raise DatabaseError(  # NOT NULL, CHECK: a record this refurb should not write
-            f"a record breaks a rule of {safe_url(url)}: "
-            f"{str(exc.orig).splitlines()[0] if exc.orig else exc}",
-            "nothing was changed; please report this with the command that did it",
+            Phrase(
+                N_("a record breaks a rule of {db}: {error}"),
+                db=safe_url(url),
+                error=str(exc.orig).splitlines()[0] if exc.orig else exc,
+            ),
+            N_("nothing was changed; please report this with the command that did it"),
         ) from exc
     except SADatabaseError as exc:
         raise _explain(exc, url) from None
@@ -186,30 +200,40 @@ def _explain(exc: DBAPIError, url: str) -> DatabaseError:
     low = msg.lower()
     if "file is not a database" in low or "not a database" in low:
         return DatabaseError(
-            f"{where} is not a refurb database (not SQLite at all)",
-            "point --db at the right file, or move this one away",
+            Phrase(N_("{where} is not a refurb database (not SQLite at all)"), where=where),
+            N_("point --db at the right file, or move this one away"),
         )
     if "database is locked" in low or "busy" in low:
         return DatabaseError(
-            f"{where} is locked by another program",
-            "wait for the other refurb command to finish, then try again",
+            Phrase(N_("{where} is locked by another program"), where=where),
+            N_("wait for the other refurb command to finish, then try again"),
         )
     if "connection refused" in low or "could not connect" in low or "timeout" in low:
         return DatabaseError(
-            f"cannot reach the database server at {where}",
-            "check the network and that the server runs; work offline "
-            "with the local SQLite database and `refurb export` meanwhile",
+            Phrase(N_("cannot reach the database server at {where}"), where=where),
+            N_(
+                "check the network and that the server runs; work offline with the local "
+                "SQLite database and `refurb export` meanwhile"
+            ),
         )
     if "readonly" in low or "read-only" in low:
         return DatabaseError(
-            f"{where} is read-only",
-            "check the file's permissions or the drive; nothing was changed",
+            Phrase(N_("{where} is read-only"), where=where),
+            N_("check the file's permissions or the drive; nothing was changed"),
         )
     if "disk is full" in low or "no space" in low:
-        return DatabaseError(f"{where}: the disk is full", "free space; nothing was changed")
+        return DatabaseError(
+            Phrase(N_("{where}: the disk is full"), where=where),
+            N_("free space; nothing was changed"),
+        )
     if "unable to open" in low:
-        return DatabaseError(f"cannot open {where}", "check the folder exists and is writable")
-    return DatabaseError(f"database error on {where}: {msg.splitlines()[0]}")
+        return DatabaseError(
+            Phrase(N_("cannot open {where}"), where=where),
+            N_("check the folder exists and is writable"),
+        )
+    return DatabaseError(
+        Phrase(N_("database error on {where}: {error}"), where=where, error=msg.splitlines()[0])
+    )
 
 
 def _alembic_config(connection: Any) -> Any:
@@ -241,8 +265,11 @@ def current_revision(engine: Engine) -> str | None:
         if not inspect(conn).has_table("alembic_version"):
             if inspect(conn).get_table_names():
                 raise DatabaseError(
-                    f"{safe_url(str(engine.url))} holds tables but no refurb schema version",
-                    "this is not a refurb database; point --db elsewhere",
+                    Phrase(
+                        N_("{db} holds tables but no refurb schema version"),
+                        db=safe_url(str(engine.url)),
+                    ),
+                    N_("this is not a refurb database; point --db elsewhere"),
                 )
             return None
         row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
@@ -272,8 +299,13 @@ MISSING_HINT = "check --db, REFURB_DATABASE_URL or the config file's database_ur
 
 def _does_not_exist(path: Path) -> DatabaseError:
     return DatabaseError(
-        f"database {path} does not exist; it is created by the first intake/import/lot add, "
-        "or `--create` (refurb db upgrade --create)",
+        Phrase(
+            N_(
+                "database {path} does not exist; it is created by the first "
+                "intake/import/lot add, or `--create` (refurb db upgrade --create)"
+            ),
+            path=path,
+        ),
         MISSING_HINT,
     )
 
@@ -294,8 +326,12 @@ def _new_sqlite_file(path: Path) -> None:
         make_dirs(path.parent)
     except OSError as exc:
         raise DatabaseError(
-            f"cannot create the folder for {path}: {exc.strerror}",
-            "choose a writable place with --db",
+            Phrase(
+                N_("cannot create the folder for {path}: {error}"),
+                path=path,
+                error=exc.strerror,
+            ),
+            N_("choose a writable place with --db"),
         ) from None
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -303,7 +339,8 @@ def _new_sqlite_file(path: Path) -> None:
         return  # another process made it first
     except OSError as exc:
         raise DatabaseError(
-            f"cannot create {path}: {exc.strerror}", "choose a writable place with --db"
+            Phrase(N_("cannot create {path}: {error}"), path=path, error=exc.strerror),
+            N_("choose a writable place with --db"),
         ) from None
     os.close(fd)
     give_to_invoking_user(path)
@@ -362,8 +399,8 @@ def open_store(
         parsed = make_url(url)
     except ArgumentError:
         raise DatabaseError(
-            f"{url!r} is not a database URL or file path",
-            "use a path like shop.db or postgresql+psycopg://host/db",
+            Phrase(N_("{url!r} is not a database URL or file path"), url=url),
+            N_("use a path like shop.db or postgresql+psycopg://host/db"),
         ) from None
     kwargs: dict[str, Any] = {}
     read_only = False
@@ -378,9 +415,15 @@ def open_store(
             elif not _writable(path):
                 if not readonly:
                     raise DatabaseError(
-                        f"{path} is read-only (the file or its folder cannot be written)",
-                        "commands that only read (list, show, report...) still work; "
-                        "nothing was changed",
+                        Phrase(
+                            N_("{path} is read-only (the file or its folder cannot be written)"),
+                            path=path,
+                        ),
+                        N_(
+                            "commands that only read (list, show, "
+                            "report...) still work; nothing was "
+                            "changed"
+                        ),
                     )
                 read_only = True
                 kwargs["creator"] = _readonly_creator(path)
@@ -392,8 +435,8 @@ def open_store(
         engine = create_engine(url, **kwargs)
     except (ArgumentError, ImportError, ModuleNotFoundError) as exc:
         raise DatabaseError(
-            f"cannot use {safe_url(url)}: {exc}",
-            "for PostgreSQL install the extra: pip install 'refurb-bench[postgres]'",
+            Phrase(N_("cannot use {db}: {exc}"), db=safe_url(url), exc=exc),
+            N_("for PostgreSQL install the extra: pip install 'refurb-bench[postgres]'"),
         ) from None
     if engine.dialect.name == "sqlite":
         pragmas = _sqlite_readonly_pragmas if read_only else _sqlite_pragmas
@@ -416,15 +459,27 @@ def _ensure_schema(store: Store, auto_upgrade: bool) -> None:
         return
     if store.read_only:
         raise DatabaseError(
-            f"{safe_url(store.url)} is read-only and "
-            + (f"has schema {current}; this refurb needs {head}" if current else "is empty"),
-            "open it where it can be written once (refurb db upgrade), or use a refurb "
-            "of its version",
+            Phrase(
+                N_("{url} is read-only and has schema {current}; this refurb needs {head}"),
+                url=safe_url(store.url),
+                current=current,
+                head=head,
+            )
+            if current
+            else Phrase(N_("{url} is read-only and is empty"), url=safe_url(store.url)),
+            N_(
+                "open it where it can be written once (refurb db upgrade), or use a "
+                "refurb of its version"
+            ),
         )
     if current is not None and current not in REVISIONS:
         raise DatabaseError(
-            f"{safe_url(store.url)} was made by a newer refurb (schema {current})",
-            "upgrade refurb on this station: pip install -U refurb-bench",
+            Phrase(
+                N_("{db} was made by a newer refurb (schema {current})"),
+                db=safe_url(store.url),
+                current=current,
+            ),
+            N_("upgrade refurb on this station: pip install -U refurb-bench"),
         )
     if current is None:
         upgrade(store.engine)
@@ -441,6 +496,14 @@ def _ensure_schema(store: Store, auto_upgrade: bool) -> None:
         upgrade(store.engine)
         return
     raise DatabaseError(
-        f"{safe_url(store.url)} has schema {current}; this refurb needs {head}",
-        f"run: refurb db upgrade --db '{safe_url(store.url)}' (once, when no station is writing)",
+        Phrase(
+            N_("{db} has schema {current}; this refurb needs {head}"),
+            db=safe_url(store.url),
+            current=current,
+            head=head,
+        ),
+        Phrase(
+            N_("run: refurb db upgrade --db '{db}' (once, when no station is writing)"),
+            db=safe_url(store.url),
+        ),
     )

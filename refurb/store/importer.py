@@ -14,6 +14,7 @@ from typing import Any
 from refurb.assess import evaluate
 from refurb.assess.policy import Policy
 from refurb.errors import RefurbError
+from refurb.i18n import N_, Phrase
 from refurb.model import snapshot_from_dict
 from refurb.store.db import Store
 from refurb.store.intake import Item, parse_time, record_snapshots
@@ -48,15 +49,17 @@ def _read(path: Path) -> Any:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise RefurbError("no such file") from None
+        raise RefurbError(N_("no such file")) from None
     except OSError as exc:
-        raise RefurbError(f"cannot be read ({exc.strerror})") from None
+        raise RefurbError(Phrase(N_("cannot be read ({error})"), error=exc.strerror)) from None
     try:
         return json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise RefurbError("not UTF-8 text") from None
+        raise RefurbError(N_("not UTF-8 text")) from None
     except ValueError as exc:
-        raise RefurbError(f"not valid JSON, perhaps truncated ({exc})") from None
+        raise RefurbError(
+            Phrase(N_("not valid JSON, perhaps truncated ({exc})"), exc=exc)
+        ) from None
 
 
 @dataclass

@@ -30,7 +30,7 @@ from sqlmodel import Session, SQLModel
 from refurb import model
 from refurb.assess.verdict import Assessment as Verdict
 from refurb.errors import BadInput, RefurbError, Refused
-from refurb.i18n import N_
+from refurb.i18n import N_, Phrase
 from refurb.identity import identity_key, real
 from refurb.ids import new_id
 from refurb.lifecycle.rules import FUTURE_TOLERANCE, probe_of, status_after_probe
@@ -144,8 +144,8 @@ def record_snapshots(
             )
         return out
     raise Refused(
-        "could not record the snapshot after 8 tries (conflicting writers)",
-        "try again; report it if it keeps happening",
+        N_("could not record the snapshot after 8 tries (conflicting writers)"),
+        N_("try again; report it if it keeps happening"),
     )
 
 
@@ -283,8 +283,10 @@ def _write(
             if same != digests[n]:
                 results.append(
                     Refused(
-                        f"snapshot {sid} is already recorded with different content",
-                        "a snapshot file was edited; probe the machine again",
+                        Phrase(
+                            N_("snapshot {sid} is already recorded with different content"), sid=sid
+                        ),
+                        N_("a snapshot file was edited; probe the machine again"),
                     )
                 )
                 continue
@@ -305,8 +307,11 @@ def _write(
         if item.weight_kg is not None and not 0 < item.weight_kg < 200:
             results.append(
                 BadInput(
-                    f"weight {item.weight_kg} kg is not plausible for one device",
-                    "give the weight in kilograms, e.g. 2.1",
+                    Phrase(
+                        N_("weight {weight_kg} kg is not plausible for one device"),
+                        weight_kg=item.weight_kg,
+                    ),
+                    N_("give the weight in kilograms, e.g. 2.1"),
                 )
             )
             continue
@@ -317,17 +322,24 @@ def _write(
             if when > t + FUTURE_TOLERANCE:
                 results.append(
                     BadInput(
-                        f"{when.isoformat(timespec='minutes')} is in the future",
-                        "give the date it was received or probed",
+                        Phrase(
+                            N_("{when} is in the future"),
+                            when=when.isoformat(timespec="minutes"),
+                        ),
+                        N_("give the date it was received or probed"),
                     )
                 )
                 continue
             if dev is not None and dev.last_at is not None and when < dev.last_at:
                 results.append(
                     Refused(
-                        f"{dev.tag}: {when.isoformat(timespec='minutes')} is before its latest "
-                        f"recorded step ({dev.last_at.isoformat(timespec='minutes')})",
-                        "enter records in the order they happened",
+                        Phrase(
+                            N_("{tag}: {when} is before its latest recorded step ({last})"),
+                            tag=dev.tag,
+                            when=when.isoformat(timespec="minutes"),
+                            last=dev.last_at.isoformat(timespec="minutes"),
+                        ),
+                        N_("enter records in the order they happened"),
                         rule="time-order",
                     )
                 )
@@ -636,11 +648,20 @@ def _shared_serial(conn: Connection, dev: _Dev, ident: model.Identity) -> Refuse
                 dev.uuids.add(old.casefold())
     if dev.uuids and new_uuid.casefold() not in dev.uuids:
         return Refused(
-            f"serial {ident.serial or ident.board_serial} is already recorded for "
-            f"{dev.tag} ({dev.vendor or '?'} {dev.model or '?'}), but this machine's system "
-            "UUID differs: two machines share one serial",
-            "check the serial sticker; if they really are two machines, run again with "
-            "--distinct to record this one separately",
+            Phrase(
+                N_(
+                    "serial {serial} is already recorded for {tag} ({vendor} {model}), but "
+                    "this machine's system UUID differs: two machines share one serial"
+                ),
+                serial=ident.serial or ident.board_serial,
+                tag=dev.tag,
+                vendor=dev.vendor or "?",
+                model=dev.model or "?",
+            ),
+            N_(
+                "check the serial sticker; if they really are two machines, run again "
+                "with --distinct to record this one separately"
+            ),
         )
     return None
 
@@ -649,7 +670,7 @@ def parse_time(text: str) -> datetime:
     try:
         t = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise BadInput(f"taken_at {text!r} is not an ISO 8601 time") from None
+        raise BadInput(Phrase(N_("taken_at {text!r} is not an ISO 8601 time"), text=text)) from None
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 

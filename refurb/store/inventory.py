@@ -12,6 +12,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from refurb.errors import BadInput, NotFound, Refused
+from refurb.i18n import N_, Phrase
 from refurb.ids import new_id
 from refurb.lifecycle.history import SITE_KINDS, DeviceState
 from refurb.lifecycle.sanitization import WipeRecord
@@ -74,10 +75,13 @@ def get_device(session: Session, tag: str, *, lock: bool = False) -> Device:
             return device
     if not is_well_formed(typed):
         raise NotFound(
-            f"{tag!r} is not a valid asset tag (mistyped?)",
-            "tags look like RF-7K2Q9W; check the label or search: refurb search TEXT",
+            Phrase(N_("{tag!r} is not a valid asset tag (mistyped?)"), tag=tag),
+            N_("tags look like RF-7K2Q9W; check the label or search: refurb search TEXT"),
         )
-    raise NotFound(f"no device with tag {typed}", "check the label, or search: refurb search TEXT")
+    raise NotFound(
+        Phrase(N_("no device with tag {typed}"), typed=typed),
+        N_("check the label, or search: refurb search TEXT"),
+    )
 
 
 def aliases(session: Session, device: Device) -> list[str]:
@@ -94,7 +98,9 @@ def get_lot(session: Session, code: str) -> Lot:
     code = lookup_code(code)
     lot = session.exec(select(Lot).where(Lot.code == code)).first()
     if lot is None:
-        raise NotFound(f"no lot {code!r}", "list lots with: refurb lot list")
+        raise NotFound(
+            Phrase(N_("no lot {code!r}"), code=code), N_("list lots with: refurb lot list")
+        )
     return lot
 
 
@@ -184,9 +190,13 @@ def add_lot(
     weight_kg: float | None,
 ) -> Lot:
     if donor_choice not in ("reuse", "recycle"):
-        raise BadInput(f"donor choice {donor_choice!r}: use reuse or recycle")
+        raise BadInput(
+            Phrase(
+                N_("donor choice {donor_choice!r}: use reuse or recycle"), donor_choice=donor_choice
+            )
+        )
     if session.exec(select(Lot).where(Lot.code == code)).first():
-        raise Refused(f"lot {code} already exists", "choose another code")
+        raise Refused(Phrase(N_("lot {code} already exists"), code=code), N_("choose another code"))
     lot = Lot(
         id=new_id(),
         code=code,
@@ -204,7 +214,7 @@ def add_lot(
 
 def add_participant(session: Session, code: str, community: str | None) -> Participant:
     if session.exec(select(Participant).where(Participant.code == code)).first():
-        raise Refused(f"participant {code} already exists")
+        raise Refused(Phrase(N_("participant {code} already exists"), code=code))
     p = Participant(id=new_id(), code=code, community=community, created_at=now())
     session.add(p)
     return p
@@ -215,8 +225,8 @@ def get_participant(session: Session, code: str) -> Participant:
     p = session.exec(select(Participant).where(Participant.code == code)).first()
     if p is None:
         raise NotFound(
-            f"no participant {code!r}",
-            f"add them first: refurb participant add {code} --community ...",
+            Phrase(N_("no participant {code!r}"), code=code),
+            Phrase(N_("add them first: refurb participant add {code} --community ..."), code=code),
         )
     return p
 
@@ -546,14 +556,18 @@ def get_event(session: Session, ref: str) -> Event:
     begin with their time, so events of one minute share their beginning)."""
     ref = ref.strip().lower()
     if len(ref) < 8:
-        raise BadInput(f"event {ref!r}: give at least 8 characters of its id (refurb show)")
+        raise BadInput(
+            Phrase(N_("event {ref!r}: give at least 8 characters of its id (refurb show)"), ref=ref)
+        )
     found = session.exec(
         select(Event).where(col(Event.id).endswith(ref, autoescape=True)).limit(2)
     ).all()
     if not found:
-        raise NotFound(f"no event {ref!r}", "event ids are shown by: refurb show TAG")
+        raise NotFound(
+            Phrase(N_("no event {ref!r}"), ref=ref), N_("event ids are shown by: refurb show TAG")
+        )
     if len(found) > 1:
-        raise BadInput(f"event {ref!r} is ambiguous", "give more of its id")
+        raise BadInput(Phrase(N_("event {ref!r} is ambiguous"), ref=ref), N_("give more of its id"))
     return found[0]
 
 
@@ -578,5 +592,5 @@ def refresh_derived(session: Session, device: Device) -> None:
 def get_device_by_id(session: Session, device_id: str) -> Device:
     device = session.get(Device, device_id)
     if device is None:
-        raise NotFound(f"no device {device_id}")
+        raise NotFound(Phrase(N_("no device {device_id}"), device_id=device_id))
     return device

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from refurb.errors import BadInput, NotFound
+from refurb.i18n import N_, Phrase
 from refurb.store.inventory import get_lot
 from refurb.store.tables import Device, DeviceAlias, Drive, Event, Lot, Participant
 from refurb.tags import normalize
@@ -76,10 +77,14 @@ class Cursor:
             when = datetime.fromisoformat(at)
         except ValueError:
             raise BadInput(
-                f"{raw[:60]!r} is not a page of this list", "start from the first page"
+                Phrase(N_("{value!r} is not a page of this list"), value=raw[:60]),
+                N_("start from the first page"),
             ) from None
         if not sep or not ident or when.tzinfo is None:
-            raise BadInput(f"{raw[:60]!r} is not a page of this list", "start from the first page")
+            raise BadInput(
+                Phrase(N_("{value!r} is not a page of this list"), value=raw[:60]),
+                N_("start from the first page"),
+            )
         return Cursor(when.astimezone(UTC), ident)
 
 
@@ -243,7 +248,9 @@ def participant_devices(session: Session, code: str) -> dict[str, Any]:
     was issued and returned (a voided step does not count), newest first."""
     found = session.exec(select(Participant).where(Participant.code == code)).first()
     if found is None:
-        raise NotFound(f"no participant {code!r}", "see the participants page")
+        raise NotFound(
+            Phrase(N_("no participant {code!r}"), code=code), N_("see the participants page")
+        )
     rows = session.execute(
         sa_select(
             col(Event.at),

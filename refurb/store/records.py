@@ -9,6 +9,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, SQLModel, col, select
 
 from refurb.errors import BadInput, NotFound
+from refurb.i18n import N_, Phrase
 from refurb.ids import new_id
 from refurb.names import name_key
 from refurb.store import tallies
@@ -113,6 +114,10 @@ def edit_participant(
     return p, changed
 
 
+# the kinds of names a program merges, as a message says them
+NAME_WORDS = {"community": Phrase(N_("community")), "donor": Phrase(N_("donor"))}
+
+
 def merge_names(
     session: Session, what: str, old: str, new: str, reason: str | None, actor: str | None
 ) -> int:
@@ -120,7 +125,7 @@ def merge_names(
     how many records changed."""
     key = name_key(old)
     if not key:
-        raise BadInput(f"which {what}? the name is empty")
+        raise BadInput(Phrase(N_("which {what}? the name is empty"), what=what))
     targets: list[tuple[type[SQLModel], str]] = (
         [(Lot, "community"), (Participant, "community"), (Device, "community")]
         if what == "community"
@@ -134,7 +139,10 @@ def merge_names(
             if name_key(value) == key and value != new:
                 hits.append((row, field))
     if not hits:
-        raise NotFound(f"no {what} spelled {old!r}", f"see the spellings: refurb {what} list")
+        raise NotFound(
+            Phrase(N_("no {what} spelled {old!r}"), what=NAME_WORDS.get(what, what), old=old),
+            Phrase(N_("see the spellings: refurb {what} list"), what=what),
+        )
     keeper = tallies.keeper(session)
     keeper.watch(
         [r.id for r, _ in hits if isinstance(r, Device)]

@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from refurb.errors import NotFound, Refused
+from refurb.i18n import N_, Phrase
 from refurb.ids import new_id
 from refurb.store import tallies
 from refurb.store.inventory import now
@@ -30,8 +31,8 @@ def add_recycler(
     same = session.exec(select(Recycler).where(func.lower(Recycler.name) == name.lower())).first()
     if same is not None:
         raise Refused(
-            f"recycler {same.name!r} already exists",
-            "use that name, or choose another one",
+            Phrase(N_("recycler {name!r} already exists"), name=same.name),
+            N_("use that name, or choose another one"),
             rule="recycler-exists",
         )
     recycler = Recycler(
@@ -49,8 +50,8 @@ def get_recycler(session: Session, name: str) -> Recycler:
         ).first()
     if found is None:
         raise NotFound(
-            f"no recycler {name!r}",
-            f"add it first: refurb recycler add {name!r} --certification ...",
+            Phrase(N_("no recycler {name!r}"), name=name),
+            Phrase(N_("add it first: refurb recycler add {name!r} --certification ..."), name=name),
         )
     return found
 
@@ -69,7 +70,9 @@ def new_shipment(
     session: Session, code: str, recycler: Recycler, shipped_on: date, bol: str | None
 ) -> Shipment:
     if session.exec(select(Shipment).where(Shipment.code == code)).first():
-        raise Refused(f"shipment {code} already exists", "choose another code")
+        raise Refused(
+            Phrase(N_("shipment {code} already exists"), code=code), N_("choose another code")
+        )
     shipment = Shipment(
         id=new_id(),
         code=code,
@@ -90,7 +93,10 @@ def get_shipment(session: Session, code: str, *, lock: bool = False) -> Shipment
         q = q.with_for_update()
     found = session.exec(q).first()
     if found is None:
-        raise NotFound(f"no shipment {code!r}", "list the shipments to see their codes")
+        raise NotFound(
+            Phrase(N_("no shipment {code!r}"), code=code),
+            N_("list the shipments to see their codes"),
+        )
     return found
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from refurb.errors import BadInput, NotFound
+from refurb.i18n import N_, Phrase
 from refurb.ids import new_id
 from refurb.store.inventory import now
 from refurb.store.tables import User, WebSetting
@@ -25,13 +26,18 @@ def find_user(session: Session, name: str) -> User | None:
 def get_user(session: Session, name: str) -> User:
     user = find_user(session, name)
     if user is None:
-        raise NotFound(f"no account {name!r}", "list the accounts on the Accounts page")
+        raise NotFound(
+            Phrase(N_("no account {name!r}"), name=name),
+            N_("list the accounts on the Accounts page"),
+        )
     return user
 
 
 def add_user(session: Session, name: str, role: str, password_hash: str) -> User:
     if find_user(session, name) is not None:
-        raise BadInput(f"there is already an account {name!r}", "choose another name")
+        raise BadInput(
+            Phrase(N_("there is already an account {name!r}"), name=name), N_("choose another name")
+        )
     at = now()
     user = User(
         id=new_id(),

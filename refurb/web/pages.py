@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from refurb.app import accounts, devices, lifecycle, overview, people, reports
 from refurb.errors import BadInput, DatabaseError, NotFound, RefurbError
-from refurb.i18n import gettext_for
+from refurb.i18n import N_, Phrase, gettext_for
 from refurb.lifecycle.rules import PART_KINDS, STATUSES
 from refurb.lifecycle.sanitization import WipeRecord
 from refurb.reports.model import MEASURES, Period
@@ -87,7 +87,7 @@ def set_lang(ctx: Ctx) -> Response:
 def setup_form(ctx: Ctx) -> Response:
     token = ctx.request.query_params.get("token", "")
     if not accounts.setup_valid(ctx.store, token):
-        raise NotFound("this set-up link is used or out of date", "sign in instead")
+        raise NotFound(N_("this set-up link is used or out of date"), N_("sign in instead"))
     return ctx.render("setup.html", token=token, error=None, name="")
 
 
@@ -95,7 +95,7 @@ def setup(ctx: Ctx) -> Response:
     token, name = ctx.form.get("token", ""), ctx.form.get("name", "")
     try:
         if ctx.form.get("password") != ctx.form.get("password2"):
-            raise BadInput("the two passwords differ")
+            raise BadInput(N_("the two passwords differ"))
         made = accounts.create_first_admin(ctx.store, token, name, ctx.form.get("password", ""))
     except DatabaseError:
         raise
@@ -230,9 +230,11 @@ def _int(ctx: Ctx, name: str, default: int, top: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise BadInput(f"{name} must be a whole number, not {raw[:40]!r}") from None
+        raise BadInput(
+            Phrase(N_("{name} must be a whole number, not {value!r}"), name=name, value=raw[:40])
+        ) from None
     if not 0 <= value <= top:
-        raise BadInput(f"{name} must be between 0 and {top:,}")
+        raise BadInput(Phrase(N_("{name} must be between 0 and {top:,}"), name=name, top=top))
     return value
 
 
@@ -242,7 +244,10 @@ FILTERS = ("q", *overview.FACETS)  # the device list's query-string filters
 def _filters(ctx: Ctx) -> dict[str, str | None]:
     status = ctx.query("status")
     if status and status not in STATUSES:
-        raise BadInput(f"{status[:40]!r} is not a status", "statuses: " + ", ".join(STATUSES))
+        raise BadInput(
+            Phrase(N_("{value!r} is not a status"), value=status[:40]),
+            Phrase(N_("statuses: {statuses}"), statuses=", ".join(STATUSES)),
+        )
     found: dict[str, str | None] = {name: ctx.query(name) for name in overview.FACETS}
     found["text"] = ctx.query("q")
     return found
@@ -433,7 +438,7 @@ def _device_page(
 def device_action(ctx: Ctx) -> Response:
     tag, action = ctx.param("tag"), ctx.param("action")
     if action not in overview.ACTIONS:
-        raise NotFound(f"no action {action!r}")
+        raise NotFound(Phrase(N_("no action {action!r}"), action=action))
     f = ctx.form
 
     def text(name: str) -> str | None:
@@ -533,7 +538,9 @@ def _number(value: str | None, what: str) -> float | None:
     try:
         return float(value.replace(",", "."))
     except ValueError:
-        raise BadInput(f"{what} must be a number, like 2.1", "type digits only") from None
+        raise BadInput(
+            Phrase(N_("{what} must be a number, like 2.1"), what=what), N_("type digits only")
+        ) from None
 
 
 def lot_add(ctx: Ctx) -> Response:
@@ -542,16 +549,16 @@ def lot_add(ctx: Ctx) -> Response:
         try:
             received = date.fromisoformat(f.get("received_on", ""))
         except ValueError:
-            raise BadInput("the date received must be YYYY-MM-DD") from None
-        weight = _number(f.get("weight_kg"), "the weight")
+            raise BadInput(N_("the date received must be YYYY-MM-DD")) from None
+        weight = _number(f.get("weight_kg"), Phrase(N_("the weight")))
         if weight is not None and not 0 < weight < 100_000:
-            raise BadInput("the weight must be more than 0 kg")
+            raise BadInput(N_("the weight must be more than 0 kg"))
         choice = f.get("choice", "reuse")
         if choice not in ("reuse", "recycle"):
-            raise BadInput("the donor's choice is reuse or recycle")
+            raise BadInput(N_("the donor's choice is reuse or recycle"))
         code, donor = f.get("code", ""), f.get("donor", "")
         if not code or not donor:
-            raise BadInput("a lot needs a code and a donor")
+            raise BadInput(N_("a lot needs a code and a donor"))
         people.add_lot(
             ctx.store,
             code,
@@ -573,7 +580,7 @@ def lot(ctx: Ctx) -> Response:
     code = ctx.param("code")
     found = next((x for x in people.lots(ctx.store) if x["code"] == code), None)
     if found is None:
-        raise NotFound(f"no lot {code!r}")
+        raise NotFound(Phrase(N_("no lot {code!r}"), code=code))
     return ctx.render(
         "lot.html",
         lot=found,
@@ -609,7 +616,7 @@ def participant_add(ctx: Ctx) -> Response:
     try:
         code = ctx.form.get("code", "")
         if not code:
-            raise BadInput("a participant needs a code")
+            raise BadInput(N_("a participant needs a code"))
         people.add_participant(ctx.store, code, ctx.form.get("community") or None)
     except DatabaseError:
         raise
@@ -694,11 +701,11 @@ def _period(ctx: Ctx) -> Period:
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            raise BadInput(f"{raw[:20]!r}: a date is YYYY-MM-DD") from None
+            raise BadInput(Phrase(N_("{value!r}: a date is YYYY-MM-DD"), value=raw[:20])) from None
 
     fiscal = ctx.query("fiscal_year")
     if fiscal and not (fiscal.isdigit() and 1990 < int(fiscal) < 2200):
-        raise BadInput(f"{fiscal[:20]!r} is not a year")
+        raise BadInput(Phrase(N_("{value!r} is not a year"), value=fiscal[:20]))
     return resolve_period(
         since=day("since"),
         until=day("until"),
@@ -711,7 +718,11 @@ def _period(ctx: Ctx) -> Period:
 def _report(ctx: Ctx) -> Any:
     lang = ctx.query("lang") or ctx.lang
     if lang not in text.languages():
-        raise BadInput(f"the report's language is one of {', '.join(text.languages())}")
+        raise BadInput(
+            Phrase(
+                N_("the report's language is one of {values}"), values=", ".join(text.languages())
+            )
+        )
     cfg = ctx.web.config
     return reports.report(
         ctx.store, _period(ctx), weights=cfg.weights_kg, emissions=cfg.emissions, lang=lang
@@ -785,7 +796,7 @@ def report_download(ctx: Ctx) -> Response:
 
         pdf = render_pdf(result, ctx.web.config.font, Letterhead.from_config(ctx.web.config))
         return _download(pdf, "application/pdf", name + ".pdf")
-    raise NotFound(f"no report format {kind!r}")
+    raise NotFound(Phrase(N_("no report format {kind!r}"), kind=kind))
 
 
 # --- accounts -------------------------------------------------------------------------
@@ -806,7 +817,7 @@ def user_add(ctx: Ctx) -> Response:
     f = ctx.form
     try:
         if f.get("password") != f.get("password2"):
-            raise BadInput("the two passwords differ")
+            raise BadInput(N_("the two passwords differ"))
         accounts.add_user(ctx.store, f.get("name", ""), f.get("role", ""), f.get("password", ""))
     except DatabaseError:
         raise
@@ -864,7 +875,7 @@ def intake(ctx: Ctx) -> Response:
             f.get("notes") or None,
             ctx.user.name,
         )
-        weight = _number(f.get("weight_kg"), "the weight (kg)")
+        weight = _number(f.get("weight_kg"), Phrase(N_("the weight (kg)")))
         done = upload.intake_upload(
             ctx.store,
             ctx.files.get("snapshot", b""),

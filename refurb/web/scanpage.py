@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from refurb.app import accounts, scan, shipments
 from refurb.errors import BadInput, DatabaseError, RefurbError
+from refurb.i18n import N_, Phrase
 from refurb.web.server import Ctx, SecurityHeaders
 
 ALL = frozenset(accounts.ROLES)
@@ -91,8 +92,8 @@ def _add(ctx: Ctx, text: str) -> dict[str, Any]:
         return {"message": ("duplicate", tag), "kind": "warn"}
     if len(tags) >= scan.MAX_LIST:
         raise BadInput(
-            f"the list holds at most {scan.MAX_LIST} devices",
-            "do the action for these, clear the list, then go on",
+            Phrase(N_("the list holds at most {most} devices"), most=scan.MAX_LIST),
+            N_("do the action for these, clear the list, then go on"),
         )
     ctx.session["scan"] = [*tags, tag]
     if found.problem:
@@ -121,12 +122,12 @@ def scan_photo(ctx: Ctx) -> Response:
     photo = ctx.files.get("photo")
     try:
         if photo is None:
-            raise BadInput("no photo was sent", "take a photo of the label")
+            raise BadInput(N_("no photo was sent"), N_("take a photo of the label"))
         texts = decode_photo(photo)
         if not texts:
             raise BadInput(
-                "no QR code found in that photo",
-                "take it again closer, in focus, with the whole label in view",
+                N_("no QR code found in that photo"),
+                N_("take it again closer, in focus, with the whole label in view"),
             )
         said: dict[str, Any] = {}
         for text in texts:
@@ -167,7 +168,12 @@ def scan_act(ctx: Ctx) -> Response:
     f = ctx.form
     action = f.get("action", "")
     if action not in scan.ACTIONS:
-        return _page(ctx, 400, error=BadInput(f"no action {action[:40]!r}"), full=True)
+        return _page(
+            ctx,
+            400,
+            error=BadInput(Phrase(N_("no action {action!r}"), action=action[:40])),
+            full=True,
+        )
     ctx.session["scan_action"] = action
     tags = [t for t in _list(ctx) if t]
     assert ctx.user is not None
@@ -175,7 +181,7 @@ def scan_act(ctx: Ctx) -> Response:
     store = ctx.store
     try:
         if not tags and action != "stocktake":  # an empty shelf is a stocktake too
-            raise BadInput("the list is empty", "scan the devices first")
+            raise BadInput(N_("the list is empty"), N_("scan the devices first"))
         if action == "labels":
             return _labels(ctx, tags, f.get("stock", ""))
         if action == "stocktake":
@@ -207,10 +213,13 @@ def _labels(ctx: Ctx, tags: list[str], stock_name: str) -> Response:
     stocks = load_stocks(cfg.labels_dir)
     stock = stocks.get(stock_name or cfg.label_stock)
     if stock is None:
-        raise BadInput(f"no label stock {stock_name[:40]!r}", "stocks: " + ", ".join(stocks))
+        raise BadInput(
+            Phrase(N_("no label stock {value!r}"), value=stock_name[:40]),
+            Phrase(N_("stocks: {stocks}"), stocks=", ".join(stocks)),
+        )
     known = [r.tag for r in scan.rows(ctx.store, tags) if r.known]
     if not known:
-        raise BadInput("no device in the list is on record", "scan labelled devices")
+        raise BadInput(N_("no device in the list is on record"), N_("scan labelled devices"))
     pdf = render(reports.labels(ctx.store, known), stock, lang=ctx.lang, font=cfg.font)
     return Response(
         pdf,

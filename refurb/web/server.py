@@ -42,7 +42,7 @@ from refurb.app import accounts, open_inventory
 from refurb.app.accounts import Account
 from refurb.config import Config, load_config
 from refurb.errors import BadInput, DatabaseError, NotFound, RefurbError
-from refurb.i18n import NC_, gettext_for
+from refurb.i18n import N_, NC_, Phrase, gettext_for
 from refurb.untrusted import MAX_TEXT, one_line
 from refurb.web import text
 
@@ -151,8 +151,12 @@ async def _read_upload(upload: UploadFile) -> bytes:
     data = await upload.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise BadInput(
-            f"the file {upload.filename or ''} is larger than {MAX_UPLOAD // 2**20} MB",
-            "send a smaller file",
+            Phrase(
+                N_("the file {name} is larger than {most} MB"),
+                name=upload.filename or "",
+                most=MAX_UPLOAD // 2**20,
+            ),
+            N_("send a smaller file"),
         )
     return data
 
@@ -161,7 +165,8 @@ def clean(value: str) -> str:
     """Text from a form or a query string, as the CLI cleans its arguments."""
     if len(value) > MAX_TEXT:
         raise BadInput(
-            f"a field is {len(value):,} characters long", f"keep it under {MAX_TEXT:,} characters"
+            Phrase(N_("a field is {n:,} characters long"), n=len(value)),
+            Phrase(N_("keep it under {most:,} characters"), most=MAX_TEXT),
         )
     return one_line(value)
 
@@ -258,7 +263,7 @@ def guarded(page: Page, roles: frozenset[str]) -> Callable[[Request], Any]:
         files: dict[str, bytes] = {}
         if request.method == "POST":
             if _declared_length(request) > MAX_BODY:
-                error = BadInput("what was sent is too large", "send a smaller file")
+                error = BadInput(N_("what was sent is too large"), N_("send a smaller file"))
                 return render(web, request, "error.html", 413, title="bad_request", error=error)
             async with request.form() as raw:
                 sent = raw.get("csrf")

@@ -1,0 +1,81 @@
+"""Every message a person reads from an error goes through the catalogue: a refurb error,
+raised or returned, gives its message and hint as ``N_("...")`` (a constant text) or
+``Phrase(N_("... {value} ..."), value=...)``, never a bare literal or f-string, which the
+extraction would miss and a French reader would get in English."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import refurb
+
+PACKAGE = Path(refurb.__file__).parent
+ERRORS = {
+    "RefurbError", "BadInput", "DatabaseError", "Conflict", "MissingReference", "NotFound",
+    "Refused", "EnvironmentProblem", "UsageProblem",
+}  # fmt: skip
+MARKS = {"N_", "NC_", "Phrase"}
+
+
+def _unmarked(node: ast.expr | None) -> bool:
+    """A text built in place that the catalogue cannot know."""
+    if node is None:
+        return False
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and node.value != ""
+    if isinstance(node, ast.BinOp):
+        return _unmarked(node.left) or _unmarked(node.right)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.attr in {"format", "join"} and _unmarked(node.func.value)
+    if isinstance(node, ast.IfExp):
+        return _unmarked(node.body) or _unmarked(node.orelse)
+    return False
+
+
+def unmarked_raises(source: str, where: str) -> list[str]:
+    found = []
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name not in ERRORS:
+            continue
+        texts = list(node.args[:2]) + [k.value for k in node.keywords if k.arg in {"message", "hint"}]
+        if any(_unmarked(t) for t in texts):
+            found.append(f"{where}:{node.lineno}")
+    return found
+
+
+def test_every_error_message_is_marked_for_translation() -> None:
+    found = [
+        hit
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for hit in unmarked_raises(
+            path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE.parent))
+        )
+    ]
+    assert not found, "error messages not marked for the catalogue:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("source", "unmarked"),
+    [
+        ('raise BadInput(f"{x} is wrong")', True),
+        ('raise NotFound("no such device", hint="run refurb list")', True),
+        ('raise BadInput(N_("no such device"), hint=N_("run refurb list"))', False),
+        ('raise BadInput(Phrase(N_("{x} is wrong"), x=x))', False),
+        ('raise BadInput("a " + name)', True),
+        ('raise ValueError(f"{x}")', False),  # not shown to a person through refurb's frame
+        ("raise BadInput(message)", False),  # made (and checked) where it was written
+        ('return DatabaseError(f"cannot open {where}")', True),  # made here, raised elsewhere
+    ],
+)
+def test_the_check_itself(source: str, unmarked: bool) -> None:
+    assert bool(unmarked_raises(source, "example")) is unmarked
