@@ -147,3 +147,41 @@ def test_the_command_hint_after_a_refusal_is_french_around_the_command(
     code, _, err = run_cli(["status", tag, "issued", "--db", db], capsys)
     assert code == X.REFUSED
     assert "utilisez la commande de l'étape" + NB + ": refurb wipe | issue" in err, err
+
+
+def test_a_finding_recorded_in_english_reads_in_french(tmp_path: Path) -> None:
+    """Findings are written in the bench's language that day; the device page says each
+    again in its reader's language from the message it kept. A record from before (no
+    message kept) shows as it was written."""
+    import json as _json
+
+    from refurb.app.intake import intake
+    from refurb.assess.messages import reason_in
+    from refurb.store.db import open_store
+    from tests.store_helpers import laptop, verdict
+    from tests.web_helpers import client, csrf_of, shop
+
+    store = open_store(str(tmp_path / "f.db"))
+    shop(store, 0)
+    snap = laptop("FINDING1")
+    tag = intake(store, snap, verdict(snap), operator="ana", station="RF").tag
+    c = client(store, "lead")
+    english = visible_text(c.get(f"/devices/{tag}").text)
+    assert "GiB of memory is enough" in english
+    c.post("/lang", data={"csrf": csrf_of(c.get("/devices").text), "lang": "fr", "next": "/"})
+    french = visible_text(c.get(f"/devices/{tag}").text)
+    assert "GiB of memory" not in french and "Gio de mémoire" in french, french[-1500:]
+    # an older record kept no message: its words as written; a message this refurb does
+    # not know, or values that no longer fit it, fall back the same way
+    old = {"reason": "written at the bench", "status": "pass"}
+    assert reason_in(old, "fr") == "written at the bench"
+    assert reason_in({**old, "message": {"key": "no.such", "params": {}}}, "fr") == old["reason"]
+    bad = {**old, "message": {"key": "memory.ok", "params": {"gib": "many"}}}
+    assert reason_in(bad, "fr") == old["reason"]
+    kept = _json.loads(_json.dumps({**old, "message": {"key": "memory.ok", "params": {"gib": 8}}}))
+    assert reason_in(kept, "fr") == "8,0 Gio de mémoire suffisent."  # a decimal comma
+    store.dispose()
+
+
+def visible_text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))

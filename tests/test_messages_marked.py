@@ -47,7 +47,9 @@ def unmarked_raises(source: str, where: str) -> list[str]:
         name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
         if name not in ERRORS:
             continue
-        texts = list(node.args[:2]) + [k.value for k in node.keywords if k.arg in {"message", "hint"}]
+        texts = list(node.args[:2]) + [
+            k.value for k in node.keywords if k.arg in {"message", "hint"}
+        ]
         if any(_unmarked(t) for t in texts):
             found.append(f"{where}:{node.lineno}")
     return found

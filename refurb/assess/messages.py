@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from refurb.i18n import N_, gettext_for
+from refurb.i18n import N_, Phrase, gettext_for
 
 CATALOG: dict[str, str] = {
     # CPU
@@ -148,8 +148,48 @@ STATUS = {
 }
 
 
+class Said(str):
+    """A reason in the bench's language that remembers its message and values, so that a
+    reader in another language sees it in theirs (``reason_in``)."""
+
+    key: str
+    params: dict[str, Any]
+
+
 def say(lang: str, key: str, **params: Any) -> str:
-    return gettext_for(lang)(CATALOG[key]).format(**params)
+    # as a Phrase renders: numbers take the reader's separators ("7,6 Gio")
+    said = Said(Phrase(CATALOG[key], **params).render(gettext_for(lang)))
+    said.key, said.params = key, params
+    return said
+
+
+def message_of(reason: str) -> dict[str, Any] | None:
+    """What a finding keeps of its reason to say it again in another language: the
+    message's key and its values, when they are plain JSON (numbers, text, lists)."""
+    if not isinstance(reason, Said):
+        return None
+    import json
+
+    try:
+        json.dumps(reason.params, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+    return {"key": reason.key, "params": reason.params}
+
+
+def reason_in(finding: dict[str, Any], lang: str) -> str:
+    """A stored finding's reason in the reader's language: said again from its message
+    when it kept one this refurb knows; else as it was written at the bench (an older
+    record, or a message from a newer refurb)."""
+    stored = str(finding.get("reason") or "")
+    message = finding.get("message")
+    if not isinstance(message, dict) or message.get("key") not in CATALOG:
+        return stored
+    params = message.get("params")
+    try:
+        return say(lang, message["key"], **(params if isinstance(params, dict) else {}))
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError):
+        return stored  # values that no longer fit the message: the bench's words
 
 
 def word(table: dict[str, str], key: str, lang: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from refurb.assess.checklist import ITEMS, Checklist
-from refurb.assess.messages import say
+from refurb.assess.messages import message_of, say
 from refurb.assess.policy import Policy
 from refurb.i18n import N_, gettext_for
 from refurb.identity import PORTABLE_CHASSIS
@@ -42,7 +42,7 @@ class Finding:
     fatal: bool = False  # the device cannot be refurbished whatever is repaired
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "check": self.check,
             "status": self.status,
             "value": self.value,
@@ -50,6 +50,10 @@ class Finding:
             "reason": self.reason,
             "part": self.part,
         }
+        message = message_of(self.reason)
+        if message is not None:
+            out["message"] = message  # to say it again in a reader's language
+        return out
 
 
 def _fix(part: str, action: str, reason: str) -> Repair:

@@ -413,6 +413,8 @@ def _device_page(
     errors: dict[str, RefurbError] | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
+    from refurb.assess.messages import reason_in
+
     record = devices.show(ctx.store, tag)
     acts = overview.actions(ctx.store, record["tag"])
     can_act = bool(ctx.user and ctx.user.role in LEAD)
@@ -421,7 +423,8 @@ def _device_page(
         "device.html",
         status,
         d=record,
-        findings=assessment.get("findings", []),
+        # each reason in the reader's language, said again from its message
+        findings=[{**f, "reason": reason_in(f, ctx.lang)} for f in assessment.get("findings", [])],
         allowed=[a for a in acts if a.allowed] if can_act else [],
         refused=[a for a in acts if not a.allowed] if can_act else [],
         can_act=can_act,
