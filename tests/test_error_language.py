@@ -185,3 +185,29 @@ def test_a_finding_recorded_in_english_reads_in_french(tmp_path: Path) -> None:
 
 def visible_text(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_clicks_own_errors_in_french_then_click_is_left_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped option or a missing one, said by Click's parser, in the reader's
+    language; help pages and JSON errors are left as they are; after main() returns,
+    Click's own gettext is back (another program in the same process is not changed)."""
+    import click.exceptions
+
+    theirs = click.exceptions._
+    monkeypatch.setenv("REFURB_LANG", "fr")
+    db = str(tmp_path / "c.db")
+    code, _, err = run_cli(["lot", "add", "L-1", "--donor", "D", "--db", db], capsys)
+    assert code == X.USAGE and "Erreur" + NB + ": Option manquante '--date'." in err, err
+    assert "Essayez «" + NB + "refurb lot add --help" + NB + "» pour l'aide." in err
+    code, _, err = run_cli(["list", "--limt", "3", "--db", db], capsys)
+    assert code == X.USAGE and "Aucune option '--limt'." in err and "'--limit'" in err
+    code, _, err = run_cli(["statu"], capsys)
+    assert "Aucune commande 'statu'. Vouliez-vous dire 'status'" + NB + "?" in err, err
+    code, _, as_json = run_cli(["list", "--limit", "abc", "--json", "--db", db], capsys)
+    assert json.loads(as_json)["error"].startswith("Invalid value for '--limit'")
+    assert click.exceptions._ is theirs
+    monkeypatch.setenv("REFURB_LANG", "en")
+    code, _, err = run_cli(["lot", "add", "L-1", "--donor", "D", "--db", db], capsys)
+    assert "Error: Missing option '--date'." in err

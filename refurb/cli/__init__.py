@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import importlib
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -100,8 +101,17 @@ class LazyGroup(click.Group):
             import difflib
 
             close = difflib.get_close_matches(name, COMMANDS, n=3, cutoff=0.6)
-            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-            ctx.fail(f"No such command {name!r}.{hint} (refurb --help lists them)")
+            said = _said[0]
+            hint = (
+                said(N_(" Did you mean {names}?")).format(names=", ".join(map(repr, close)))
+                if close
+                else ""
+            )
+            ctx.fail(
+                said(N_("No such command {name!r}.{hint} (refurb --help lists them)")).format(
+                    name=name, hint=hint
+                )
+            )
         return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -213,6 +223,58 @@ def _interrupted(args: list[str]) -> str:
     )
 
 
+def _as_is(message: str) -> str:
+    return message
+
+
+# what the command group says when a command is mistyped, in the reader's language while
+# main() runs (set by _click_speaks)
+_said: list[Callable[[str], str]] = [_as_is]
+
+
+def _click_speaks(args: list[str]) -> Callable[[], None]:
+    """Click's error messages (refurb.cli.click_words) in the reader's language. Click
+    builds them with the standard library's gettext, bound into each of its modules; those
+    names are pointed at refurb's catalogue, for its error messages only (help pages stay
+    as written), and the language is found only when Click says something."""
+    from refurb.cli.click_words import MESSAGES, OURS, PLURALS
+
+    known = set(MESSAGES) | set(OURS) | {s for s, _ in PLURALS}
+    reader: list[Any] = []
+
+    def tr() -> Any:
+        if not reader:
+            from refurb.i18n import available_languages, gettext_for
+
+            lang = _lang_of(args)
+            reader.append(gettext_for(lang if lang in available_languages() else "en"))
+        return reader[0]
+
+    def gettext(message: str) -> str:
+        return tr()(message) if message in known else message
+
+    _said[0] = gettext
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        chosen = singular if n == 1 else plural
+        return str(tr()(chosen)) if singular in known else chosen
+
+    before = []
+    for name in ("core", "exceptions", "parser", "types", "decorators", "termui", "utils"):
+        module = sys.modules.get(f"click.{name}")
+        for attr, ours in (("_", gettext), ("ngettext", ngettext)):
+            if module is not None and hasattr(module, attr):
+                before.append((module, attr, getattr(module, attr)))
+                setattr(module, attr, ours)
+
+    def restore() -> None:
+        for module, attr, theirs in before:
+            setattr(module, attr, theirs)
+        _said[0] = _as_is
+
+    return restore
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point. The single error boundary: every RefurbError becomes a plain message
     on stderr and its exit code (with --json, one JSON object on stderr:
@@ -221,6 +283,8 @@ def main(argv: list[str] | None = None) -> None:
     args = list(argv if argv is not None else sys.argv[1:])
     as_json = _wants_json(args)
     printable_output()
+    # Click's own errors in the reader's language (JSON errors stay English, for programs)
+    restore_click = _click_speaks(args) if not as_json else (lambda: None)
     try:
         rv: Any = cli.main(args=argv, prog_name="refurb", standalone_mode=False)
     except RefurbError as exc:
@@ -248,6 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         sys.exit(ExitStatus.OK)
     finally:
+        restore_click()
         if "refurb.store.db" in sys.modules:
             sys.modules["refurb.store.db"].dispose_all()
     sys.exit(rv if isinstance(rv, int) and not isinstance(rv, bool) else ExitStatus.OK)
