@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from refurb.errors import BadInput
+from refurb.errors import BadInput, RefurbError
 from refurb.i18n import N_, Phrase
 
 if TYPE_CHECKING:
@@ -137,3 +137,28 @@ def at_option(f: F) -> F:
         help="When it happened, for records entered later: YYYY-MM-DD or "
         "'YYYY-MM-DD HH:MM' in the station's time zone (default: now).",
     )(f)
+
+
+def say(message: str) -> str:
+    """A line a command prints, in its reader's language: the command's own --lang when
+    it has one, else REFURB_LANG or the config's (``message`` is an ``N_`` text or a
+    Phrase; anything else is shown as it is)."""
+    from refurb.i18n import available_languages, gettext_for
+
+    ctx = click.get_current_context(silent=True)
+    lang = ctx.params.get("lang") if ctx is not None else None
+    if not lang:
+        lang = _shop_lang()
+    return gettext_for(lang if lang in available_languages() else "en")(message)
+
+
+def _shop_lang() -> str:
+    env = os.environ.get("REFURB_LANG")
+    if env:
+        return env
+    from refurb.config import load_config
+
+    try:
+        return load_config().lang
+    except RefurbError:
+        return "en"  # a broken config says so itself where it is read

@@ -15,8 +15,10 @@ from refurb.cli.common import (
     open_db,
     operator_option,
     resolve_operator,
+    say,
     station_prefix,
 )
+from refurb.i18n import N_, Phrase
 
 
 @click.command("import")
@@ -101,8 +103,18 @@ def import_(
             elif r.outcome != "known":
                 click.echo(f"{r.outcome:<8} {r.tag}  {r.path}")
         click.echo(
-            f"{counts['new']} new, {counts['updated']} updated, {counts['known']} "
-            f"already recorded, {counts['refused']} refused "
-            f"({len(rows)} file(s))"
+            say(
+                Phrase(
+                    N_(
+                        "{new} new, {updated} updated, {known} already recorded, {refused} "
+                        "refused ({n} file(s))"
+                    ),
+                    new=counts["new"],
+                    updated=counts["updated"],
+                    known=counts["known"],
+                    refused=counts["refused"],
+                    n=len(rows),
+                )
+            )
         )
     return 3 if counts["refused"] else 0

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from refurb.cli.common import LANG, db_option, echo_json, json_option, open_db
+from refurb.cli.common import LANG, db_option, echo_json, json_option, open_db, say
 from refurb.errors import BadInput, EnvironmentProblem, NotFound, UsageProblem
 from refurb.i18n import N_, Phrase
 
@@ -136,16 +136,33 @@ def label(
         for s in load_stocks(cfg.labels_dir).values():
             try:
                 _, module = module_geometry(s, modules)
-                qr = f"QR module {module:.2f} mm"
+                qr = Phrase(N_("QR module {size:.2f} mm"), size=module)
             except BadInput:  # only a label_url's finer code can miss a stock that loaded
-                qr = "too small for the label_url's QR code"
-            layout = f"{s.columns}x{s.rows} per sheet" if s.is_sheet else "roll"
-            click.echo(
-                f"{s.name:<18} {s.label_mm[0]:g} x {s.label_mm[1]:g} mm, {layout}, "
-                f"{s.dpi} dpi, {qr}  - {s.description}"
+                qr = Phrase(N_("too small for the label_url's QR code"))
+            layout = (
+                Phrase(N_("{columns}x{rows} per sheet"), columns=s.columns, rows=s.rows)
+                if s.is_sheet
+                else Phrase(N_("roll"))
             )
+            said = Phrase(
+                N_("{width:g} x {height:g} mm, {layout}, {dpi} dpi, {qr}"),
+                width=s.label_mm[0],
+                height=s.label_mm[1],
+                layout=layout,
+                dpi=s.dpi,
+                qr=qr,
+            )
+            click.echo(f"{s.name:<18} {say(said)}  - {s.description}")
         if cfg.label_url:
-            click.echo(f"QR codes hold {cfg.label_url} ({modules} x {modules} modules)")
+            click.echo(
+                say(
+                    Phrase(
+                        N_("QR codes hold {url} ({modules} x {modules} modules)"),
+                        url=cfg.label_url,
+                        modules=modules,
+                    )
+                )
+            )
         return
     if not (tags or status or lot or since):
         raise UsageProblem(N_("say which labels: TAG..., --status, --lot or --since"))
@@ -163,7 +180,7 @@ def label(
     if as_json:
         echo_json({"labels": n, "out": out, "printer": printer if to_printer else None})
     else:
-        click.echo(f"{n} label(s) written to {out}")
+        click.echo(say(Phrase(N_("{n} label(s) written to {out}"), n=n, out=out)))
     if to_printer:
         send_to_printer(out, printer)
-        click.echo("sent to the printer", err=True)
+        click.echo(say(N_("sent to the printer")), err=True)

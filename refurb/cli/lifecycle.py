@@ -14,9 +14,10 @@ from refurb.cli.common import (
     open_db,
     operator_option,
     resolve_operator,
+    say,
     station_prefix,
 )
-from refurb.i18n import N_
+from refurb.i18n import N_, Phrase
 from refurb.lifecycle.rules import ATTESTATIONS, PART_KINDS, STATUSES
 
 
@@ -24,7 +25,13 @@ def _done(tag: str, status: str, as_json: bool, extra: str = "") -> None:
     if as_json:
         echo_json({"tag": tag, "status": status})
     else:
-        click.echo(f"{tag} is now {status}{extra}")
+        click.echo(
+            say(
+                Phrase(
+                    N_("{tag} is now {status}{extra}"), tag=tag, status=Phrase(status), extra=extra
+                )
+            )
+        )
 
 
 @click.command()
@@ -151,7 +158,15 @@ def wipe(
         echo_json({"tag": done.tag, "status": done.status, "records": done.records})
     else:
         click.echo(
-            f"{done.tag}: {done.records} drive record(s) saved ({level}); status {done.status}"
+            say(
+                Phrase(
+                    N_("{tag}: {records} drive record(s) saved ({level}); status {status}"),
+                    tag=done.tag,
+                    records=done.records,
+                    level=level,
+                    status=Phrase(done.status),
+                )
+            )
         )
 
 
@@ -306,7 +321,7 @@ def recycle(
         echo_json([{"tag": d.tag, "status": d.status} for d in done])
     else:
         for d in done:
-            click.echo(f"{d.tag} is now {d.status}")
+            click.echo(say(Phrase(N_("{tag} is now {status}"), tag=d.tag, status=Phrase(d.status))))
 
 
 @click.command()
@@ -376,7 +391,7 @@ def weigh(
     if as_json:
         echo_json({"tag": done.tag, "weight_kg": kg})
     else:
-        click.echo(f"{done.tag} weighs {kg:g} kg")
+        click.echo(say(Phrase(N_("{tag} weighs {kg:g} kg"), tag=done.tag, kg=kg)))
 
 
 @click.command()
@@ -414,5 +429,12 @@ def void(
         echo_json({"tag": done.tag, "status": done.status, "voided": done.detail["voided"]})
     else:
         click.echo(
-            f"{done.tag}: event {str(done.detail['voided'])[-8:]} voided; status {done.status}"
+            say(
+                Phrase(
+                    N_("{tag}: event {event} voided; status {status}"),
+                    tag=done.tag,
+                    event=str(done.detail["voided"])[-8:],
+                    status=Phrase(done.status),
+                )
+            )
         )

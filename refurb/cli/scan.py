@@ -6,8 +6,16 @@ import sys
 
 import click
 
-from refurb.cli.common import db_option, open_db, operator_option, resolve_operator, station_prefix
+from refurb.cli.common import (
+    db_option,
+    open_db,
+    operator_option,
+    resolve_operator,
+    say,
+    station_prefix,
+)
 from refurb.errors import RefurbError
+from refurb.i18n import N_, Phrase
 from refurb.lifecycle.rules import MOVABLE
 
 HELP = (
@@ -49,7 +57,7 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
         try:
             line = stdin.readline()
         except UnicodeDecodeError:  # a scanner set to another code page
-            click.echo("that scan was not UTF-8 text; check the scanner's settings")
+            click.echo(say(N_("that scan was not UTF-8 text; check the scanner's settings")))
             continue
         if not line:
             break
@@ -63,14 +71,24 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
             choice = words[1].lower() if len(words) > 1 else ""
             if choice == "none":
                 armed = None
-                click.echo("no status armed: scans only show devices")
+                click.echo(say(N_("no status armed: scans only show devices")))
             elif choice in MOVABLE:
                 armed = choice
-                click.echo(f"armed: every tag scanned now becomes {armed}")
+                click.echo(
+                    say(Phrase(N_("armed: every tag scanned now becomes {armed}"), armed=armed))
+                )
             else:
                 click.echo(
-                    f"{choice!r} cannot be armed; a scan can set: {', '.join(MOVABLE)} "
-                    "(the other statuses have their own command)"
+                    say(
+                        Phrase(
+                            N_(
+                                "{choice!r} cannot be armed; a scan can set: {statuses} (the other "
+                                "statuses have their own command)"
+                            ),
+                            choice=choice,
+                            statuses=", ".join(MOVABLE),
+                        )
+                    )
                 )
             continue
         try:
@@ -87,5 +105,7 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
             click.echo(summary)
         except RefurbError as exc:
             hint = f" ({exc.hint})" if exc.hint else ""
-            click.echo(f"NOT CHANGED  {exc.message}{hint}")
-    click.echo(f"{applied} device(s) changed", err=True)
+            click.echo(
+                say(Phrase(N_("NOT CHANGED  {message}{hint}"), message=exc.message, hint=hint))
+            )
+    click.echo(say(Phrase(N_("{applied} device(s) changed"), applied=applied)), err=True)

@@ -14,8 +14,10 @@ from refurb.cli.common import (
     open_db,
     operator_option,
     resolve_operator,
+    say,
     station_prefix,
 )
+from refurb.i18n import N_, Phrase
 
 DAY = click.DateTime(["%Y-%m-%d"])
 
@@ -44,7 +46,7 @@ def recycler_add(
     if as_json:
         echo_json({"recycler": added})
     else:
-        click.echo(f"recycler {added} recorded")
+        click.echo(say(Phrase(N_("recycler {added} recorded"), added=added)))
 
 
 @recycler.command("list")
@@ -93,7 +95,7 @@ def ship_new(
     if as_json:
         echo_json({"shipment": made})
     else:
-        click.echo(f"shipment {made} opened")
+        click.echo(say(Phrase(N_("shipment {made} opened"), made=made)))
 
 
 @ship.command("add")
@@ -121,7 +123,16 @@ def ship_add(
         echo_json({"shipment": code, "devices": [d.tag for d in done]})
     else:
         for d in done:
-            click.echo(f"{d.tag} is now {d.status} (shipment {code})")
+            click.echo(
+                say(
+                    Phrase(
+                        N_("{tag} is now {status} (shipment {code})"),
+                        tag=d.tag,
+                        status=Phrase(d.status),
+                        code=code,
+                    )
+                )
+            )
 
 
 @ship.command("close")
@@ -162,7 +173,16 @@ def ship_close(
     if as_json:
         echo_json(done)
     else:
-        click.echo(f"shipment {code} closed: {done['weight_kg']:g} kg, {done['devices']} device(s)")
+        click.echo(
+            say(
+                Phrase(
+                    N_("shipment {code} closed: {weight_kg:g} kg, {devices} device(s)"),
+                    code=code,
+                    weight_kg=done["weight_kg"],
+                    devices=done["devices"],
+                )
+            )
+        )
 
 
 @ship.command("list")
@@ -211,7 +231,7 @@ def ship_show(
             pdf_out,
             render_shipment(doc, lang or config.lang, config.font, Letterhead.from_config(config)),
         )
-        click.echo(f"shipment document written to {pdf_out}", err=True)
+        click.echo(say(Phrase(N_("shipment document written to {file}"), file=pdf_out)), err=True)
     if as_json:
         echo_json(doc)
     elif not pdf_out:
@@ -220,14 +240,23 @@ def ship_show(
 
 def _print(doc: dict[str, Any]) -> None:
     r = doc["recycler"]
-    click.echo(f"shipment {doc['code']} ({doc['status']}), shipped {doc['shipped_on']}")
+    click.echo(
+        say(
+            Phrase(
+                N_("shipment {code} ({status}), shipped {shipped_on}"),
+                code=doc["code"],
+                status=doc["status"],
+                shipped_on=doc["shipped_on"],
+            )
+        )
+    )
     click.echo(
         f"to {r['name']}"
         + (f", {r['address']}" if r["address"] else "")
         + (f" ({r['certification']})" if r["certification"] else "")
     )
     if doc["bol"]:
-        click.echo(f"bill of lading {doc['bol']}")
+        click.echo(say(Phrase(N_("bill of lading {bol}"), bol=doc["bol"])))
     for d in doc["items"]:
         model = " ".join(x for x in (d["vendor"], d["model"]) if x) or "?"
         click.echo(
@@ -235,9 +264,27 @@ def _print(doc: dict[str, Any]) -> None:
             f"{d['weight_kg']:>7.2f} kg {d['weight']}"
         )
     t = doc["totals"]
-    click.echo(f"{t['devices']} device(s), {t['kg']:.2f} kg ({t['estimated_kg']:.2f} kg estimated)")
+    click.echo(
+        say(
+            Phrase(
+                N_("{devices} device(s), {kg:.2f} kg ({estimated_kg:.2f} kg estimated)"),
+                devices=t["devices"],
+                kg=t["kg"],
+                estimated_kg=t["estimated_kg"],
+            )
+        )
+    )
     if doc["status"] == "closed":
         click.echo(
-            f"received {doc['received_on']}: {doc['weight_kg']:g} kg by the recycler's "
-            f"weight, certificate {doc['certificate']}"
+            say(
+                Phrase(
+                    N_(
+                        "received {received_on}: {weight_kg:g} kg by the recycler's weight, "
+                        "certificate {certificate}"
+                    ),
+                    received_on=doc["received_on"],
+                    weight_kg=doc["weight_kg"],
+                    certificate=doc["certificate"],
+                )
+            )
         )

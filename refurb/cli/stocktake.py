@@ -13,9 +13,11 @@ from refurb.cli.common import (
     open_db,
     operator_option,
     resolve_operator,
+    say,
     station_prefix,
 )
 from refurb.errors import ExitStatus
+from refurb.i18n import N_, Phrase
 
 
 @click.command()
@@ -54,13 +56,19 @@ def stocktake(
             }
         )
     else:
-        click.echo(f"seen at {result.site}: {sum(o.done for o in result.seen)}")
+        click.echo(
+            say(
+                Phrase(
+                    N_("seen at {site}: {n}"), site=result.site, n=sum(o.done for o in result.seen)
+                )
+            )
+        )
         for o in refused:
             click.echo(f"  refused {o.tag}: {o.reason}")
-        click.echo(f"expected here but not seen: {len(result.missing)}")
+        click.echo(say(Phrase(N_("expected here but not seen: {n}"), n=len(result.missing))))
         for r in result.missing:
             click.echo(f"  {r['tag']}  {r['status']}  {r['model'] or ''}".rstrip())
-        click.echo(f"seen here but not expected: {len(result.unexpected)}")
+        click.echo(say(Phrase(N_("seen here but not expected: {n}"), n=len(result.unexpected))))
         for r in result.unexpected:
             click.echo(f"  {r['tag']}  ({r['why']})")
     if refused:
