@@ -8,7 +8,9 @@ method, or "recycle" as a donor's choice, are translated on their own."""
 
 from __future__ import annotations
 
-from refurb.i18n import NC_, gettext_for
+import re
+
+from refurb.i18n import N_, NC_, Phrase, gettext_for
 
 # NIST SP 800-88 levels keep their English names beside the word: the certificate and the
 # standard use them, and a lead reading either should find the same term.
@@ -76,3 +78,62 @@ def word(kind: str, value: str | None, lang: str | None) -> str:
         return ""
     known = TABLES[kind].get(value)
     return gettext_for(lang)(known) if known is not None else value
+
+
+# notes refurb writes itself on an event (refurb.store), said again in a reader's language;
+# a note a person wrote is shown as written
+_VERDICT = re.compile(r"verdict: (\w+)(?: \(status stays (\w+)\))?")
+_SANITIZED = re.compile(
+    r"(.+): (clear|purge|destroy|removed) by ([\w-]+)(?:, verified (pass|fail))?"
+)
+_LOT = re.compile(r"lot (\S+)")
+_SHIPMENT = re.compile(r"shipment (\S+)(?: to (.+))?")
+
+
+def note(text: str | None, lang: str | None) -> str:
+    """An event's note in the reader's language, when refurb wrote it ("verdict: repair",
+    "nvme0n1: purge by block-erase, verified pass", "lot DON-1", "shipment S-1 to X")."""
+    if not text:
+        return ""
+    tr = gettext_for(lang)
+    said = _said(text)
+    return tr(said) if said is not None else text
+
+
+def _said(text: str) -> Phrase | None:
+    from refurb.assess.messages import DISPOSITION
+
+    if (found := _VERDICT.fullmatch(text)) and found[1] in DISPOSITION:
+        verdict = Phrase(DISPOSITION[found[1]])
+        if found[2] is None:
+            return Phrase(N_("verdict: {verdict}"), verdict=verdict)
+        return Phrase(
+            N_("verdict: {verdict} (status stays {status})"),
+            verdict=verdict,
+            status=_status(found[2]),
+        )
+    if found := _SANITIZED.fullmatch(text):
+        level, method = LEVELS.get(found[2], found[2]), METHODS.get(found[3], found[3])
+        if found[4] is None:
+            return Phrase(N_("{drive}: {level} by {method}"), drive=found[1], level=level,
+                          method=method)  # fmt: skip
+        return Phrase(
+            N_("{drive}: {level} by {method}, verified {result}"),
+            drive=found[1],
+            level=level,
+            method=method,
+            result=RESULTS.get(found[4], found[4]),
+        )
+    if found := _LOT.fullmatch(text):
+        return Phrase(N_("lot {code}"), code=found[1])
+    if found := _SHIPMENT.fullmatch(text):
+        if found[2] is None:
+            return Phrase(N_("shipment {code}"), code=found[1])
+        return Phrase(N_("shipment {code} to {recycler}"), code=found[1], recycler=found[2])
+    return None
+
+
+def _status(status: str) -> Phrase | str:
+    from refurb.reports.i18n import STATUS_WORDS
+
+    return Phrase(STATUS_WORDS[status]) if status in STATUS_WORDS else status

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from refurb import words
 from refurb.cli.common import LANG, db_option, echo_json, json_option, open_db
 from refurb.csvsafe import csv_safe
 from refurb.i18n import Translator, gettext_for
@@ -16,25 +17,6 @@ from refurb.words import word
 lang_option = click.option(
     "--lang", type=LANG, help="Language of the words (the config's or REFURB_LANG by default)."
 )
-
-
-def _note(note: str, tr: Translator) -> str:
-    """A note intake writes itself ("verdict: repair", refurb.store.intake) in the
-    reader's language; a person's note as written."""
-    import re
-
-    from refurb.assess.messages import DISPOSITION
-    from refurb.reports.i18n import status_word
-
-    found = re.fullmatch(r"verdict: (\w+)(?: \(status stays (\w+)\))?", note)
-    if not found or found[1] not in DISPOSITION:
-        return note
-    verdict = tr(DISPOSITION[found[1]])
-    if found[2] is None:
-        return tr("verdict: {verdict}").format(verdict=verdict)
-    return tr("verdict: {verdict} (status stays {status})").format(
-        verdict=verdict, status=status_word(found[2], tr.lang)
-    )
 
 
 def _tr(lang: str | None) -> Translator:
@@ -125,7 +107,7 @@ def show(tag: str, lang: str | None, db_url: str | None, as_json: bool) -> None:
         )
         who = tr(" by {actor}").format(actor=e["actor"]) if e["actor"] else ""
         extra = f" -> {e['participant']}" if e["participant"] else ""
-        note = f"  ({_note(e['note'], tr)})" if e["note"] else ""
+        note = f"  ({words.note(e['note'], tr.lang)})" if e["note"] else ""
         late = ""
         if e["recorded_at"] and e["recorded_at"][:10] != e["at"][:10]:
             # a paper record entered later

@@ -203,6 +203,7 @@ def render(
         verdict_word=lambda d: text.verdict_word(d, lang),
         finding_word=lambda s: text.finding_word(s, lang),
         word=lambda kind, value: words.word(kind, value, lang),  # refurb.words
+        note_words=lambda text: words.note(text, lang),  # a note refurb wrote, translated
         # a message from the application layer or the rulebook, in the page's language
         # (a Phrase renders its values; other text the catalogue lacks stays English)
         say=lambda message: gettext_for(lang)(message) if message else "",
