@@ -75,20 +75,22 @@ def test_the_pages_show_words_and_post_values(tmp_path: Path) -> None:
 
 def test_notes_refurb_writes_are_said_in_the_readers_language() -> None:
     nb = "\u00a0"
-    cases = {
-        "verdict: repair": "verdict" + nb + ": Réparer",
-        "verdict: refurbish (status stays ready)": "(le statut reste prêt)",
-        "nvme0n1: purge by block-erase, verified pass": "nvme0n1" + nb
-        + ": purge (Purge) par effacement par blocs, vérification réussie",
-        "sda: removed by removed": "sda" + nb + ": retiré (mis de côté) par disque retiré",
-        "lot DON-1": "lot DON-1",
-        "shipment S-1 to Northern Recyclers": "expédition S-1 vers Northern Recyclers",
-    }  # fmt: skip
-    for english, french in cases.items():
-        assert words.note(english, "en").lower().replace("-", " ") == english.lower().replace(
-            "-", " "
-        )
-        assert french in words.note(english, "fr"), (english, words.note(english, "fr"))
+    cases = [  # as written, as read in English, as read in French
+        ("verdict: repair", "verdict: Repair", "verdict" + nb + ": Réparer"),
+        ("verdict: refurbish (status stays ready)", "verdict: Refurbish (status stays ready)",
+         "(le statut reste prêt)"),
+        ("nvme0n1: purge by block-erase, verified pass",
+         "nvme0n1: purge by block erase, verified pass",
+         "nvme0n1" + nb + ": purge (Purge) par effacement par blocs, vérification réussie"),
+        ("sda: removed by removed", "sda: removed (kept apart) by drive removed",
+         "sda" + nb + ": retiré (mis de côté) par disque retiré"),
+        ("lot DON-1", "lot DON-1", "lot DON-1"),
+        ("shipment S-1 to Northern Recyclers", "shipment S-1 to Northern Recyclers",
+         "expédition S-1 vers Northern Recyclers"),
+    ]  # fmt: skip
+    for written, english, french in cases:
+        assert words.note(written, "en") == english
+        assert french in words.note(written, "fr"), (written, words.note(written, "fr"))
     # a person's note is theirs, in whatever language they wrote it
     for written in ("batterie changée", "purge by hand", "verdict: maybe", ""):
         assert words.note(written, "fr") == written
