@@ -39,7 +39,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
 
-from sqlalchemy import Date, DateTime, TypeDecorator, func, insert, or_, select, update
+from sqlalchemy import (
+    Date,
+    DateTime,
+    TypeDecorator,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlmodel import Session, SQLModel
 
 from refurb.errors import BadInput, Conflict, Refused
@@ -333,18 +343,35 @@ def read_bundle(data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, li
     return rows
 
 
+def _moment(v: str) -> datetime:
+    t = datetime.fromisoformat(v)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _kinds(table: str) -> dict[str, Any]:
+    """Each column's reader of a JSON value (None: taken as it is), worked out once per
+    table rather than once per value."""
+    out: dict[str, Any] = {}
+    for col in _T[table].c:
+        kind = col.type.impl if isinstance(col.type, TypeDecorator) else col.type
+        if isinstance(kind, DateTime):
+            out[col.name] = _moment
+        elif isinstance(kind, Date):
+            out[col.name] = date.fromisoformat
+        else:
+            out[col.name] = None
+    return out
+
+
+_KINDS = {name: _kinds(name) for name in TABLES}
+
+
 def _typed(table: str, row: dict[str, Any]) -> dict[str, Any]:
-    cols = _T[table].c
+    kinds = _KINDS[table]
     out = {}
     for k, v in row.items():
-        col = cols[k]  # KeyError: a column this refurb does not know
-        kind = col.type.impl if isinstance(col.type, TypeDecorator) else col.type
-        if v is not None and isinstance(kind, DateTime):
-            t = datetime.fromisoformat(v)
-            v = t if t.tzinfo else t.replace(tzinfo=UTC)
-        elif v is not None and isinstance(kind, Date):
-            v = date.fromisoformat(v)
-        out[k] = v
+        read = kinds[k]  # KeyError: a column this refurb does not know
+        out[k] = v if read is None or v is None else read(v)
     return out
 
 
@@ -373,28 +400,37 @@ def merge(
         return found
 
     def by_code(table: str, facts: tuple[str, ...]) -> None:
+        # one read of the hub's rows with these codes (500 at a time), one insert of
+        # the new ones: a row this bundle adds is matched like one already here
         t = _T[table]
+        codes = list({r["code"] for r in rows[table]})
+        here: dict[str, Any] = {}
+        for i in range(0, len(codes), 500):
+            for hit in conn.execute(select(t).where(t.c.code.in_(codes[i : i + 500]))):
+                here[hit.code] = hit._mapping
+        new_rows: list[dict[str, Any]] = []
         for r in rows[table]:
-            there = conn.execute(select(t).where(t.c.code == r["code"])).first()
+            there = here.get(r["code"])
             if there is None:
-                conn.execute(insert(t).values(**r))
-                added[table] += 1
+                new_rows.append(r)
+                here[r["code"]] = r
                 continue
-            differ = [f for f in facts if there._mapping[f] != r[f]]
+            differ = [f for f in facts if there[f] != r[f]]
             if differ:
                 what = "lot" if table == "lots" else "participant"
                 raise Refused(
                     f"{what} {r['code']} is already here with other facts: "
-                    + "; ".join(
-                        f"{f} {there._mapping[f]!s} here, {r[f]!s} in the bundle" for f in differ
-                    ),
+                    + "; ".join(f"{f} {there[f]!s} here, {r[f]!s} in the bundle" for f in differ),
                     f"a {what} code names one {what} across the program: give one of them "
                     "another code at its station (or correct it), export again; nothing was "
                     "imported",
                     rule="code-conflict",
                 )
-            if there.id != r["id"]:
-                remap[table][r["id"]] = there.id
+            if there["id"] != r["id"]:
+                remap[table][r["id"]] = there["id"]
+        if new_rows:
+            conn.execute(insert(t), new_rows)
+        added[table] += len(new_rows)
 
     _no_future(rows["events"])
     by_code("lots", ("donor", "received_on", "donor_choice", "community"))
@@ -501,19 +537,33 @@ def merge(
 
     dr = _T["drives"]
     present = known_ids("drives", [r["id"] for r in rows["drives"]])
+    # the hub's drives of these devices, by (device, serial), read once; a drive this
+    # bundle adds is matched like one already here, and all are inserted at once
     for r in rows["drives"]:
         r["device_id"] = dev(r["device_id"])
+    serial_of: dict[tuple[str, str], str] = {}
+    on = list({r["device_id"] for r in rows["drives"] if r["serial"] and r["id"] not in present})
+    for i in range(0, len(on), 500):
+        for drive_id, device_id, serial in conn.execute(
+            select(dr.c.id, dr.c.device_id, dr.c.serial)
+            .where(dr.c.device_id.in_(on[i : i + 500]), dr.c.serial.is_not(None))
+            .order_by(dr.c.id)
+        ):
+            serial_of.setdefault((device_id, serial), drive_id)
+    new_drives = []
+    for r in rows["drives"]:
         if r["id"] in present:
             continue
         if r["serial"]:
-            same = conn.execute(
-                select(dr.c.id).where(dr.c.device_id == r["device_id"], dr.c.serial == r["serial"])
-            ).scalar()
+            same = serial_of.get((r["device_id"], r["serial"]))
             if same is not None:
                 remap["drives"][r["id"]] = same
                 continue
-        conn.execute(insert(dr).values(**r))
-        added["drives"] += 1
+            serial_of[(r["device_id"], r["serial"])] = r["id"]
+        new_drives.append(r)
+    if new_drives:
+        conn.execute(insert(dr), new_drives)
+    added["drives"] += len(new_drives)
 
     def plain(table: str, fix: dict[str, Any]) -> set[str]:
         t = _T[table]
@@ -814,6 +864,7 @@ def _refresh(conn: Any, device_ids: set[str]) -> None:
         )
 
     ids = list(device_ids)
+    same_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
         conn.execute(
@@ -837,4 +888,14 @@ def _refresh(conn: Any, device_ids: set[str]) -> None:
             if site is not None:
                 values["site"] = site
             if values:
-                conn.execute(update(d).where(d.c.id == device_id).values(**values))
+                params = {f"new_{c}": v for c, v in values.items()}
+                params["the_id"] = device_id
+                same_columns.setdefault(tuple(values), []).append(params)
+    # one executemany per set of columns written, not one statement per device
+    for columns, many in same_columns.items():
+        conn.execute(
+            update(d)
+            .where(d.c.id == bindparam("the_id"))
+            .values({c: bindparam(f"new_{c}") for c in columns}),
+            many,
+        )
