@@ -22,9 +22,10 @@ def export(
 def import_bundle(store: Store, data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, int]:
     """Merge one bundle (its bytes, or a file open for reading: never read whole)
     exactly once, or refuse it whole."""
-    read_bundle(data, key, where)  # checked whole before anything is written
+    rows = read_bundle(data, key, where)  # checked whole before anything is written
     for attempt in range(8):
-        rows = read_bundle(data, key, where)  # fresh rows: a merge rewrites ids in place
+        if attempt:
+            rows = read_bundle(data, key, where)  # fresh rows: a merge rewrites ids in place
         try:
             with store.transaction() as session:
                 merged = merge(session, rows, where)

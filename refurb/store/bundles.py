@@ -366,13 +366,18 @@ def _kinds(table: str) -> dict[str, Any]:
 _KINDS = {name: _kinds(name) for name in TABLES}
 
 
+_DATED = {name: [(c, read) for c, read in kinds.items() if read] for name, kinds in _KINDS.items()}
+
+
 def _typed(table: str, row: dict[str, Any]) -> dict[str, Any]:
     kinds = _KINDS[table]
-    out = {}
-    for k, v in row.items():
-        read = kinds[k]  # KeyError: a column this refurb does not know
-        out[k] = v if read is None or v is None else read(v)
-    return out
+    if not row.keys() <= kinds.keys():  # a column this refurb does not know
+        raise KeyError(next(k for k in row if k not in kinds))
+    for k, read in _DATED[table]:
+        v = row.get(k)
+        if v is not None:
+            row[k] = read(v)
+    return row
 
 
 @dataclass
