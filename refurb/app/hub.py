@@ -6,10 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import IO
 
-from refurb.app.checks import violations
+from refurb.app.checks import Violation, violations
 from refurb.errors import Conflict, MissingReference, Refused
+from refurb.i18n import N_, Listed, Phrase
 from refurb.store.bundles import export_bundle, merge, read_bundle
 from refurb.store.db import Store
+
+
+def _point(v: Violation) -> Phrase:
+    """One point the rulebook found, as ``str(v)`` says it, in the reader's language."""
+    if v.seq is None:
+        return Phrase(N_("{tag}: {reason}"), tag=v.tag, reason=v.reason)
+    return Phrase(N_("{tag} (event {seq}): {reason}"), tag=v.tag, seq=v.seq, reason=v.reason)
 
 
 def export(
@@ -32,11 +40,20 @@ def import_bundle(store: Store, data: bytes | IO[bytes], key: bytes, where: str)
                 found = violations(session.connection(), merged.touched)
                 if found:
                     raise Refused(
-                        f"bundle {where} would break the rulebook on {len(found)} point(s): "
-                        + "; ".join(str(v) for v in found[:5])
-                        + (" ..." if len(found) > 5 else ""),
-                        "nothing was imported; fix the station's records (or import the "
-                        "earlier bundle first, where events are missing)",
+                        Phrase(
+                            N_(
+                                "bundle {where} would break the rulebook on {count} point(s): "
+                                "{points}{more}"
+                            ),
+                            where=where,
+                            count=len(found),
+                            points=Listed([_point(v) for v in found[:5]], "; "),
+                            more=" ..." if len(found) > 5 else "",
+                        ),
+                        N_(
+                            "nothing was imported; fix the station's records (or import the "
+                            "earlier bundle first, where events are missing)"
+                        ),
                         rule=found[0].rule,
                     )
                 return merged.added

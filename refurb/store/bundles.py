@@ -53,6 +53,7 @@ from sqlalchemy import (
 from sqlmodel import Session, SQLModel
 
 from refurb.errors import BadInput, Conflict, Refused
+from refurb.i18n import N_, Listed, Phrase
 from refurb.store import tallies
 from refurb.store.history import derived_site, derived_status, histories, live, weight_of
 
@@ -231,7 +232,10 @@ def _check_outline(fh: IO[bytes], where: str) -> None:
         _outline(fh, where)
     except OSError as exc:
         raise BadInput(
-            f"bundle {where} cannot be read ({exc.strerror or exc})", "nothing was imported"
+            Phrase(
+                N_("bundle {where} cannot be read ({why})"), where=where, why=exc.strerror or exc
+            ),
+            N_("nothing was imported"),
         ) from None
 
 
@@ -239,9 +243,18 @@ def _outline(fh: IO[bytes], where: str) -> None:
     size = fh.seek(0, io.SEEK_END)
     if size > MAX_BUNDLE:
         raise BadInput(
-            f"bundle {where} is {size / (1 << 30):.1f} GiB; a bundle is at most 2 GiB",
-            "is it the right file? a larger station exports in parts (--since); "
-            "nothing was imported",
+            Phrase(
+                N_("bundle {where} is {size:.1f} GiB; a bundle is at most 2 GiB"),
+                where=where,
+                size=size / (1 << 30),
+            ),
+            Phrase(
+                N_(
+                    "is it the right file? a larger station exports in parts ({option}); "
+                    "nothing was imported"
+                ),
+                option="--since",
+            ),
         )
     tail_size = min(size, _END.size + 0xFFFF)  # the record, then a comment of up to 64 KB
     fh.seek(size - tail_size)
@@ -249,15 +262,26 @@ def _outline(fh: IO[bytes], where: str) -> None:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < _END.size:
         raise BadInput(
-            f"bundle {where} is damaged or truncated (no zip directory at its end)",
-            "copy it again from the station; nothing was imported",
+            Phrase(
+                N_("bundle {where} is damaged or truncated (no zip directory at its end)"),
+                where=where,
+            ),
+            N_("copy it again from the station; nothing was imported"),
         )
     members, directory_bytes = _END.unpack_from(tail, at)[4:6]
     if members > MAX_MEMBERS or directory_bytes > MAX_MANIFEST:
         raise BadInput(
-            f"bundle {where} lists {members:,} files ({directory_bytes:,} bytes of zip "
-            f"directory); a refurb bundle has at most {MAX_MEMBERS}",
-            "is it the right file? nothing was imported",
+            Phrase(
+                N_(
+                    "bundle {where} lists {members:,} files ({size:,} bytes of zip "
+                    "directory); a refurb bundle has at most {most}"
+                ),
+                where=where,
+                members=members,
+                size=directory_bytes,
+                most=MAX_MEMBERS,
+            ),
+            N_("is it the right file? nothing was imported"),
         )
     fh.seek(0)
 
@@ -290,30 +314,43 @@ def read_bundle(data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, li
         signature = _member(z, "manifest.sig", None, 256).decode("ascii").strip()
     except _ZIP_ERRORS as exc:
         raise BadInput(
-            f"bundle {where} is damaged or truncated ({exc})",
-            "copy it again from the station; nothing was imported",
+            Phrase(N_("bundle {where} is damaged or truncated ({why})"), where=where, why=exc),
+            N_("copy it again from the station; nothing was imported"),
         ) from None
     expected = hmac.new(key, manifest_bytes, "sha256").hexdigest()
     if not hmac.compare_digest(expected, signature):
         raise BadInput(
-            f"bundle {where}: the signature does not match the program key",
-            "it was changed after export, or signed with another key; nothing was imported",
+            Phrase(N_("bundle {where}: the signature does not match the program key"), where=where),
+            N_("it was changed after export, or signed with another key; nothing was imported"),
         )
     try:
         manifest = json.loads(manifest_bytes)
     except ValueError:
-        raise BadInput(f"bundle {where}: the manifest is not JSON") from None
+        raise BadInput(
+            Phrase(N_("bundle {where}: the manifest is not JSON"), where=where)
+        ) from None
     fmt = manifest.get("format")
     if fmt in OLDER_FORMATS:
         raise BadInput(
-            f"bundle {where}: format {fmt!r} was made by an older refurb, which kept no "
-            "event order for the rulebook to check",
-            "upgrade refurb at that station and export again; nothing was imported",
+            Phrase(
+                N_(
+                    "bundle {where}: format {fmt!r} was made by an older refurb, which kept "
+                    "no event order for the rulebook to check"
+                ),
+                where=where,
+                fmt=fmt,
+            ),
+            N_("upgrade refurb at that station and export again; nothing was imported"),
         )
     if fmt != FORMAT:
         raise BadInput(
-            f"bundle {where}: format {fmt!r}; this refurb reads {FORMAT}",
-            "upgrade refurb at the hub; nothing was imported",
+            Phrase(
+                N_("bundle {where}: format {fmt!r}; this refurb reads {known}"),
+                where=where,
+                fmt=fmt,
+                known=FORMAT,
+            ),
+            N_("upgrade refurb at the hub; nothing was imported"),
         )
     rows: dict[str, list[dict[str, Any]]] = {}
     for name in TABLES:
@@ -323,22 +360,44 @@ def read_bundle(data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, li
             rows[name] = []
             continue
         if info is None:
-            raise BadInput(f"bundle {where}: the manifest does not list {member}")
+            raise BadInput(
+                Phrase(
+                    N_("bundle {where}: the manifest does not list {member}"),
+                    where=where,
+                    member=member,
+                )
+            )
         size = info.get("bytes")  # bundles written before sizes were recorded have none
         try:
             blob = _member(z, member, size if isinstance(size, int) else None, 1 << 34)
         except _ZIP_ERRORS as exc:
-            raise BadInput(f"bundle {where}: {member} is missing or damaged ({exc})") from None
+            raise BadInput(
+                Phrase(
+                    N_("bundle {where}: {member} is missing or damaged ({why})"),
+                    where=where,
+                    member=member,
+                    why=exc,
+                )
+            ) from None
         if hashlib.sha256(blob).hexdigest() != info.get("sha256"):
             raise BadInput(
-                f"bundle {where}: {member} does not match its checksum",
-                "the bundle is damaged; nothing was imported",
+                Phrase(
+                    N_("bundle {where}: {member} does not match its checksum"),
+                    where=where,
+                    member=member,
+                ),
+                N_("the bundle is damaged; nothing was imported"),
             )
         try:
             rows[name] = [_typed(name, json.loads(line)) for line in blob.splitlines() if line]
         except (ValueError, TypeError, KeyError) as exc:
             raise BadInput(
-                f"bundle {where}: {member} holds a row that cannot be read ({exc})"
+                Phrase(
+                    N_("bundle {where}: {member} holds a row that cannot be read ({why})"),
+                    where=where,
+                    member=member,
+                    why=exc,
+                )
             ) from None
     return rows
 
@@ -422,13 +481,26 @@ def merge(
                 continue
             differ = [f for f in facts if there[f] != r[f]]
             if differ:
-                what = "lot" if table == "lots" else "participant"
+                lot = table == "lots"
                 raise Refused(
-                    f"{what} {r['code']} is already here with other facts: "
-                    + "; ".join(f"{f} {there[f]!s} here, {r[f]!s} in the bundle" for f in differ),
-                    f"a {what} code names one {what} across the program: give one of them "
-                    "another code at its station (or correct it), export again; nothing was "
-                    "imported",
+                    Phrase(
+                        N_("lot {code} is already here with other facts: {differ}")
+                        if lot
+                        else N_("participant {code} is already here with other facts: {differ}"),
+                        code=r["code"],
+                        differ=Listed(_differences(differ, there, r), "; "),
+                    ),
+                    N_(
+                        "a lot code names one lot across the program: give one of them "
+                        "another code at its station (or correct it), export again; nothing "
+                        "was imported"
+                    )
+                    if lot
+                    else N_(
+                        "a participant code names one participant across the program: give "
+                        "one of them another code at its station (or correct it), export "
+                        "again; nothing was imported"
+                    ),
                     rule="code-conflict",
                 )
             if there["id"] != r["id"]:
@@ -496,7 +568,9 @@ def merge(
             conn.execute(update(d).where(d.c.id == same.id).values(identity_key=None))
             was = conn.execute(select(d.c.tag, d.c.created_at).where(d.c.id == same.id)).first()
             if was is None:  # another hub process folded it a moment ago: run again
-                raise Conflict("another hub process is merging the same laptop", "run it again")
+                raise Conflict(
+                    N_("another hub process is merging the same laptop"), N_("run it again")
+                )
             old_tag, old_created = was
             conn.execute(update(d).where(d.c.id == same.id).values(tag=f"~{same.id}"))
             conn.execute(insert(d).values(**r))
@@ -512,8 +586,14 @@ def merge(
             continue
         if taken.get(r["tag"], r["id"]) != r["id"]:
             raise Refused(
-                f"tag {r['tag']} is on two different devices (this hub and the bundle)",
-                "give each shop its own tag prefix (station in the config); nothing was imported",
+                Phrase(
+                    N_("tag {tag} is on two different devices (this hub and the bundle)"),
+                    tag=r["tag"],
+                ),
+                N_(
+                    "give each shop its own tag prefix (station in the config); nothing was "
+                    "imported"
+                ),
             )
         fresh.append(r)
         taken[r["tag"]] = r["id"]
@@ -619,14 +699,26 @@ def merge(
     return Merged(added, touched)
 
 
-_WORD = {
-    "devices": "device",
-    "drives": "drive",
-    "lots": "lot",
-    "participants": "participant",
-    "assessments": "assessment",
-    "snapshots": "snapshot",
+_WORD = {  # phrases, so the reader's language shows them
+    "devices": Phrase(N_("device")),
+    "drives": Phrase(N_("drive")),
+    "lots": Phrase(N_("lot")),
+    "participants": Phrase(N_("participant")),
+    "assessments": Phrase(N_("assessment")),
+    "snapshots": Phrase(N_("snapshot")),
 }
+
+
+def _differences(fields: list[str], here: Any, there: dict[str, Any]) -> list[Phrase]:
+    return [
+        Phrase(
+            N_("{field} {here!s} here, {there!s} in the bundle"),
+            field=f,
+            here=here[f],
+            there=there[f],
+        )
+        for f in fields
+    ]
 
 
 def _all_references_known(conn: Any, rows: dict[str, list[dict[str, Any]]], where: str) -> None:
@@ -656,23 +748,60 @@ def _all_references_known(conn: Any, rows: dict[str, list[dict[str, Any]]], wher
             first = sorted(missing, key=lambda x: (ids[x], x))[:3]
             word = _WORD.get(target, target)
             raise BadInput(
-                f"bundle {where} names {len(missing)} {word}(s) that are not in the bundle "
-                f"and not at this hub: "
-                + ", ".join(f"{ids[x]} {x}" for x in first)
-                + (" ..." if len(missing) > 3 else ""),
-                f"import the bundle that carries the {word} first (an export without --since "
-                "carries everything), or export again at the station; nothing was imported",
+                Phrase(
+                    N_(
+                        "bundle {where} names {count} {word}(s) that are not in the bundle "
+                        "and not at this hub: {first}{more}"
+                    ),
+                    where=where,
+                    count=len(missing),
+                    word=word,
+                    first=Listed([f"{ids[x]} {x}" for x in first], ", "),
+                    more=" ..." if len(missing) > 3 else "",
+                ),
+                Phrase(
+                    N_(
+                        "import the bundle that carries the {word} first (an export without "
+                        "{option} carries everything), or export again at the station; nothing "
+                        "was imported"
+                    ),
+                    word=word,
+                    option="--since",
+                ),
             )
 
 
 def _conflict(what: str, code: str, here: dict[str, Any], there: dict[str, Any]) -> Refused:
-    differ = "; ".join(
-        f"{f.removesuffix('_id')} {here[f]!s} here, {there[f]!s} in the bundle" for f in here
+    differ = Listed(
+        [
+            Phrase(
+                N_("{field} {here!s} here, {there!s} in the bundle"),
+                field=f.removesuffix("_id"),
+                here=here[f],
+                there=there[f],
+            )
+            for f in here
+        ],
+        "; ",
     )
+    recycler = what == "recycler"
     return Refused(
-        f"{what} {code} is already here with other facts: {differ}",
-        f"a {what} names one {what} across the program: correct it at its station (or "
-        "give it another name or code), export again; nothing was imported",
+        Phrase(
+            N_("recycler {code} is already here with other facts: {differ}")
+            if recycler
+            else N_("shipment {code} is already here with other facts: {differ}"),
+            code=code,
+            differ=differ,
+        ),
+        N_(
+            "a recycler names one recycler across the program: correct it at its station (or "
+            "give it another name or code), export again; nothing was imported"
+        )
+        if recycler
+        else N_(
+            "a shipment names one shipment across the program: correct it at its station (or "
+            "give it another name or code), export again; nothing was imported"
+        ),
         rule="code-conflict",
     )
 
@@ -767,10 +896,16 @@ def _merge_shipments(
             d = _T["devices"]
             tag = conn.execute(select(d.c.tag).where(d.c.id == r["device_id"])).scalar()
             raise Refused(
-                f"{tag or r['device_id']} is in shipment {other.code} here and in shipment "
-                f"{code} in the bundle",
-                "a device goes out in one shipment: correct it at the station, export "
-                "again; nothing was imported",
+                Phrase(
+                    N_("{tag} is in shipment {here} here and in shipment {there} in the bundle"),
+                    tag=tag or r["device_id"],
+                    here=other.code,
+                    there=code,
+                ),
+                N_(
+                    "a device goes out in one shipment: correct it at the station, export "
+                    "again; nothing was imported"
+                ),
                 rule="shipped-twice",
             )
         new_items.append(r)
@@ -801,10 +936,18 @@ def _no_future(events: list[dict[str, Any]]) -> None:
     if ahead:
         first = min(ahead, key=lambda e: e["at"])
         raise Refused(
-            f"{len(ahead)} event(s) in the bundle are dated in the future (the first "
-            f"{first['at'].isoformat(timespec='minutes')}, on device {first['device_id']}, "
-            f"station {first.get('station') or '?'}): that station's clock runs ahead",
-            "set the station's clock right, then export again; nothing was imported",
+            Phrase(
+                N_(
+                    "{count} event(s) in the bundle are dated in the future (the first "
+                    "{first}, on device {device}, station {station}): that station's clock "
+                    "runs ahead"
+                ),
+                count=len(ahead),
+                first=first["at"].isoformat(timespec="minutes"),
+                device=first["device_id"],
+                station=first.get("station") or "?",
+            ),
+            N_("set the station's clock right, then export again; nothing was imported"),
             rule="future-events",
         )
 
