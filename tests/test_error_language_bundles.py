@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from refurb.app.lifecycle import move_in
 from refurb.store.bundles import FORMAT, export_bundle
 from refurb.store.db import Store, open_store
 from refurb.store.intake import record_snapshot
 from refurb.store.inventory import add_lot, add_participant
-from tests.store_helpers import laptop, verdict
+from tests.store_helpers import laptop, purge, verdict
 from tests.test_probe_live_and_bad_input import run_cli
 
 KEY = b"a program key of some length"
@@ -217,6 +218,12 @@ def _cases() -> dict[str, Case]:
             "participant P-1 is already here with other facts: community Arviat here, "
             "Kugaaruk in the bundle",
         ),
+        "rulebook": (
+            _unwiped,
+            None,
+            "enfreindrait les règles sur 3 point(s)\u00a0: IQ-",
+            "would break the rulebook on 3 point(s): IQ-",
+        ),
         "no manifest": (
             lambda p: _zip_without_manifest(_station(p)),
             None,
@@ -224,6 +231,24 @@ def _cases() -> dict[str, Case]:
             "is damaged or truncated (",
         ),
     }
+
+
+def _unwiped(tmp_path: Path) -> bytes:
+    """A ready laptop whose sanitization the bundle leaves out (events renumbered, so no
+    gap shows): the hub's rulebook re-check refuses it."""
+    store = open_store(str(tmp_path / "wiped.db"))
+    snap = laptop()
+    with store.transaction() as s:
+        tag = record_snapshot(s, snap, verdict(snap), operator="t", station="IQ").tag
+        purge(s, tag, station="IQ")
+        move_in(s, tag, "ready", actor="t", note=None, station=None)
+    with store.reading() as s:
+        m = _members(export_bundle(s, KEY, "IQ")[0])
+    store.dispose()
+    kept = [e for e in _rows(m["events.jsonl"]) if e["kind"] != "sanitized"]
+    for seq, e in enumerate(sorted(kept, key=lambda e: int(str(e["seq"]))), start=1):
+        e["seq"] = seq
+    return _pack({**m, "events.jsonl": _lines(kept), "sanitizations.jsonl": b""})
 
 
 def _zip_without_manifest(data: bytes) -> bytes:
@@ -261,6 +286,7 @@ def test_a_refused_bundle_is_explained_in_french_english_and_json(
     code, _, fr = run_cli(["import", str(bundle), "--db", db], capsys)
     assert code != 0 and french in fr, fr
     assert english not in fr and "nothing was imported" not in fr
+    assert "cannot become" not in fr and "(event " not in fr
     assert "rien n'a été importé" in fr or "->" not in fr
     monkeypatch.setenv("REFURB_LANG", "en")
     code_en, _, en = run_cli(["import", str(bundle), "--db", db], capsys)
