@@ -258,3 +258,61 @@ def test_several_hub_processes_import_at_once(db_url: str, tmp_path: Path) -> No
         assert tallies.differences(s.connection()) == []
     hub.dispose()
     reference.dispose()
+
+
+def test_codes_drives_and_statuses_merge_as_one_row_at_a_time_would(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The merge reads lots, participants and drives in batches and writes the devices'
+    statuses together: the rows it stores are the ones matching each row in turn gives
+    (one participant per code, one drive per laptop and serial, every reference moved
+    onto the survivor, each status from its device's own history)."""
+    from refurb.store.inventory import status_mismatches
+
+    bundles = []
+    for station in ("IQ", "KU"):
+        store = open_store(str(tmp_path / f"{station}.db"))
+        with store.transaction() as s:
+            add_participant(s, "P-SHARED", None)
+        for serial in ("SHARED-LAPTOP-3", f"{station}-OWN"):
+            snap = laptop(serial=serial, uuid_=None, board_serial=None)
+            with store.transaction() as s:
+                tag = record_snapshot(s, snap, verdict(snap), operator="t", station=station).tag
+                purge(s, tag, station=station)
+                move_in(s, tag, "ready", actor="t", note=None, station=None)
+                issue_in(s, tag, "P-SHARED", actor="t", note=None, station=station)
+            if station == "KU" and serial == "SHARED-LAPTOP-3":
+                with store.transaction() as s:
+                    return_in(s, tag, actor="t", note=None, station=station)
+        with store.reading() as s:
+            bundles.append(export_bundle(s, KEY, station)[0])
+        store.dispose()
+    hub = open_store(db_url)
+    hub_import(hub, bundles, KEY)
+    d, dr, e, p = T["devices"], T["drives"], T["events"], T["participants"]
+    sa = T["sanitizations"]
+    with hub.reading() as s:
+        people = s.execute(select(p.c.id, p.c.code)).all()
+        assert [code for _, code in people] == ["P-SHARED"]  # matched by its code
+        named = set(s.execute(select(e.c.participant_id)).scalars()) - {None}
+        assert named == {people[0].id}  # both shops' issues, onto the hub's participant
+        devices = dict(s.execute(select(d.c.id, d.c.serial)).all())
+        assert sorted(devices.values()) == ["IQ-OWN", "KU-OWN", "SHARED-LAPTOP-3"]
+        drives = s.execute(select(dr.c.id, dr.c.device_id, dr.c.serial)).all()
+        assert len({(r.device_id, r.serial) for r in drives}) == len(drives)  # no twin
+        assert {r.device_id for r in drives} == set(devices)
+        drive_device = {r.id: r.device_id for r in drives}
+        for drive_id, device_id in s.execute(select(sa.c.drive_id, sa.c.device_id)):
+            assert drive_device[drive_id] == device_id  # moved onto the surviving drive
+        for data, device_id in s.execute(select(e.c.data, e.c.device_id)):
+            doc = json.loads(data) if data else {}
+            for drive_id in [doc.get("drive"), *doc.get("seen", []), *doc.get("failing", [])]:
+                assert drive_id is None or drive_device[drive_id] == device_id
+        shared = s.execute(select(d.c.status).where(d.c.serial == "SHARED-LAPTOP-3")).scalar()
+        assert shared == "returned"  # KU's return, after IQ's issue
+        assert status_mismatches(s) == []
+    again = [hub_import(hub, [b], KEY) for b in bundles]  # nothing new, nothing changed
+    assert again == [0, 0]
+    with hub.reading() as s:
+        assert len(s.execute(select(dr.c.id)).all()) == len(drives)
+    hub.dispose()

@@ -398,3 +398,50 @@ def test_ids_are_time_ordered_uuid7() -> None:
     ids = [new_id() for _ in range(5000)]
     assert ids == sorted(ids) and len(set(ids)) == 5000
     assert all(uuid.UUID(i).version == 7 and str(uuid.UUID(i)) == i for i in ids[:50])
+
+
+def test_show_reads_lot_latest_assessment_codes_and_aliases(store: Store) -> None:
+    """device_record reads the lot's code, the latest assessment and each event's
+    participant code in fewer queries: each equals what a plain query of its own says."""
+    import json
+    from datetime import UTC, date, datetime
+
+    from refurb.store.inventory import device_record
+    from refurb.store.tables import Assessment, DeviceAlias, Participant
+
+    with store.transaction() as s:
+        add_lot(s, "L-SHOW", "Bank", date(2026, 9, 1), "reuse", "Arviat", None, None)
+        add_participant(s, "P-SHOW", None)
+    tag = intake(store, lot_code="L-SHOW").tag
+    with store.transaction() as s:  # probed again, with another drive: a newer verdict
+        intake_in(s, laptop(disks=[disk("sda", "HD-SHOW")]))
+        purge(s, tag)
+        move_in(s, tag, "ready", actor="t", note=None, station=None)
+        issue_in(s, tag, "P-SHOW", actor="t", note=None, station="RF")
+        return_in(s, tag, actor="t", note=None, station="RF")
+    bare = intake(store, laptop(serial="NODRIVES1", uuid_=None, disks=[])).tag
+    with store.transaction() as s:
+        s.add(
+            DeviceAlias(
+                tag="RF-7K2Q9W", device_id=get_device(s, tag).id, created_at=datetime.now(UTC)
+            )
+        )
+    with store.reading() as s:
+        device = get_device(s, tag)
+        assert get_device(s, "rf-7k2q9w").id == device.id == get_device(s, tag, lock=True).id
+        record = device_record(s, device)
+        docs = s.exec(
+            select(Assessment.doc)
+            .where(Assessment.device_id == device.id)
+            .order_by(col(Assessment.created_at).desc())
+        ).all()
+        code = s.exec(select(Participant.code)).one()
+        plain = device_record(s, get_device(s, bare))
+    assert len(docs) == 2 and docs[0] != docs[1]
+    assert record["assessment"] == json.loads(docs[0])  # the latest one
+    assert record["lot"] == "L-SHOW" and record["aliases"] == ["RF-7K2Q9W"]
+    named = [(e["status"], e["participant"]) for e in record["events"] if e["participant"]]
+    assert named == [("issued", code), ("returned", code)]
+    assert {d["serial"] for d in record["drives"]} >= {"HD-SHOW"}
+    assert plain["lot"] is None and plain["drives"] == [] and plain["aliases"] == []
+    assert plain["assessment"] is not None and plain["events"]

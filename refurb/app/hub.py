@@ -6,11 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import IO
 
-from refurb.app.checks import violations
+from refurb.app.checks import Violation, violations
 from refurb.errors import Conflict, MissingReference, Refused
 from refurb.i18n import N_, Listed, Phrase
 from refurb.store.bundles import export_bundle, merge, read_bundle
 from refurb.store.db import Store
+
+
+def _point(v: Violation) -> Phrase:
+    """One point the rulebook found, as ``str(v)`` says it, in the reader's language."""
+    if v.seq is None:
+        return Phrase(N_("{tag}: {reason}"), tag=v.tag, reason=v.reason)
+    return Phrase(N_("{tag} (event {seq}): {reason}"), tag=v.tag, seq=v.seq, reason=v.reason)
 
 
 def export(
@@ -23,9 +30,10 @@ def export(
 def import_bundle(store: Store, data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, int]:
     """Merge one bundle (its bytes, or a file open for reading: never read whole)
     exactly once, or refuse it whole."""
-    read_bundle(data, key, where)  # checked whole before anything is written
+    rows = read_bundle(data, key, where)  # checked whole before anything is written
     for attempt in range(8):
-        rows = read_bundle(data, key, where)  # fresh rows: a merge rewrites ids in place
+        if attempt:
+            rows = read_bundle(data, key, where)  # fresh rows: a merge rewrites ids in place
         try:
             with store.transaction() as session:
                 merged = merge(session, rows, where)
@@ -33,15 +41,18 @@ def import_bundle(store: Store, data: bytes | IO[bytes], key: bytes, where: str)
                 if found:
                     raise Refused(
                         Phrase(
-                            N_("bundle {where} would break the rulebook on {n} point(s): {found}"),
+                            N_(
+                                "bundle {where} would break the rulebook on {count} point(s): "
+                                "{points}{more}"
+                            ),
                             where=where,
-                            n=len(found),
-                            found=Listed([*found[:5], *(["..."] if len(found) > 5 else [])]),
+                            count=len(found),
+                            points=Listed([_point(v) for v in found[:5]], "; "),
+                            more=" ..." if len(found) > 5 else "",
                         ),
                         N_(
-                            "nothing was imported; fix the station's "
-                            "records (or import the earlier "
-                            "bundle first, where events are missing)"
+                            "nothing was imported; fix the station's records (or import the "
+                            "earlier bundle first, where events are missing)"
                         ),
                         rule=found[0].rule,
                     )

@@ -39,7 +39,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
 
-from sqlalchemy import Date, DateTime, TypeDecorator, func, insert, or_, select, update
+from sqlalchemy import (
+    Date,
+    DateTime,
+    TypeDecorator,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlmodel import Session, SQLModel
 
 from refurb.errors import BadInput, Conflict, Refused
@@ -223,9 +233,7 @@ def _check_outline(fh: IO[bytes], where: str) -> None:
     except OSError as exc:
         raise BadInput(
             Phrase(
-                N_("bundle {where} cannot be read ({error})"),
-                where=where,
-                error=exc.strerror or exc,
+                N_("bundle {where} cannot be read ({why})"), where=where, why=exc.strerror or exc
             ),
             N_("nothing was imported"),
         ) from None
@@ -240,9 +248,12 @@ def _outline(fh: IO[bytes], where: str) -> None:
                 where=where,
                 size=size / (1 << 30),
             ),
-            N_(
-                "is it the right file? a larger station exports in parts (--since); "
-                "nothing was imported"
+            Phrase(
+                N_(
+                    "is it the right file? a larger station exports in parts ({option}); "
+                    "nothing was imported"
+                ),
+                option="--since",
             ),
         )
     tail_size = min(size, _END.size + 0xFFFF)  # the record, then a comment of up to 64 KB
@@ -262,12 +273,12 @@ def _outline(fh: IO[bytes], where: str) -> None:
         raise BadInput(
             Phrase(
                 N_(
-                    "bundle {where} lists {members:,} files ({directory_bytes:,} bytes of "
-                    "zip directory); a refurb bundle has at most {most}"
+                    "bundle {where} lists {members:,} files ({size:,} bytes of zip "
+                    "directory); a refurb bundle has at most {most}"
                 ),
                 where=where,
                 members=members,
-                directory_bytes=directory_bytes,
+                size=directory_bytes,
                 most=MAX_MEMBERS,
             ),
             N_("is it the right file? nothing was imported"),
@@ -303,7 +314,7 @@ def read_bundle(data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, li
         signature = _member(z, "manifest.sig", None, 256).decode("ascii").strip()
     except _ZIP_ERRORS as exc:
         raise BadInput(
-            Phrase(N_("bundle {where} is damaged or truncated ({exc})"), where=where, exc=exc),
+            Phrase(N_("bundle {where} is damaged or truncated ({why})"), where=where, why=exc),
             N_("copy it again from the station; nothing was imported"),
         ) from None
     expected = hmac.new(key, manifest_bytes, "sha256").hexdigest()
@@ -362,10 +373,10 @@ def read_bundle(data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, li
         except _ZIP_ERRORS as exc:
             raise BadInput(
                 Phrase(
-                    N_("bundle {where}: {member} is missing or damaged ({exc})"),
+                    N_("bundle {where}: {member} is missing or damaged ({why})"),
                     where=where,
                     member=member,
-                    exc=exc,
+                    why=exc,
                 )
             ) from None
         if hashlib.sha256(blob).hexdigest() != info.get("sha256"):
@@ -382,28 +393,50 @@ def read_bundle(data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, li
         except (ValueError, TypeError, KeyError) as exc:
             raise BadInput(
                 Phrase(
-                    N_("bundle {where}: {member} holds a row that cannot be read ({exc})"),
+                    N_("bundle {where}: {member} holds a row that cannot be read ({why})"),
                     where=where,
                     member=member,
-                    exc=exc,
+                    why=exc,
                 )
             ) from None
     return rows
 
 
-def _typed(table: str, row: dict[str, Any]) -> dict[str, Any]:
-    cols = _T[table].c
-    out = {}
-    for k, v in row.items():
-        col = cols[k]  # KeyError: a column this refurb does not know
+def _moment(v: str) -> datetime:
+    t = datetime.fromisoformat(v)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _kinds(table: str) -> dict[str, Any]:
+    """Each column's reader of a JSON value (None: taken as it is), worked out once per
+    table rather than once per value."""
+    out: dict[str, Any] = {}
+    for col in _T[table].c:
         kind = col.type.impl if isinstance(col.type, TypeDecorator) else col.type
-        if v is not None and isinstance(kind, DateTime):
-            t = datetime.fromisoformat(v)
-            v = t if t.tzinfo else t.replace(tzinfo=UTC)
-        elif v is not None and isinstance(kind, Date):
-            v = date.fromisoformat(v)
-        out[k] = v
+        if isinstance(kind, DateTime):
+            out[col.name] = _moment
+        elif isinstance(kind, Date):
+            out[col.name] = date.fromisoformat
+        else:
+            out[col.name] = None
     return out
+
+
+_KINDS = {name: _kinds(name) for name in TABLES}
+
+
+_DATED = {name: [(c, read) for c, read in kinds.items() if read] for name, kinds in _KINDS.items()}
+
+
+def _typed(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    kinds = _KINDS[table]
+    if not row.keys() <= kinds.keys():  # a column this refurb does not know
+        raise KeyError(next(k for k in row if k not in kinds))
+    for k, read in _DATED[table]:
+        v = row.get(k)
+        if v is not None:
+            row[k] = read(v)
+    return row
 
 
 @dataclass
@@ -431,46 +464,50 @@ def merge(
         return found
 
     def by_code(table: str, facts: tuple[str, ...]) -> None:
+        # one read of the hub's rows with these codes (500 at a time), one insert of
+        # the new ones: a row this bundle adds is matched like one already here
         t = _T[table]
+        codes = list({r["code"] for r in rows[table]})
+        here: dict[str, Any] = {}
+        for i in range(0, len(codes), 500):
+            for hit in conn.execute(select(t).where(t.c.code.in_(codes[i : i + 500]))):
+                here[hit.code] = hit._mapping
+        new_rows: list[dict[str, Any]] = []
         for r in rows[table]:
-            there = conn.execute(select(t).where(t.c.code == r["code"])).first()
+            there = here.get(r["code"])
             if there is None:
-                conn.execute(insert(t).values(**r))
-                added[table] += 1
+                new_rows.append(r)
+                here[r["code"]] = r
                 continue
-            differ = [f for f in facts if there._mapping[f] != r[f]]
+            differ = [f for f in facts if there[f] != r[f]]
             if differ:
-                what = _WORD[table]
+                lot = table == "lots"
                 raise Refused(
                     Phrase(
-                        N_("{what} {code} is already here with other facts: {facts}"),
-                        what=what,
+                        N_("lot {code} is already here with other facts: {differ}")
+                        if lot
+                        else N_("participant {code} is already here with other facts: {differ}"),
                         code=r["code"],
-                        facts=Listed(
-                            [
-                                Phrase(
-                                    N_("{field} {here} here, {there} in the bundle"),
-                                    field=f,
-                                    here=str(there._mapping[f]),
-                                    there=str(r[f]),
-                                )
-                                for f in differ
-                            ]
-                        ),
+                        differ=Listed(_differences(differ, there, r), "; "),
                     ),
-                    Phrase(
-                        N_(
-                            "a {what} code names one {what} across the program: give one of them "
-                            "another code at its station (or correct it), "
-                            "export again; nothing was "
-                            "imported"
-                        ),
-                        what=what,
+                    N_(
+                        "a lot code names one lot across the program: give one of them "
+                        "another code at its station (or correct it), export again; nothing "
+                        "was imported"
+                    )
+                    if lot
+                    else N_(
+                        "a participant code names one participant across the program: give "
+                        "one of them another code at its station (or correct it), export "
+                        "again; nothing was imported"
                     ),
                     rule="code-conflict",
                 )
-            if there.id != r["id"]:
-                remap[table][r["id"]] = there.id
+            if there["id"] != r["id"]:
+                remap[table][r["id"]] = there["id"]
+        if new_rows:
+            conn.execute(insert(t), new_rows)
+        added[table] += len(new_rows)
 
     _no_future(rows["events"])
     by_code("lots", ("donor", "received_on", "donor_choice", "community"))
@@ -585,19 +622,33 @@ def merge(
 
     dr = _T["drives"]
     present = known_ids("drives", [r["id"] for r in rows["drives"]])
+    # the hub's drives of these devices, by (device, serial), read once; a drive this
+    # bundle adds is matched like one already here, and all are inserted at once
     for r in rows["drives"]:
         r["device_id"] = dev(r["device_id"])
+    serial_of: dict[tuple[str, str], str] = {}
+    on = list({r["device_id"] for r in rows["drives"] if r["serial"] and r["id"] not in present})
+    for i in range(0, len(on), 500):
+        for drive_id, device_id, serial in conn.execute(
+            select(dr.c.id, dr.c.device_id, dr.c.serial)
+            .where(dr.c.device_id.in_(on[i : i + 500]), dr.c.serial.is_not(None))
+            .order_by(dr.c.id)
+        ):
+            serial_of.setdefault((device_id, serial), drive_id)
+    new_drives = []
+    for r in rows["drives"]:
         if r["id"] in present:
             continue
         if r["serial"]:
-            same = conn.execute(
-                select(dr.c.id).where(dr.c.device_id == r["device_id"], dr.c.serial == r["serial"])
-            ).scalar()
+            same = serial_of.get((r["device_id"], r["serial"]))
             if same is not None:
                 remap["drives"][r["id"]] = same
                 continue
-        conn.execute(insert(dr).values(**r))
-        added["drives"] += 1
+            serial_of[(r["device_id"], r["serial"])] = r["id"]
+        new_drives.append(r)
+    if new_drives:
+        conn.execute(insert(dr), new_drives)
+    added["drives"] += len(new_drives)
 
     def plain(table: str, fix: dict[str, Any]) -> set[str]:
         t = _T[table]
@@ -648,17 +699,26 @@ def merge(
     return Merged(added, touched)
 
 
-# what a table's row is called in a message (translated where it is shown)
-_WORD = {
+_WORD = {  # phrases, so the reader's language shows them
     "devices": Phrase(N_("device")),
     "drives": Phrase(N_("drive")),
     "lots": Phrase(N_("lot")),
     "participants": Phrase(N_("participant")),
     "assessments": Phrase(N_("assessment")),
     "snapshots": Phrase(N_("snapshot")),
-    "recyclers": Phrase(N_("recycler")),
-    "shipments": Phrase(N_("shipment")),
 }
+
+
+def _differences(fields: list[str], here: Any, there: dict[str, Any]) -> list[Phrase]:
+    return [
+        Phrase(
+            N_("{field} {here!s} here, {there!s} in the bundle"),
+            field=f,
+            here=here[f],
+            there=there[f],
+        )
+        for f in fields
+    ]
 
 
 def _all_references_known(conn: Any, rows: dict[str, list[dict[str, Any]]], where: str) -> None:
@@ -690,43 +750,57 @@ def _all_references_known(conn: Any, rows: dict[str, list[dict[str, Any]]], wher
             raise BadInput(
                 Phrase(
                     N_(
-                        "bundle {where} names {n} {word}(s) that are not in the bundle "
-                        "and not at this hub: {names}"
+                        "bundle {where} names {count} {word}(s) that are not in the bundle "
+                        "and not at this hub: {first}{more}"
                     ),
                     where=where,
-                    n=len(missing),
+                    count=len(missing),
                     word=word,
-                    names=", ".join(f"{ids[x]} {x}" for x in first)
-                    + (" ..." if len(missing) > 3 else ""),
+                    first=Listed([f"{ids[x]} {x}" for x in first], ", "),
+                    more=" ..." if len(missing) > 3 else "",
                 ),
                 Phrase(
                     N_(
                         "import the bundle that carries the {word} first (an export without "
-                        "--since carries everything), or export again at the station; nothing "
+                        "{option} carries everything), or export again at the station; nothing "
                         "was imported"
                     ),
                     word=word,
+                    option="--since",
                 ),
             )
 
 
 def _conflict(what: str, code: str, here: dict[str, Any], there: dict[str, Any]) -> Refused:
-    differ = "; ".join(
-        f"{f.removesuffix('_id')} {here[f]!s} here, {there[f]!s} in the bundle" for f in here
+    differ = Listed(
+        [
+            Phrase(
+                N_("{field} {here!s} here, {there!s} in the bundle"),
+                field=f.removesuffix("_id"),
+                here=here[f],
+                there=there[f],
+            )
+            for f in here
+        ],
+        "; ",
     )
+    recycler = what == "recycler"
     return Refused(
         Phrase(
-            N_("{what} {code} is already here with other facts: {facts}"),
-            what=what,
+            N_("recycler {code} is already here with other facts: {differ}")
+            if recycler
+            else N_("shipment {code} is already here with other facts: {differ}"),
             code=code,
-            facts=differ,
+            differ=differ,
         ),
-        Phrase(
-            N_(
-                "a {what} names one {what} across the program: correct it at its station "
-                "(or give it another name or code), export again; nothing was imported"
-            ),
-            what=what,
+        N_(
+            "a recycler names one recycler across the program: correct it at its station (or "
+            "give it another name or code), export again; nothing was imported"
+        )
+        if recycler
+        else N_(
+            "a shipment names one shipment across the program: correct it at its station (or "
+            "give it another name or code), export again; nothing was imported"
         ),
         rule="code-conflict",
     )
@@ -754,7 +828,7 @@ def _match(
         f for f in fill if f != "closed_at" and None not in (have[f], row[f]) and have[f] != row[f]
     ]
     if differ:
-        what = _WORD[table]
+        what = "recycler" if table == "recyclers" else "shipment"
         shown = show or {}
         raise _conflict(
             what,
@@ -823,10 +897,10 @@ def _merge_shipments(
             tag = conn.execute(select(d.c.tag).where(d.c.id == r["device_id"])).scalar()
             raise Refused(
                 Phrase(
-                    N_("{tag} is in shipment {code} here and in shipment {code2} in the bundle"),
+                    N_("{tag} is in shipment {here} here and in shipment {there} in the bundle"),
                     tag=tag or r["device_id"],
-                    code=other.code,
-                    code2=code,
+                    here=other.code,
+                    there=code,
                 ),
                 N_(
                     "a device goes out in one shipment: correct it at the station, export "
@@ -864,13 +938,13 @@ def _no_future(events: list[dict[str, Any]]) -> None:
         raise Refused(
             Phrase(
                 N_(
-                    "{n} event(s) in the bundle are dated in the future (the first "
-                    "{date}, on device {device_id}, station {station}): that station's "
-                    "clock runs ahead"
+                    "{count} event(s) in the bundle are dated in the future (the first "
+                    "{first}, on device {device}, station {station}): that station's clock "
+                    "runs ahead"
                 ),
-                n=len(ahead),
-                date=first["at"].isoformat(timespec="minutes"),
-                device_id=first["device_id"],
+                count=len(ahead),
+                first=first["at"].isoformat(timespec="minutes"),
+                device=first["device_id"],
                 station=first.get("station") or "?",
             ),
             N_("set the station's clock right, then export again; nothing was imported"),
@@ -938,6 +1012,7 @@ def _refresh(conn: Any, device_ids: set[str]) -> None:
         )
 
     ids = list(device_ids)
+    same_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
         conn.execute(
@@ -961,4 +1036,14 @@ def _refresh(conn: Any, device_ids: set[str]) -> None:
             if site is not None:
                 values["site"] = site
             if values:
-                conn.execute(update(d).where(d.c.id == device_id).values(**values))
+                params = {f"new_{c}": v for c, v in values.items()}
+                params["the_id"] = device_id
+                same_columns.setdefault(tuple(values), []).append(params)
+    # one executemany per set of columns written, not one statement per device
+    for columns, many in same_columns.items():
+        conn.execute(
+            update(d)
+            .where(d.c.id == bindparam("the_id"))
+            .values({c: bindparam(f"new_{c}") for c in columns}),
+            many,
+        )

@@ -61,7 +61,13 @@ def get_device(session: Session, tag: str, *, lock: bool = False) -> Device:
     SQLite write transaction already holds the database's write lock), and read the
     row after taking it, so a status is never judged from a stale read."""
     typed = normalize(tag)
-    device_id = session.exec(select(Device.id).where(Device.tag == typed)).first()
+    if not lock:  # by its own tag, in one round trip (the usual case)
+        found = session.exec(
+            select(Device).where(Device.tag == typed).execution_options(populate_existing=True)
+        ).first()
+        if found is not None:
+            return found
+    device_id = session.exec(select(Device.id).where(Device.tag == typed)).first() if lock else None
     if device_id is None:
         device_id = session.exec(
             select(DeviceAlias.device_id).where(DeviceAlias.tag == typed)
@@ -424,23 +430,34 @@ def list_devices(
 
 
 def device_record(session: Session, device: Device) -> dict[str, Any]:
-    events = ordered(session.exec(select(Event).where(Event.device_id == device.id)).all())
+    # Round trips are most of a show on PostgreSQL: each participant's code comes with
+    # its event, the lot's code and the latest assessment in one query, and sanitizations
+    # are read only when the device has drives.
+    code_of = (
+        select(Participant.code)
+        .where(Participant.id == Event.participant_id)
+        .correlate(Event)
+        .scalar_subquery()
+    )
+    pairs = session.exec(select(Event, code_of).where(Event.device_id == device.id)).all()
+    participants = {e.participant_id: code for e, code in pairs if e.participant_id}
+    events = ordered(e for e, _ in pairs)
     drives = session.exec(select(Drive).where(Drive.device_id == device.id)).all()
-    sanit = session.exec(select(Sanitization).where(Sanitization.device_id == device.id)).all()
-    latest = session.exec(
-        select(Assessment)
-        .where(Assessment.device_id == device.id)
-        .order_by(col(Assessment.created_at).desc())
-    ).first()
-    lot = session.get(Lot, device.lot_id) if device.lot_id else None
-    participants = {
-        p.id: p.code
-        for p in session.exec(
-            select(Participant).where(
-                col(Participant.id).in_([e.participant_id for e in events if e.participant_id])
-            )
-        ).all()
-    }
+    sanit = (
+        session.exec(select(Sanitization).where(Sanitization.device_id == device.id)).all()
+        if drives
+        else []
+    )
+    lot_code, latest_doc = session.exec(
+        select(
+            select(Lot.code).where(Lot.id == device.lot_id).scalar_subquery(),
+            select(Assessment.doc)
+            .where(Assessment.device_id == device.id)
+            .order_by(col(Assessment.created_at).desc())
+            .limit(1)
+            .scalar_subquery(),
+        )
+    ).one()
     return {
         "tag": device.tag,
         "aliases": aliases(session, device),
@@ -456,11 +473,11 @@ def device_record(session: Session, device: Device) -> dict[str, Any]:
         "year": device.year,
         "weight_kg": device.weight_kg,
         "community": device.community,
-        "lot": lot.code if lot else None,
+        "lot": lot_code,
         "disposition": device.disposition,
         "grade": {"functional": device.grade_functional, "cosmetic": device.grade_cosmetic},
         "identity_kind": device.identity_kind,
-        "assessment": json.loads(latest.doc) if latest else None,
+        "assessment": json.loads(latest_doc) if latest_doc is not None else None,
         "drives": [
             {
                 "name": d.name,
