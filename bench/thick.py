@@ -116,7 +116,7 @@ def build_thick(path: Path, n: int, seed: int = 5) -> float:
     old_sid, old_serial = snap_t["id"], dev_t["serial"]
     tables: dict[str, list[dict[str, Any]]] = {
         "devices": [], "drives": [], "snapshots": [], "assessments": [], "findings": [],
-        "events": [],
+        "events": [], "sanitizations": [],
     }  # fmt: skip
     base = datetime(2024, 6, 1, tzinfo=UTC)
     for i in range(n):
@@ -164,6 +164,24 @@ def build_thick(path: Path, n: int, seed: int = 5) -> float:
         for k, (status, who) in enumerate(later, start=1):
             seq += 1
             at = _stamp(t0 + timedelta(days=k))
+            if status == "wiped":  # its drive purged first, as `refurb wipe` records it
+                rec = f"z{i:08d}"
+                tables["sanitizations"].append(
+                    {"id": rec, "drive_id": drive, "device_id": did, "level": "purge",
+                     "method": "block-erase", "tool": "nvme-cli", "tool_version": "2.4",
+                     "verification_method": "read-back of a 10 % sample",
+                     "verification_result": "pass", "performed_by": "lead",
+                     "performed_at": at, "verified_by": None, "verified_at": None,
+                     "destination": None, "notes": None, "recorded_at": at}
+                )  # fmt: skip
+                tables["events"].append(
+                    ev_t[0] | {"id": f"e{i:08d}-{seq}", "device_id": did, "origin": did,
+                               "seq": seq, "at": at, "recorded_at": at, "kind": "sanitized",
+                               "status": None, "participant_id": None, "ref": rec,
+                               "note": "nvme0n1: purge by block-erase, verified pass",
+                               "data": json.dumps({"drive": drive, "result": "pass"})}
+                )  # fmt: skip
+                seq += 1
             tables["events"].append(
                 ev_t[0] | {"id": f"e{i:08d}-{seq}", "device_id": did, "origin": did,
                            "seq": seq, "at": at, "recorded_at": at, "status": status,
