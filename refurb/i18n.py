@@ -18,14 +18,25 @@ from __future__ import annotations
 
 import functools
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import gettext as _gettext
+    from pathlib import Path
 
 DOMAIN = "refurb"
-LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+def __getattr__(name: str) -> Any:
+    """``LOCALE_DIR``, the catalogues shipped with refurb, made when first asked for:
+    pathlib is not imported at start-up for it (the probe's fast path imports this)."""
+    if name == "LOCALE_DIR":
+        from pathlib import Path
+
+        return Path(__file__).parent / "locale"
+    raise AttributeError(name)
+
+
 SOURCE_LANG = "en"
 MARK_ENV = "REFURB_MARK_UNTRANSLATED"
 # REFURB_LOCALE_DIR: more catalogues (a translator's work in progress), searched first.
@@ -145,7 +156,10 @@ def NC_(context: str, text: str) -> str:
 
 def locale_dirs() -> list[Path]:
     extra = os.environ.get(EXTRA_DIR_ENV)
-    return ([Path(extra)] if extra else []) + [LOCALE_DIR]
+    from pathlib import Path
+
+    shipped = Path(__file__).parent / "locale"
+    return ([Path(extra)] if extra else []) + [shipped]
 
 
 def available_languages() -> list[str]:

@@ -8,8 +8,8 @@ cannot be read becomes a gap.
 from __future__ import annotations
 
 import json
+import os
 import re
-import uuid
 from datetime import UTC, datetime
 
 from refurb import __version__
@@ -20,10 +20,20 @@ from refurb.probe.source import Source, ToolMissing
 _SMART_FILE = re.compile(r"^smartctl-(.+)\.json$")
 
 
+def new_snapshot_id() -> str:
+    """A random (version 4) UUID as text, as ``str(uuid.uuid4())`` gives it, without
+    importing uuid (and the platform module it loads) on the probe's start-up path."""
+    b = bytearray(os.urandom(16))
+    b[6] = (b[6] & 0x0F) | 0x40  # version 4
+    b[8] = (b[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def collect(src: Source, *, smart: bool = True) -> Snapshot:
     gaps: list[Gap] = []
     snap = Snapshot(
-        snapshot_id=str(uuid.uuid4()),
+        snapshot_id=new_snapshot_id(),
         taken_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         tool_version=__version__,
         os=OsInfo(name=src.os_name, release=src.os_release),

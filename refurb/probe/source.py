@@ -14,16 +14,34 @@ import functools
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 from refurb import CAPTURE_FORMAT
 from refurb.errors import BadInput, EnvironmentProblem
 from refurb.i18n import N_, Phrase
+
+
+def _which(name: str) -> str | None:
+    """The executable ``name`` on PATH (or ``name`` itself when it holds a slash), as
+    shutil.which finds it on POSIX; shutil is not imported at start-up for this alone
+    (it loads the bz2, lzma and zlib modules)."""
+    if sys.platform == "win32":
+        import shutil
+
+        return shutil.which(name)
+    if os.sep in name:
+        return name if os.access(name, os.X_OK) and not os.path.isdir(name) else None
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = os.path.join(folder or os.curdir, name)
+        if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
+            return candidate
+    return None
 
 
 class ToolMissing(Exception):
@@ -127,7 +145,7 @@ class LiveSource(Source):
             return None
 
     def _run(self, name: str, argv: list[str], timeout: float) -> CommandResult:
-        exe = shutil.which(argv[0])
+        exe = _which(argv[0])
         if exe is None:
             raise ToolMissing(argv[0])
         try:
@@ -148,6 +166,8 @@ class CaptureSource(Source):
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__()
+        from pathlib import Path  # here, not at start-up: a live probe needs no Path
+
         self.path = Path(path)
         meta_file = self.path / "meta.json"
         if not self.path.is_dir():
@@ -289,6 +309,8 @@ class RecordingSource(LiveSource):
 
     def __init__(self, dest: str | os.PathLike[str], scrub: bool = False) -> None:
         super().__init__()
+        from pathlib import Path
+
         self.dest = Path(dest)
         self.scrub = scrub
         self.links_seen: dict[str, str] = {}
