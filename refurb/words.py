@@ -61,6 +61,19 @@ EVENTS = {
     "void": NC_("event", "voided"),
 }
 
+# a machine's form factor (the snapshot's chassis)
+KINDS: dict[str, str] = {
+    "laptop": N_("laptop"),
+    "convertible": N_("convertible"),
+    "desktop": N_("desktop"),
+    "all-in-one": N_("all-in-one"),
+    "mini-pc": N_("mini PC"),
+    "tablet": N_("tablet"),
+    "handheld": N_("handheld"),
+    "server": N_("server"),
+    "other": N_("other"),
+}
+
 TABLES = {
     "level": LEVELS,
     "method": METHODS,

@@ -95,3 +95,33 @@ def test_notes_refurb_writes_are_said_in_the_readers_language() -> None:
     for written in ("batterie changée", "purge by hand", "verdict: maybe", ""):
         assert words.note(written, "fr") == written
     assert words.note(None, "fr") == ""
+
+
+def test_the_probe_summary_speaks_the_benchs_language(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_cli_inventory import T480
+    from tests.test_probe_live_and_bad_input import run_cli
+    from tests.test_translations import french_typography_faults
+
+    monkeypatch.setenv("REFURB_LANG", "fr")
+    code, out, err = run_cli(["probe", "--replay", T480], capsys)
+    assert code == 0, err
+    for said in (
+        "Numéro de série",
+        "Processeur",
+        "Mémoire",
+        "7,6\u00a0Gio",
+        "(portable)",
+        "256,1\u00a0Go",
+        "SMART réussi",
+        "usé à 7\u00a0%",
+        "de la capacité d'origine",
+    ):
+        assert said in out, (said, out)  # fmt: skip
+    for english in ("Serial", "Memory", "laptop", "GiB", "worn", "of design"):
+        assert english not in out, (english, out)
+    assert french_typography_faults(out) == []
+    monkeypatch.setenv("REFURB_LANG", "en")
+    code, out, err = run_cli(["probe", "--replay", T480], capsys)
+    assert "Serial" in out and "7.6 GiB in 1 module(s)" in out and "7% worn" in out

@@ -143,13 +143,21 @@ def say(message: str) -> str:
     """A line a command prints, in its reader's language: the command's own --lang when
     it has one, else REFURB_LANG or the config's (``message`` is an ``N_`` text or a
     Phrase; anything else is shown as it is)."""
-    from refurb.i18n import available_languages, gettext_for
+    from refurb.i18n import gettext_for
+
+    return gettext_for(reader_lang())(message)
+
+
+def reader_lang() -> str:
+    """The language a command speaks in: its own --lang when it has one, else
+    REFURB_LANG or the config's; English when that has no catalogue."""
+    from refurb.i18n import available_languages
 
     ctx = click.get_current_context(silent=True)
     lang = ctx.params.get("lang") if ctx is not None else None
     if not lang:
         lang = _shop_lang()
-    return gettext_for(lang if lang in available_languages() else "en")(message)
+    return lang if lang in available_languages() else "en"
 
 
 def _shop_lang() -> str:

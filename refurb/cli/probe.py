@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from refurb.cli.common import reader_lang
 from refurb.probe.run import make_source, snapshot_json, take_snapshot
 
 __all__ = ["make_source", "probe", "snapshot_json", "take_snapshot"]
@@ -58,4 +59,4 @@ def probe(
     elif not out or outbox:
         from refurb.probe.summary import summarize
 
-        click.echo(summarize(snap))
+        click.echo(summarize(snap, reader_lang()))

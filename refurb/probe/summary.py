@@ -6,60 +6,99 @@ from refurb.model import Snapshot
 
 
 def human_bytes(n: int | float | None) -> str:
+    """A size as sold ("256.1 GB"): a Phrase, so a reader sees their own units and
+    decimal mark ("256,1 Go")."""
+    from refurb.i18n import N_, Phrase
+
     if n is None:
-        return "unknown"
+        return Phrase(N_("unknown"))
     value = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit in ("B", "KB") else f"{value:.1f} {unit}"
+    units = (N_("{n:.0f} B"), N_("{n:.0f} KB"), N_("{n:.1f} MB"), N_("{n:.1f} GB"))
+    for unit in units:
+        if value < 1000:
+            return Phrase(unit, n=value)
         value /= 1000
-    return f"{value:.1f} TB"
+    return Phrase(N_("{n:.1f} TB"), n=value)
 
 
-def human_gib(n: int | None) -> str:
-    return "unknown" if n is None else f"{n / (1 << 30):.1f} GiB"
+def human_gib(n: int | None, unknown: str = "unknown") -> str:
+    from refurb.i18n import N_, Phrase
+
+    return unknown if n is None else Phrase(N_("{n:.1f} GiB"), n=n / (1 << 30))
 
 
-def summarize(snap: Snapshot) -> str:
+def summarize(snap: Snapshot, lang: str | None = None) -> str:
+    """The snapshot for the bench, each line headed by its part, in ``lang``."""
+    from refurb.i18n import N_, Phrase, gettext_for
+    from refurb.words import KINDS as KIND_WORDS
+
+    tr = gettext_for(lang)
+    unknown = tr(N_("unknown"))
     i, c, m = snap.identity, snap.cpu, snap.memory
-    lines = [
-        f"Machine   {i.vendor or '?'} {i.model or '?'}  ({i.chassis or 'chassis unknown'})",
-        f"Serial    {i.serial or 'unknown'}",
-        f"CPU       {c.model or 'unknown'}  {c.cores or '?'} cores/{c.threads or '?'} threads"
-        + (f", x86-64-v{c.x86_64_level}" if c.x86_64_level else ""),
-        f"Memory    {human_gib(m.total_bytes)}"
-        + (f" in {len(m.modules)} module(s)" if m.modules else ""),
-    ]
+    rows: list[tuple[str, str]] = []
+
+    def add(head: str, said: str) -> None:
+        rows.append((tr(head), tr(said)))
+
+    machine = Phrase(
+        N_("{vendor} {model}  ({chassis})"),
+        vendor=i.vendor or "?",
+        model=i.model or "?",
+        chassis=Phrase(KIND_WORDS[i.chassis])
+        if i.chassis in KIND_WORDS
+        else (i.chassis or Phrase(N_("chassis unknown"))),
+    )
+    add(N_("Machine"), machine)
+    add(N_("Serial"), i.serial or unknown)
+    cpu = Phrase(
+        N_("{model}  {cores} cores/{threads} threads"),
+        model=c.model or unknown,
+        cores=c.cores or "?",
+        threads=c.threads or "?",
+    )
+    rows.append(
+        (tr(N_("CPU")), tr(cpu) + (f", x86-64-v{c.x86_64_level}" if c.x86_64_level else ""))
+    )
+    memory = tr(human_gib(m.total_bytes, unknown))
+    if m.modules:
+        memory = tr(Phrase(N_("{size} in {n} module(s)"), size=memory, n=len(m.modules)))
+    rows.append((tr(N_("Memory")), memory))
     if not snap.disks:
-        lines.append("Disks     none found")
+        add(N_("Disks"), N_("none found"))
     for d in snap.disks:
         s = d.smart
-        health = "SMART not read"
+        health = tr(N_("SMART not read"))
         if s is not None:
-            verdict = {True: "passed", False: "FAILED", None: "unknown"}[s.passed]
-            bits = [f"SMART {verdict}"]
+            verdict = {True: N_("passed"), False: N_("FAILED"), None: N_("unknown")}[s.passed]
+            bits = [tr(Phrase(N_("SMART {verdict}"), verdict=Phrase(verdict)))]
             if s.power_on_hours is not None:
                 bits.append(f"{s.power_on_hours} h")
             if s.reallocated_sectors:
-                bits.append(f"{s.reallocated_sectors} reallocated")
+                bits.append(tr(Phrase(N_("{n} reallocated"), n=s.reallocated_sectors)))
             if s.pending_sectors:
-                bits.append(f"{s.pending_sectors} pending")
+                bits.append(tr(Phrase(N_("{n} pending"), n=s.pending_sectors)))
             if s.percentage_used is not None:
-                bits.append(f"{s.percentage_used}% worn")
+                bits.append(tr(Phrase(N_("{n}% worn"), n=s.percentage_used)))
             health = ", ".join(bits)
-        lines.append(
-            f"Disk      {d.name}: {d.model or '?'} {human_bytes(d.size_bytes)} "
-            f"{d.kind or ''} - {health}"
-        )
+        size = tr(human_bytes(d.size_bytes))
+        said = f"{d.name}{tr.colon} {d.model or '?'} {size} {d.kind or ''} - {health}"
+        rows.append((tr(N_("Disk")), said))
     if not snap.batteries:
-        lines.append("Battery   none found")
+        add(N_("Battery"), N_("none found"))
     for b in snap.batteries:
-        health = f"{b.health_pct:g}% of design" if b.health_pct is not None else "health unknown"
-        cycles = f", {b.cycle_count} cycles" if b.cycle_count is not None else ""
-        lines.append(f"Battery   {b.name}: {health}{cycles}")
+        health = (
+            tr(Phrase(N_("{pct:g}% of design"), pct=b.health_pct))
+            if b.health_pct is not None
+            else tr(N_("health unknown"))
+        )
+        cycles = (
+            tr(Phrase(N_(", {n} cycles"), n=b.cycle_count)) if b.cycle_count is not None else ""
+        )
+        rows.append((tr(N_("Battery")), f"{b.name}{tr.colon} {health}{cycles}"))
     if snap.gaps:
-        lines.append(f"Not read  {len(snap.gaps)} reading(s):")
+        add(N_("Not read"), Phrase(N_("{n} reading(s):"), n=len(snap.gaps)))
         for g in snap.gaps:
             where = g.part + (f".{g.field}" if g.field else "")
-            lines.append(f"          - {where}: {g.reason} ({g.detail})")
-    return "\n".join(lines)
+            rows.append(("", f"- {where}: {g.reason} ({g.detail})"))
+    width = max(len(head) for head, _ in rows) + 2
+    return "\n".join(f"{head:<{width}}{text}".rstrip() for head, text in rows)

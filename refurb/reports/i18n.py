@@ -126,17 +126,7 @@ STATUS_WORDS: dict[str, str] = {
     "harvested": N_("harvested for parts"),
     "recycled": N_("recycled"),
 }
-KIND_WORDS: dict[str, str] = {
-    "laptop": N_("laptop"),
-    "convertible": N_("convertible"),
-    "desktop": N_("desktop"),
-    "all-in-one": N_("all-in-one"),
-    "mini-pc": N_("mini PC"),
-    "tablet": N_("tablet"),
-    "handheld": N_("handheld"),
-    "server": N_("server"),
-    "other": N_("other"),
-}
+from refurb.words import KINDS as KIND_WORDS  # noqa: E402  (one table, shared)
 
 
 def status_word(status: str, lang: str) -> str:
