@@ -74,3 +74,27 @@ def test_which_finds_what_shutil_which_finds(
     )
     for name in ("smartctl", "lsblk", "folder", "sh", "no-such-tool", str(tool), str(not_exec)):
         assert _which(name) == shutil.which(name), name
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX tools (sh, sleep)")
+def test_a_command_started_ahead_is_recorded_only_when_asked_for() -> None:
+    import time
+
+    from refurb.probe.source import LiveSource, ToolMissing
+
+    src = LiveSource()
+    slow = ["sh", "-c", "sleep 0.4; echo done"]
+    start = time.perf_counter()
+    src.run_ahead("a.txt", slow)
+    src.run_ahead("b.txt", slow)
+    src.run_ahead("unused.txt", ["sh", "-c", "echo never asked"])
+    src.run_ahead("missing.txt", ["no-such-tool-for-refurb"])
+    assert src.run("a.txt", slow).stdout == b"done\n"
+    assert src.run("b.txt", slow).stdout == b"done\n"
+    took = time.perf_counter() - start
+    assert took < 0.75, f"the two started ahead ran one after the other ({took:.2f} s)"
+    with pytest.raises(ToolMissing):
+        src.run("missing.txt", ["no-such-tool-for-refurb"])
+    # a command run without being started ahead still runs, and is recorded the same way
+    assert src.run("c.txt", ["sh", "-c", "echo now"]).stdout == b"now\n"
+    assert sorted(src.evidence()["commands"]) == ["a.txt", "b.txt", "c.txt"]

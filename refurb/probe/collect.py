@@ -44,6 +44,10 @@ def collect(src: Source, *, smart: bool = True) -> Snapshot:
     if src.os_name == "linux":
         from refurb.probe import linux
 
+        if smart:  # smartctl, the slowest reader, runs while the others read
+            for name in linux.block_devices(src):
+                src.run_ahead(*_smartctl(name))
+
         dmi = linux.Dmidecode(src)  # run once, only if a reader needs it
         snap.identity = linux.read_identity(r, dmi)
         snap.cpu = linux.read_cpu(r, src.arch)
@@ -134,11 +138,16 @@ def _add_recorded_disks(src: Source, disks: list[Disk]) -> None:
             known.add(m.group(1))
 
 
+def _smartctl(name: str) -> tuple[str, list[str]]:
+    """The recorded name and the command line of one drive's SMART read."""
+    dev = name if name.startswith("/") or ":" in name else f"/dev/{name}"
+    return f"smartctl-{name}.json", ["smartctl", "-j", "-a", dev]
+
+
 def _smart(src: Source, disk: Disk, gaps: list[Gap]) -> None:
     part = f"disk {disk.name}"
-    dev = disk.name if disk.name.startswith("/") or ":" in disk.name else f"/dev/{disk.name}"
     try:
-        result = src.run(f"smartctl-{disk.name}.json", ["smartctl", "-j", "-a", dev], timeout=60)
+        result = src.run(*_smartctl(disk.name), timeout=60)
     except ToolMissing as exc:
         gaps.append(
             Gap(

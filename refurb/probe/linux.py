@@ -277,6 +277,20 @@ def read_memory(r: Reader, dmi: Dmidecode) -> Memory:
 _SKIP_BLOCK = re.compile(r"^(loop|ram|zram|dm-|md|sr|fd|nbd|mmcblk\d+(boot|rpmb))")
 
 
+def block_devices(src: Source) -> list[str]:
+    """The block devices a live probe will look at (read_disks may still drop an empty
+    one); read without recording, to start their SMART reads early."""
+    if src.kind != "live":
+        return []
+    import os
+
+    try:
+        names = os.listdir("/sys/block")
+    except OSError:
+        return []
+    return sorted(n for n in names if not _SKIP_BLOCK.match(n))
+
+
 def read_disks(r: Reader) -> list[Disk]:
     disks = []
     for name in r.src.listdir("/sys/block"):

@@ -64,6 +64,7 @@ class Source:
         self.files: dict[str, str] = {}
         self.files_b64: dict[str, str] = {}
         self.commands: dict[str, str] = {}
+        self._ahead: dict[str, _Ahead] = {}
 
     # --- what readers call -------------------------------------------------
     def read(self, path: str) -> bytes:
@@ -85,9 +86,16 @@ class Source:
         return None
 
     def run(self, name: str, argv: list[str], timeout: float = 60) -> CommandResult:
-        result = self._run(name, argv, timeout)
+        ahead = self._ahead.pop(name, None)
+        result = ahead.result() if ahead is not None else self._run(name, argv, timeout)
         self.commands[name] = result.stdout.decode("utf-8", errors="replace")
         return result
+
+    def run_ahead(self, name: str, argv: list[str], timeout: float = 60) -> None:
+        """Start a command now that ``run(name, ...)`` will ask for later, so a slow tool
+        (smartctl) works while the probe reads the rest. Only ``run`` records it: a
+        command started ahead and never asked for leaves no trace in the snapshot. A
+        source that reads recorded output (a replay) has nothing to start."""
 
     def recorded_commands(self) -> list[str]:
         return []
@@ -119,7 +127,36 @@ def _os_name() -> str:
     return {"win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
 
 
+class _Ahead:
+    """A command running in a thread; ``result()`` waits for it and gives what ``_run``
+    gave, or raises what it raised."""
+
+    def __init__(self, work: Any) -> None:
+        import threading
+
+        self.box: dict[str, Any] = {}
+
+        def go() -> None:
+            try:
+                self.box["result"] = work()
+            except BaseException as exc:  # handed to the caller of result()
+                self.box["error"] = exc
+
+        self.thread = threading.Thread(target=go, daemon=True)
+        self.thread.start()
+
+    def result(self) -> CommandResult:
+        self.thread.join()
+        if "error" in self.box:
+            raise self.box["error"]
+        return self.box["result"]
+
+
 class LiveSource(Source):
+    def run_ahead(self, name: str, argv: list[str], timeout: float = 60) -> None:
+        if name not in self._ahead:
+            self._ahead[name] = _Ahead(lambda: self._run(name, argv, timeout))
+
     def __init__(self) -> None:
         super().__init__()
         self.os_name = _os_name()
