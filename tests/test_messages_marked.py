@@ -81,3 +81,55 @@ def test_every_error_message_is_marked_for_translation() -> None:
 )
 def test_the_check_itself(source: str, unmarked: bool) -> None:
     assert bool(unmarked_raises(source, "example")) is unmarked
+
+
+# Phrase(N_("..."), values), and the CLI's tell(N_("..."), values), which makes one
+PHRASES = {"Phrase", "tell"}
+
+
+def _phrase_faults(source: str, where: str) -> list[str]:
+    """Phrases whose text names a value the call does not give, or gives one the text
+    does not use (a KeyError, or a value silently dropped, when shown)."""
+    import string
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) in PHRASES):
+            continue
+        if not node.args or not isinstance(node.args[0], ast.Call) or not node.args[0].args:
+            continue
+        text = node.args[0].args[0]
+        if not (isinstance(text, ast.Constant) and isinstance(text.value, str)):
+            continue
+        if any(k.arg is None for k in node.keywords):
+            continue  # **values: checked where they are made
+        given = {k.arg for k in node.keywords if k.arg and k.arg != "err"}
+        if getattr(node.func, "id", None) == "tell" and not given:
+            continue  # a constant line
+        named = {
+            f.split(".")[0].split("[")[0]
+            for _, f, _, _ in string.Formatter().parse(text.value)
+            if f
+        }
+        if named != given:
+            found.append(f"{where}:{node.lineno} names {sorted(named)}, gives {sorted(given)}")
+    return found
+
+
+def test_every_phrase_gives_the_values_its_text_names() -> None:
+    found = [
+        hit
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for hit in _phrase_faults(
+            path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE.parent))
+        )
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_the_phrase_check_itself() -> None:
+    assert _phrase_faults('Phrase(N_("{a} and {b}"), a=1)', "x") == [
+        "x:1 names ['a', 'b'], gives ['a']"
+    ]
+    assert _phrase_faults('tell(N_("{a}"), b=1, err=True)', "x") == ["x:1 names ['a'], gives ['b']"]
+    assert _phrase_faults('Phrase(N_("{a:,} of {b!r}"), a=1, b=2)', "x") == []

@@ -170,3 +170,9 @@ def _shop_lang() -> str:
         return load_config().lang
     except RefurbError:
         return "en"  # a broken config says so itself where it is read
+
+
+def tell(message: str, /, *, err: bool = False, **values: Any) -> None:
+    """Print one line in the reader's language: ``tell(N_("lot {code} recorded"),
+    code=code)`` (values make it a Phrase); ``err`` prints it on stderr."""
+    click.echo(say(Phrase(message, **values) if values else message), err=err)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from refurb.cli.common import db_option, echo_json, json_option, say
-from refurb.i18n import N_, Phrase
+from refurb.cli.common import db_option, echo_json, json_option, tell
+from refurb.i18n import N_
 
 
 @click.group()
@@ -48,20 +48,13 @@ def backup(file: str, db_url: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(done)
     else:
-        click.echo(
-            say(
-                Phrase(
-                    N_(
-                        "{file}: {devices} device(s), {events} event(s), schema {schema}, "
-                        "{bytes:,} bytes"
-                    ),
-                    file=file,
-                    devices=done["devices"],
-                    events=done["events"],
-                    schema=done["schema"],
-                    bytes=done["bytes"],
-                )
-            )
+        tell(
+            N_("{file}: {devices} device(s), {events} event(s), schema {schema}, {bytes:,} bytes"),
+            file=file,
+            devices=done["devices"],
+            events=done["events"],
+            schema=done["schema"],
+            bytes=done["bytes"],
         )
 
 
@@ -81,20 +74,13 @@ def restore(file: str, db_url: str | None, as_json: bool) -> None:
         echo_json(done)
     else:
         kept = f"; the previous one is kept as {done['kept']}" if done["kept"] else ""
-        click.echo(
-            say(
-                Phrase(
-                    N_(
-                        "{restored}: restored from {file} ({devices} device(s), schema "
-                        "{schema}){kept}"
-                    ),
-                    restored=done["restored"],
-                    file=file,
-                    devices=done["devices"],
-                    schema=done["schema"],
-                    kept=kept,
-                )
-            )
+        tell(
+            N_("{restored}: restored from {file} ({devices} device(s), schema {schema}){kept}"),
+            restored=done["restored"],
+            file=file,
+            devices=done["devices"],
+            schema=done["schema"],
+            kept=kept,
         )
 
 
@@ -143,28 +129,22 @@ def verify(db_url: str | None, as_json: bool, repair: bool) -> int:
         )
     else:
         for b in v.statuses:
-            click.echo(
-                say(
-                    Phrase(
-                        N_("{tag}: cached {cached}, log says {derived}"),
-                        tag=b["tag"],
-                        cached=b["cached"],
-                        derived=b["derived"],
-                    )
-                )
+            tell(
+                N_("{tag}: cached {cached}, log says {derived}"),
+                tag=b["tag"],
+                cached=b["cached"],
+                derived=b["derived"],
             )
         if not v.statuses:
-            click.echo(say(N_("every status matches its event log")))
+            tell(N_("every status matches its event log"))
         for line in v.tallies:
             click.echo(f"tally {line}")
         if v.tallies:
-            click.echo(
-                say(N_("the report tallies differ from the events: run refurb db verify --repair"))
-            )
+            tell(N_("the report tallies differ from the events: run refurb db verify --repair"))
         else:
             click.echo("the report tallies match the events" + (" (rebuilt)" if repair else ""))
         for g in v.gate:
             click.echo(f"rulebook [{g.rule}] {g}")
         if not v.gate:
-            click.echo(say(N_("every device's history keeps the rulebook")))
+            tell(N_("every device's history keeps the rulebook"))
     return 0 if v.ok else 1

@@ -15,10 +15,10 @@ from refurb.cli.common import (
     open_db,
     operator_option,
     resolve_operator,
-    say,
     station_prefix,
+    tell,
 )
-from refurb.i18n import N_, Phrase
+from refurb.i18n import N_
 
 
 @click.command("import")
@@ -102,19 +102,15 @@ def import_(
                 click.echo(f"refused  {r.path}: {r.reason}")
             elif r.outcome != "known":
                 click.echo(f"{r.outcome:<8} {r.tag}  {r.path}")
-        click.echo(
-            say(
-                Phrase(
-                    N_(
-                        "{new} new, {updated} updated, {known} already recorded, {refused} "
-                        "refused ({n} file(s))"
-                    ),
-                    new=counts["new"],
-                    updated=counts["updated"],
-                    known=counts["known"],
-                    refused=counts["refused"],
-                    n=len(rows),
-                )
-            )
+        tell(
+            N_(
+                "{new} new, {updated} updated, {known} already recorded, {refused} "
+                "refused ({n} file(s))"
+            ),
+            new=counts["new"],
+            updated=counts["updated"],
+            known=counts["known"],
+            refused=counts["refused"],
+            n=len(rows),
         )
     return 3 if counts["refused"] else 0

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from refurb.cli.common import LANG, db_option, echo_json, json_option, open_db, say
+from refurb.cli.common import LANG, db_option, echo_json, json_option, open_db, say, tell
 from refurb.errors import BadInput, EnvironmentProblem, NotFound, UsageProblem
 from refurb.i18n import N_, Phrase
 
@@ -154,14 +154,10 @@ def label(
             )
             click.echo(f"{s.name:<18} {say(said)}  - {s.description}")
         if cfg.label_url:
-            click.echo(
-                say(
-                    Phrase(
-                        N_("QR codes hold {url} ({modules} x {modules} modules)"),
-                        url=cfg.label_url,
-                        modules=modules,
-                    )
-                )
+            tell(
+                N_("QR codes hold {url} ({modules} x {modules} modules)"),
+                url=cfg.label_url,
+                modules=modules,
             )
         return
     if not (tags or status or lot or since):
@@ -180,7 +176,7 @@ def label(
     if as_json:
         echo_json({"labels": n, "out": out, "printer": printer if to_printer else None})
     else:
-        click.echo(say(Phrase(N_("{n} label(s) written to {out}"), n=n, out=out)))
+        tell(N_("{n} label(s) written to {out}"), n=n, out=out)
     if to_printer:
         send_to_printer(out, printer)
-        click.echo(say(N_("sent to the printer")), err=True)
+        tell(N_("sent to the printer"), err=True)

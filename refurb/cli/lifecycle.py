@@ -14,8 +14,8 @@ from refurb.cli.common import (
     open_db,
     operator_option,
     resolve_operator,
-    say,
     station_prefix,
+    tell,
 )
 from refurb.i18n import N_, Phrase
 from refurb.lifecycle.rules import ATTESTATIONS, PART_KINDS, STATUSES
@@ -25,13 +25,7 @@ def _done(tag: str, status: str, as_json: bool, extra: str = "") -> None:
     if as_json:
         echo_json({"tag": tag, "status": status})
     else:
-        click.echo(
-            say(
-                Phrase(
-                    N_("{tag} is now {status}{extra}"), tag=tag, status=Phrase(status), extra=extra
-                )
-            )
-        )
+        tell(N_("{tag} is now {status}{extra}"), tag=tag, status=Phrase(status), extra=extra)
 
 
 @click.command()
@@ -157,16 +151,12 @@ def wipe(
     if as_json:
         echo_json({"tag": done.tag, "status": done.status, "records": done.records})
     else:
-        click.echo(
-            say(
-                Phrase(
-                    N_("{tag}: {records} drive record(s) saved ({level}); status {status}"),
-                    tag=done.tag,
-                    records=done.records,
-                    level=level,
-                    status=Phrase(done.status),
-                )
-            )
+        tell(
+            N_("{tag}: {records} drive record(s) saved ({level}); status {status}"),
+            tag=done.tag,
+            records=done.records,
+            level=level,
+            status=Phrase(done.status),
         )
 
 
@@ -321,7 +311,7 @@ def recycle(
         echo_json([{"tag": d.tag, "status": d.status} for d in done])
     else:
         for d in done:
-            click.echo(say(Phrase(N_("{tag} is now {status}"), tag=d.tag, status=Phrase(d.status))))
+            tell(N_("{tag} is now {status}"), tag=d.tag, status=Phrase(d.status))
 
 
 @click.command()
@@ -391,7 +381,7 @@ def weigh(
     if as_json:
         echo_json({"tag": done.tag, "weight_kg": kg})
     else:
-        click.echo(say(Phrase(N_("{tag} weighs {kg:g} kg"), tag=done.tag, kg=kg)))
+        tell(N_("{tag} weighs {kg:g} kg"), tag=done.tag, kg=kg)
 
 
 @click.command()
@@ -428,13 +418,9 @@ def void(
     if as_json:
         echo_json({"tag": done.tag, "status": done.status, "voided": done.detail["voided"]})
     else:
-        click.echo(
-            say(
-                Phrase(
-                    N_("{tag}: event {event} voided; status {status}"),
-                    tag=done.tag,
-                    event=str(done.detail["voided"])[-8:],
-                    status=Phrase(done.status),
-                )
-            )
+        tell(
+            N_("{tag}: event {event} voided; status {status}"),
+            tag=done.tag,
+            event=str(done.detail["voided"])[-8:],
+            status=Phrase(done.status),
         )

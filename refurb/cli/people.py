@@ -13,9 +13,9 @@ from refurb.cli.common import (
     open_db,
     operator_option,
     resolve_operator,
-    say,
+    tell,
 )
-from refurb.i18n import N_, Phrase
+from refurb.i18n import N_
 
 
 @click.group()
@@ -84,7 +84,7 @@ def lot_add(
     if as_json:
         echo_json({"lot": code})
     else:
-        click.echo(say(Phrase(N_("lot {code} recorded"), code=code)))
+        tell(N_("lot {code} recorded"), code=code)
 
 
 @lot.command("list")
@@ -126,7 +126,7 @@ def participant_add(code: str, community: str | None, db_url: str | None, as_jso
     if as_json:
         echo_json({"participant": code, "community": community})
     else:
-        click.echo(say(Phrase(N_("participant {code} recorded"), code=code)))
+        tell(N_("participant {code} recorded"), code=code)
 
 
 @participant.command("list")
@@ -147,7 +147,7 @@ def _changed(what: str, changed: dict[str, Any], as_json: bool) -> None:
     if as_json:
         echo_json({k: {"old": o, "new": n} for k, (o, n) in changed.items()})
     elif not changed:
-        click.echo(say(Phrase(N_("{what}: nothing to change"), what=what)))
+        tell(N_("{what}: nothing to change"), what=what)
     else:
         for k, (o, n) in changed.items():
             click.echo(f"{what}: {k} {o!s} -> {n!s}")
@@ -216,7 +216,7 @@ def _history(rows: list[dict[str, Any]], as_json: bool) -> None:
         echo_json(rows)
         return
     if not rows:
-        click.echo(say(N_("no changes since it was recorded")))
+        tell(N_("no changes since it was recorded"))
     for r in rows:
         click.echo(
             f"{r['at'][:16]}  {r['field']}: {r['old']} -> {r['new']}  by {r['actor']}"
@@ -308,7 +308,7 @@ def _names_group(what: str) -> click.Group:
         if as_json:
             echo_json({"merged": old, "into": new, "records": n})
         else:
-            click.echo(say(Phrase(N_("{n} record(s) now say {new!r}"), n=n, new=new)))
+            tell(N_("{n} record(s) now say {new!r}"), n=n, new=new)
 
     merge.__doc__ = (
         f"Every {what} spelled like OLD (any case, accents or spaces) becomes NEW, in "

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from refurb.cli.common import LANG, db_option, echo_json, open_db, say
+from refurb.cli.common import LANG, db_option, echo_json, open_db, tell
 from refurb.errors import ExitStatus, UsageProblem
 from refurb.i18n import N_, Phrase
 from refurb.untrusted import json_text
@@ -176,7 +176,7 @@ def report(
         from refurb.reports.pdf import render_pdf
 
         write_atomic(pdf_out, render_pdf(result, cfg.font, Letterhead.from_config(cfg)))
-        click.echo(say(Phrase(N_("report written to {file}"), file=pdf_out)), err=True)
+        tell(N_("report written to {file}"), file=pdf_out, err=True)
     if as_json:
         click.echo(render.json_text(result))
     elif as_csv:
@@ -206,7 +206,7 @@ def _rows_out(rows: list[dict[str, Any]], as_csv: bool, as_json: bool) -> None:
         echo_json(rows)
         return
     if not rows:
-        click.echo(say(N_("nothing in this period")))
+        tell(N_("nothing in this period"))
         return
     if as_csv:
         import csv
@@ -267,13 +267,11 @@ def certificate(
                 data, lang or config.lang, config.font, Letterhead.from_config(config)
             ),
         )
-        click.echo(say(Phrase(N_("certificate written to {file}"), file=pdf_out)), err=True)
+        tell(N_("certificate written to {file}"), file=pdf_out, err=True)
     if as_json or not pdf_out:
         click.echo(json_text(data, indent=2, default=str))
     missing = [d for d in data["drives"] if not d["records"]]
     if missing:
-        click.echo(
-            say(Phrase(N_("{n} drive(s) have no sanitization record"), n=len(missing))), err=True
-        )
+        tell(N_("{n} drive(s) have no sanitization record"), n=len(missing), err=True)
         return ExitStatus.REFUSED
     return 0

@@ -11,11 +11,11 @@ from refurb.cli.common import (
     open_db,
     operator_option,
     resolve_operator,
-    say,
     station_prefix,
+    tell,
 )
 from refurb.errors import RefurbError
-from refurb.i18n import N_, Phrase
+from refurb.i18n import N_
 from refurb.lifecycle.rules import MOVABLE
 
 HELP = (
@@ -57,7 +57,7 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
         try:
             line = stdin.readline()
         except UnicodeDecodeError:  # a scanner set to another code page
-            click.echo(say(N_("that scan was not UTF-8 text; check the scanner's settings")))
+            tell(N_("that scan was not UTF-8 text; check the scanner's settings"))
             continue
         if not line:
             break
@@ -71,24 +71,18 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
             choice = words[1].lower() if len(words) > 1 else ""
             if choice == "none":
                 armed = None
-                click.echo(say(N_("no status armed: scans only show devices")))
+                tell(N_("no status armed: scans only show devices"))
             elif choice in MOVABLE:
                 armed = choice
-                click.echo(
-                    say(Phrase(N_("armed: every tag scanned now becomes {armed}"), armed=armed))
-                )
+                tell(N_("armed: every tag scanned now becomes {armed}"), armed=armed)
             else:
-                click.echo(
-                    say(
-                        Phrase(
-                            N_(
-                                "{choice!r} cannot be armed; a scan can set: {statuses} (the other "
-                                "statuses have their own command)"
-                            ),
-                            choice=choice,
-                            statuses=", ".join(MOVABLE),
-                        )
-                    )
+                tell(
+                    N_(
+                        "{choice!r} cannot be armed; a scan can set: {statuses} (the other "
+                        "statuses have their own command)"
+                    ),
+                    choice=choice,
+                    statuses=", ".join(MOVABLE),
                 )
             continue
         try:
@@ -105,7 +99,5 @@ def scan(armed: str | None, note: str | None, operator: str | None, db_url: str 
             click.echo(summary)
         except RefurbError as exc:
             hint = f" ({exc.hint})" if exc.hint else ""
-            click.echo(
-                say(Phrase(N_("NOT CHANGED  {message}{hint}"), message=exc.message, hint=hint))
-            )
-    click.echo(say(Phrase(N_("{applied} device(s) changed"), applied=applied)), err=True)
+            tell(N_("NOT CHANGED  {message}{hint}"), message=exc.message, hint=hint)
+    tell(N_("{applied} device(s) changed"), applied=applied, err=True)

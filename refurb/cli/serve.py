@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from refurb.cli.common import db_option, say
+from refurb.cli.common import db_option, tell
 from refurb.errors import BadInput, EnvironmentProblem
 from refurb.i18n import N_, Phrase
 
@@ -96,17 +96,13 @@ def serve(
     if tls_cert and tls_key:
         _check_tls(tls_cert, tls_key)
     if not _loopback(host) and not tls:
-        click.echo(
-            say(
-                Phrase(
-                    N_(
-                        "warning: listening on {host} without TLS: passwords and session cookies "
-                        "cross the network readable; give --tls-cert and --tls-key, or put a TLS "
-                        "proxy in front"
-                    ),
-                    host=host,
-                )
+        tell(
+            N_(
+                "warning: listening on {host} without TLS: passwords and session cookies "
+                "cross the network readable; give --tls-cert and --tls-key, or put a TLS "
+                "proxy in front"
             ),
+            host=host,
             err=True,
         )
     store = open_inventory(db_url, "create")
@@ -115,9 +111,9 @@ def serve(
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     base = f"{scheme}://{shown if ':' not in shown else f'[{shown}]'}:{port}"
     if token:
-        click.echo(say(N_("no account yet: open this link once to create the first admin:")))
-        click.echo(say(Phrase(N_("  {base}/setup?token={token}"), base=base, token=token)))
-    click.echo(say(Phrase(N_("refurb serving on {base}  (Ctrl-C stops)"), base=base)), err=True)
+        tell(N_("no account yet: open this link once to create the first admin:"))
+        tell(N_("  {base}/setup?token={token}"), base=base, token=token)
+    tell(N_("refurb serving on {base}  (Ctrl-C stops)"), base=base, err=True)
     # The CLI and the web pages are separate front doors (import-linter keeps them apart):
     # uvicorn is handed the pages' factory by name, and each worker opens the database.
     os.environ["REFURB_WEB_DB"] = store.url
@@ -203,19 +199,15 @@ def _make_cert(host: str, host_names: tuple[str, ...]) -> None:
             N_("making a certificate needs the web extra"), N_("pip install 'refurb-bench[web]'")
         ) from None
     if made.made:
-        click.echo(say(Phrase(N_("made a certificate for: {names}"), names=", ".join(made.names))))
+        tell(N_("made a certificate for: {names}"), names=", ".join(made.names))
     else:
-        click.echo(say(N_("a certificate was made before; kept (phones that trust it still do)")))
+        tell(N_("a certificate was made before; kept (phones that trust it still do)"))
     click.echo(f"  certificate: {made.cert}")
-    click.echo(say(Phrase(N_("  key:         {key}  (readable by you only)"), key=made.key)))
-    click.echo(
-        say(Phrase(N_("  SHA-256 fingerprint: {fingerprint}"), fingerprint=made.fingerprint))
-    )
-    click.echo(
-        say(
-            N_(
-                "serve with: refurb serve --tls --host 0.0.0.0; trust it once on each "
-                'phone (docs/guide.md, "Scanning with a phone")'
-            )
+    tell(N_("  key:         {key}  (readable by you only)"), key=made.key)
+    tell(N_("  SHA-256 fingerprint: {fingerprint}"), fingerprint=made.fingerprint)
+    tell(
+        N_(
+            "serve with: refurb serve --tls --host 0.0.0.0; trust it once on each "
+            'phone (docs/guide.md, "Scanning with a phone")'
         )
     )

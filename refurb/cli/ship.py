@@ -16,6 +16,7 @@ from refurb.cli.common import (
     resolve_operator,
     say,
     station_prefix,
+    tell,
 )
 from refurb.i18n import N_, Phrase
 
@@ -46,7 +47,7 @@ def recycler_add(
     if as_json:
         echo_json({"recycler": added})
     else:
-        click.echo(say(Phrase(N_("recycler {added} recorded"), added=added)))
+        tell(N_("recycler {added} recorded"), added=added)
 
 
 @recycler.command("list")
@@ -95,7 +96,7 @@ def ship_new(
     if as_json:
         echo_json({"shipment": made})
     else:
-        click.echo(say(Phrase(N_("shipment {made} opened"), made=made)))
+        tell(N_("shipment {made} opened"), made=made)
 
 
 @ship.command("add")
@@ -123,15 +124,11 @@ def ship_add(
         echo_json({"shipment": code, "devices": [d.tag for d in done]})
     else:
         for d in done:
-            click.echo(
-                say(
-                    Phrase(
-                        N_("{tag} is now {status} (shipment {code})"),
-                        tag=d.tag,
-                        status=Phrase(d.status),
-                        code=code,
-                    )
-                )
+            tell(
+                N_("{tag} is now {status} (shipment {code})"),
+                tag=d.tag,
+                status=Phrase(d.status),
+                code=code,
             )
 
 
@@ -173,15 +170,11 @@ def ship_close(
     if as_json:
         echo_json(done)
     else:
-        click.echo(
-            say(
-                Phrase(
-                    N_("shipment {code} closed: {weight_kg:g} kg, {devices} device(s)"),
-                    code=code,
-                    weight_kg=done["weight_kg"],
-                    devices=done["devices"],
-                )
-            )
+        tell(
+            N_("shipment {code} closed: {weight_kg:g} kg, {devices} device(s)"),
+            code=code,
+            weight_kg=done["weight_kg"],
+            devices=done["devices"],
         )
 
 
@@ -231,7 +224,7 @@ def ship_show(
             pdf_out,
             render_shipment(doc, lang or config.lang, config.font, Letterhead.from_config(config)),
         )
-        click.echo(say(Phrase(N_("shipment document written to {file}"), file=pdf_out)), err=True)
+        tell(N_("shipment document written to {file}"), file=pdf_out, err=True)
     if as_json:
         echo_json(doc)
     elif not pdf_out:
@@ -240,51 +233,38 @@ def ship_show(
 
 def _print(doc: dict[str, Any]) -> None:
     r = doc["recycler"]
-    click.echo(
-        say(
-            Phrase(
-                N_("shipment {code} ({status}), shipped {shipped_on}"),
-                code=doc["code"],
-                status=doc["status"],
-                shipped_on=doc["shipped_on"],
-            )
-        )
+    tell(
+        N_("shipment {code} ({status}), shipped {shipped_on}"),
+        code=doc["code"],
+        status=doc["status"],
+        shipped_on=doc["shipped_on"],
     )
-    click.echo(
-        f"to {r['name']}"
-        + (f", {r['address']}" if r["address"] else "")
-        + (f" ({r['certification']})" if r["certification"] else "")
-    )
+    to = r["name"] + (f", {r['address']}" if r["address"] else "")
+    to += f" ({r['certification']})" if r["certification"] else ""
+    tell(N_("to {recycler}"), recycler=to)
     if doc["bol"]:
-        click.echo(say(Phrase(N_("bill of lading {bol}"), bol=doc["bol"])))
+        tell(N_("bill of lading {bol}"), bol=doc["bol"])
     for d in doc["items"]:
         model = " ".join(x for x in (d["vendor"], d["model"]) if x) or "?"
+        weighed = Phrase(N_("measured")) if d["weight"] == "measured" else Phrase(N_("estimated"))
         click.echo(
             f"  {d['tag']:<12} {model:<32} {d['serial'] or '':<18} "
-            f"{d['weight_kg']:>7.2f} kg {d['weight']}"
+            f"{d['weight_kg']:>7.2f} kg {say(weighed)}"
         )
     t = doc["totals"]
-    click.echo(
-        say(
-            Phrase(
-                N_("{devices} device(s), {kg:.2f} kg ({estimated_kg:.2f} kg estimated)"),
-                devices=t["devices"],
-                kg=t["kg"],
-                estimated_kg=t["estimated_kg"],
-            )
-        )
+    tell(
+        N_("{devices} device(s), {kg:.2f} kg ({estimated_kg:.2f} kg estimated)"),
+        devices=t["devices"],
+        kg=t["kg"],
+        estimated_kg=t["estimated_kg"],
     )
     if doc["status"] == "closed":
-        click.echo(
-            say(
-                Phrase(
-                    N_(
-                        "received {received_on}: {weight_kg:g} kg by the recycler's weight, "
-                        "certificate {certificate}"
-                    ),
-                    received_on=doc["received_on"],
-                    weight_kg=doc["weight_kg"],
-                    certificate=doc["certificate"],
-                )
-            )
+        tell(
+            N_(
+                "received {received_on}: {weight_kg:g} kg by the recycler's weight, "
+                "certificate {certificate}"
+            ),
+            received_on=doc["received_on"],
+            weight_kg=doc["weight_kg"],
+            certificate=doc["certificate"],
         )

@@ -13,11 +13,11 @@ from refurb.cli.common import (
     open_db,
     operator_option,
     resolve_operator,
-    say,
     station_prefix,
+    tell,
 )
 from refurb.errors import ExitStatus
-from refurb.i18n import N_, Phrase
+from refurb.i18n import N_
 
 
 @click.command()
@@ -56,19 +56,13 @@ def stocktake(
             }
         )
     else:
-        click.echo(
-            say(
-                Phrase(
-                    N_("seen at {site}: {n}"), site=result.site, n=sum(o.done for o in result.seen)
-                )
-            )
-        )
+        tell(N_("seen at {site}: {n}"), site=result.site, n=sum(o.done for o in result.seen))
         for o in refused:
             click.echo(f"  refused {o.tag}: {o.reason}")
-        click.echo(say(Phrase(N_("expected here but not seen: {n}"), n=len(result.missing))))
+        tell(N_("expected here but not seen: {n}"), n=len(result.missing))
         for r in result.missing:
             click.echo(f"  {r['tag']}  {r['status']}  {r['model'] or ''}".rstrip())
-        click.echo(say(Phrase(N_("seen here but not expected: {n}"), n=len(result.unexpected))))
+        tell(N_("seen here but not expected: {n}"), n=len(result.unexpected))
         for r in result.unexpected:
             click.echo(f"  {r['tag']}  ({r['why']})")
     if refused:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from refurb.cli.common import db_option, echo_json, json_option, open_db, say
-from refurb.i18n import N_, Phrase
+from refurb.cli.common import db_option, echo_json, json_option, open_db, tell
+from refurb.i18n import N_
 
 ROLES = ("trainee", "lead", "manager", "admin")
 
@@ -36,7 +36,7 @@ def user_add(name: str, role: str, password_stdin: bool, db_url: str | None) -> 
     from refurb.app.accounts import add_user
 
     made = add_user(open_db(db_url, "create"), name, role, _password(password_stdin))
-    click.echo(say(Phrase(N_("account {name} ({role}) created"), name=made.name, role=made.role)))
+    tell(N_("account {name} ({role}) created"), name=made.name, role=made.role)
 
 
 @user.command("passwd")
@@ -48,7 +48,7 @@ def user_passwd(name: str, password_stdin: bool, db_url: str | None) -> None:
     from refurb.app.accounts import set_password
 
     set_password(open_db(db_url, "write"), name, _password(password_stdin))
-    click.echo(say(Phrase(N_("password of {name} changed"), name=name)))
+    tell(N_("password of {name} changed"), name=name)
 
 
 @user.command("list")
