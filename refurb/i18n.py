@@ -31,10 +31,14 @@ def __getattr__(name: str) -> Any:
     """``LOCALE_DIR``, the catalogues shipped with refurb, made when first asked for:
     pathlib is not imported at start-up for it (the probe's fast path imports this)."""
     if name == "LOCALE_DIR":
-        from pathlib import Path
-
-        return Path(__file__).parent / "locale"
+        return _shipped()
     raise AttributeError(name)
+
+
+def _shipped() -> Path:
+    from pathlib import Path
+
+    return Path(__file__).parent / "locale"
 
 
 SOURCE_LANG = "en"
@@ -66,6 +70,7 @@ class Phrase(str):
 
     template: str
     values: dict[str, Any]
+    tail = ""  # text after the message that is not translated (``then``)
 
     def __new__(cls, template: str, /, **values: Any) -> Phrase:
         english = template.format(**{k: _english(v) for k, v in values.items()})
@@ -73,46 +78,38 @@ class Phrase(str):
         self.template, self.values = template, values
         return self
 
+    def then(self, text: str) -> Phrase:
+        """This phrase followed by ``text`` as it is: "relevé x.json" + ".cpu.cores", a
+        field's path under a named document."""
+        out = str.__new__(Phrase, str(self) + text)
+        out.template, out.values, out.tail = self.template, self.values, self.tail + text
+        return out
+
     def render(self, tr: Translator) -> str:
         values = {k: _render(v, tr) for k, v in self.values.items()}
         if tr.catalogue is None:
-            return tr(self.template).format(**values)
-        return _Numbers(tr).vformat(tr(self.template), (), values)
-
-
-class _Numbers:
-    """str.format, with a number's separators the reader's: "100 000", "2,5" in French
-    (the separators are catalogue messages, as in the reports)."""
-
-    def __init__(self, tr: Translator) -> None:
-        self.tr = tr
-
-    def field(self, value: Any, spec: str) -> str:
-        text = format(value, spec)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            thousands = self.tr(NC_("thousands separator", ","))
-            point = self.tr(NC_("decimal point", "."))
-            text = "".join(thousands if c == "," else point if c == "." else c for c in text)
-        return text
-
-    def vformat(self, template: str, args: tuple[Any, ...], values: dict[str, Any]) -> str:
-        return _formatter()(self.field).vformat(template, args, values)
+            return tr(self.template).format(**values) + self.tail
+        # str.format, with each number's separators the reader's ("100 000", "2,5")
+        return _formatter()(tr).vformat(tr(self.template), (), values) + self.tail
 
 
 @functools.cache
 def _formatter() -> Any:
-    """A string.Formatter whose fields a function formats (string is imported when a
-    translated phrase is first shown, not at start-up)."""
+    """string.Formatter that writes numbers as a translator's readers do (string is
+    imported when a translated phrase is first shown, not at start-up)."""
     import string
 
-    class Fields(string.Formatter):
-        def __init__(self, field: Any) -> None:
-            self.field = field
+    class Numbers(string.Formatter):
+        def __init__(self, tr: Translator) -> None:
+            self.tr = tr
 
         def format_field(self, value: Any, format_spec: str) -> Any:
-            return self.field(value, format_spec)
+            text = format(value, format_spec)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return self.tr.digits(text)
+            return text
 
-    return Fields
+    return Numbers
 
 
 class Listed(tuple[Any, ...]):
@@ -156,10 +153,11 @@ def NC_(context: str, text: str) -> str:
 
 def locale_dirs() -> list[Path]:
     extra = os.environ.get(EXTRA_DIR_ENV)
+    if not extra:
+        return [_shipped()]
     from pathlib import Path
 
-    shipped = Path(__file__).parent / "locale"
-    return ([Path(extra)] if extra else []) + [shipped]
+    return [Path(extra), _shipped()]
 
 
 def available_languages() -> list[str]:
@@ -230,6 +228,12 @@ class Translator:
         if self.catalogue is None:
             return singular if n == 1 else plural
         return self.catalogue.ngettext(singular, plural, n)
+
+    def digits(self, text: str) -> str:
+        """A number written the English way ("1,234.5") with this language's separators
+        ("1 234,5" in French): each separator is a catalogue message."""
+        thousands, point = self(NC_("thousands separator", ",")), self(NC_("decimal point", "."))
+        return "".join(thousands if c == "," else point if c == "." else c for c in text)
 
     @property
     def colon(self) -> str:

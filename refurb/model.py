@@ -256,7 +256,7 @@ def _make_converter(tp: Any) -> Converter:
                         found=_json_type(value),
                     )
                 )
-            return [item(v, f"{path}[{i}]") for i, v in enumerate(value)]
+            return [item(v, _at(path, f"[{i}]")) for i, v in enumerate(value)]
 
         return as_list
     if origin is dict:
@@ -346,7 +346,7 @@ def _dataclass_converter(cls: type) -> Converter:
                 conv = convs.get(name)
                 if conv is None:
                     conv = convs[name] = _converter(hints[name])
-                kwargs[name] = conv(value[name], f"{path}.{name}")
+                kwargs[name] = conv(value[name], _at(path, f".{name}"))
             elif required:
                 raise BadInput(
                     Phrase(
@@ -358,17 +358,29 @@ def _dataclass_converter(cls: type) -> Converter:
     return build
 
 
-_TYPE_WORDS = {int: "a whole number", str: "text", bool: "true/false", float: "a number"}
+# what a JSON value is, as a message names it (translated where the message is shown)
+_TYPE_WORDS = {
+    int: Phrase(N_("a whole number")),
+    str: Phrase(N_("text")),
+    bool: Phrase(N_("true/false")),
+    float: Phrase(N_("a number")),
+}
+_FOUND_WORDS = {
+    type(None): Phrase(N_("null")),
+    bool: _TYPE_WORDS[bool],
+    int: _TYPE_WORDS[float],  # a number where another kind was expected
+    float: _TYPE_WORDS[float],
+    str: _TYPE_WORDS[str],
+    list: Phrase(N_("a list")),
+    dict: Phrase(N_("an object")),
+}
+
+
+def _at(path: str, step: str) -> str:
+    """A field's path under ``path``; a named document ("snapshot x.json", a Phrase) keeps
+    its name in the reader's language."""
+    return path.then(step) if isinstance(path, Phrase) else path + step
 
 
 def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        str: "text",
-        list: "a list",
-        dict: "an object",
-    }.get(type(value), type(value).__name__)
+    return _FOUND_WORDS.get(type(value), type(value).__name__)

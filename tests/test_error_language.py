@@ -45,6 +45,9 @@ CASES = [
     (["intake", "--replay", "{nowhere}", "--db", "{db}"], "dossier introuvable", X.BAD_INPUT),
     (["assess", "{empty}"], "le fichier est vide", X.BAD_INPUT),
     (["assess", "{broken}"], "JSON invalide (ligne 1, colonne 5)", X.BAD_INPUT),
+    (["assess", "{mistyped}"],
+     "relevé {mistyped}.cpu.cores" + NB + ": un nombre entier attendu, trouvé du texte",
+     X.BAD_INPUT),
 ]  # fmt: skip
 
 
@@ -56,6 +59,11 @@ def places(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, str]
     (tmp_path / "junk.zip").write_bytes(b"PK\x03\x04 not really a bundle")
     (tmp_path / "empty.json").write_bytes(b"")
     (tmp_path / "broken.json").write_bytes(b'{"a"')
+    from tests.store_helpers import laptop
+
+    doc = laptop("MISTYPED").to_dict()
+    doc["cpu"]["cores"] = "four"
+    (tmp_path / "mistyped.json").write_text(json.dumps(doc))
     return {
         "db": db,
         "missing": str(tmp_path / "nowhere" / "x.db"),
@@ -63,6 +71,7 @@ def places(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, str]
         "nowhere": str(tmp_path / "no-capture"),
         "empty": str(tmp_path / "empty.json"),
         "broken": str(tmp_path / "broken.json"),
+        "mistyped": str(tmp_path / "mistyped.json"),
     }
 
 
@@ -80,6 +89,7 @@ def test_the_error_frame_speaks_french(
     from tests.test_translations import french_typography_faults
 
     argv = [a.format(**places) for a in args]
+    french = french.format(**places)
     monkeypatch.setenv("REFURB_LANG", "fr")
     monkeypatch.setenv("REFURB_PROGRAM_KEY", "a program key long enough")
     code, _, err = run_cli(argv, capsys)
@@ -132,13 +142,11 @@ def test_the_pages_show_errors_in_french(tmp_path: Path) -> None:
 def test_the_command_hint_after_a_refusal_is_french_around_the_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.test_cli_inventory import T480
+    from tests.test_translations import intake_in_french
 
     monkeypatch.setenv("REFURB_LANG", "fr")
     db = str(tmp_path / "h.db")
-    code, out, err = run_cli(["intake", "--replay", T480, "--db", db, "--no-smart"], capsys)
-    assert code == 0, err
-    tag = out.split()[out.split().index("NOUVEL") - 1]
+    tag = intake_in_french(db, capsys)
     code, _, err = run_cli(["status", tag, "ready", "--db", db], capsys)
     assert code == X.REFUSED
     hint = err.splitlines()[-1]
@@ -180,6 +188,16 @@ def test_a_finding_recorded_in_english_reads_in_french(tmp_path: Path) -> None:
     assert reason_in(bad, "fr") == old["reason"]
     kept = _json.loads(_json.dumps({**old, "message": {"key": "memory.ok", "params": {"gib": 8}}}))
     assert reason_in(kept, "fr") == "8,0 Gio de mémoire suffisent."  # a decimal comma
+    # a reason keeps its message only when its values read back as written
+    from refurb.assess.messages import message_of, say
+
+    assert message_of(say("en", "memory.ok", gib=7.6)) == {
+        "key": "memory.ok",
+        "params": {"gib": 7.6},
+    }
+    assert message_of(say("en", "memory.ok", gib=float("nan"))) is None
+    assert message_of(say("en", "cpu.ok", systems=object())) is None
+    assert message_of("a reason written by hand") is None
     store.dispose()
 
 

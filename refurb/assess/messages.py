@@ -4,6 +4,7 @@ trainee or an auditor."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from refurb.i18n import N_, Phrase, gettext_for
@@ -166,15 +167,24 @@ def say(lang: str, key: str, **params: Any) -> str:
 def message_of(reason: str) -> dict[str, Any] | None:
     """What a finding keeps of its reason to say it again in another language: the
     message's key and its values, when they are plain JSON (numbers, text, lists)."""
-    if not isinstance(reason, Said):
-        return None
-    import json
-
-    try:
-        json.dumps(reason.params, allow_nan=False)
-    except (TypeError, ValueError):
+    if not isinstance(reason, Said) or not _plain(reason.params):
         return None
     return {"key": reason.key, "params": reason.params}
+
+
+def _plain(value: Any) -> bool:
+    """JSON that reads back as it was written: text, true/false, whole and finite
+    numbers, null, lists and objects of them (checked in place: an import assesses
+    thousands of findings, and a trial json.dumps of each cost more)."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
 
 
 def reason_in(finding: dict[str, Any], lang: str) -> str:

@@ -173,7 +173,4 @@ def long_date(iso: str, lang: str) -> str:
 def number(value: float | int, lang: str, decimals: int = 0) -> str:
     """1,234.5 in English; 1 234,5 in French (no-break space, decimal comma): each
     language's separators are in its catalogue."""
-    tr = gettext_for(lang)
-    text = f"{value:,.{decimals}f}"
-    thousands, point = tr(NC_("thousands separator", ",")), tr(NC_("decimal point", "."))
-    return "".join(thousands if c == "," else point if c == "." else c for c in text)
+    return gettext_for(lang).digits(f"{value:,.{decimals}f}")
