@@ -186,12 +186,9 @@ def _lang_of(args: list[str]) -> str:
             return args[i + 1]
         if arg.startswith("--lang="):
             return arg.partition("=")[2]
-    try:
-        from refurb.config import load_config
+    from refurb.cli.common import shop_lang
 
-        return load_config().lang
-    except Exception:
-        return "en"
+    return shop_lang()
 
 
 def _error(

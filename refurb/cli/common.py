@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from refurb.errors import BadInput, RefurbError
+from refurb.errors import BadInput
 from refurb.i18n import N_, Phrase
 
 if TYPE_CHECKING:
@@ -156,19 +156,22 @@ def reader_lang() -> str:
     ctx = click.get_current_context(silent=True)
     lang = ctx.params.get("lang") if ctx is not None else None
     if not lang:
-        lang = _shop_lang()
+        lang = shop_lang()
     return lang if lang in available_languages() else "en"
 
 
-def _shop_lang() -> str:
+def shop_lang() -> str:
+    """The shop's language: REFURB_LANG, else the config's (as load_config gives it,
+    without reading the config when REFURB_LANG names it), else English. Never fails: an
+    error about the config itself must still be shown, in some language."""
     env = os.environ.get("REFURB_LANG")
     if env:
         return env
-    from refurb.config import load_config
-
     try:
+        from refurb.config import load_config
+
         return load_config().lang
-    except RefurbError:
+    except Exception:
         return "en"  # a broken config says so itself where it is read
 
 
