@@ -6,6 +6,7 @@ extraction would miss and a French reader would get in English."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,14 +56,17 @@ def unmarked_raises(source: str, where: str) -> list[str]:
     return found
 
 
-def test_every_error_message_is_marked_for_translation() -> None:
-    found = [
+def across_the_package(check: Callable[[str, str], list[str]]) -> list[str]:
+    """What ``check(source, where)`` finds in every module of refurb."""
+    return [
         hit
         for path in sorted(PACKAGE.rglob("*.py"))
-        for hit in unmarked_raises(
-            path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE.parent))
-        )
+        for hit in check(path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE.parent)))
     ]
+
+
+def test_every_error_message_is_marked_for_translation() -> None:
+    found = across_the_package(unmarked_raises)
     assert not found, "error messages not marked for the catalogue:\n" + "\n".join(found)
 
 
@@ -117,13 +121,7 @@ def _phrase_faults(source: str, where: str) -> list[str]:
 
 
 def test_every_phrase_gives_the_values_its_text_names() -> None:
-    found = [
-        hit
-        for path in sorted(PACKAGE.rglob("*.py"))
-        for hit in _phrase_faults(
-            path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE.parent))
-        )
-    ]
+    found = across_the_package(_phrase_faults)
     assert not found, "\n".join(found)
 
 

@@ -310,6 +310,16 @@ def test_the_catalogues_ship_in_the_wheel() -> None:
     assert list((root / "refurb" / "locale").glob("*/LC_MESSAGES/refurb.mo"))
 
 
+def intake_in_french(db: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """A T480 taken in through `refurb intake` with REFURB_LANG=fr; its tag."""
+    from tests.test_cli_inventory import T480
+    from tests.test_probe_live_and_bad_input import run_cli
+
+    code, out, err = run_cli(["intake", "--replay", T480, "--db", db, "--no-smart"], capsys)
+    assert code == 0, err
+    return out.split()[out.split().index("NOUVEL") - 1]
+
+
 def test_the_rulebook_refuses_in_french(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -318,15 +328,12 @@ def test_the_rulebook_refuses_in_french(
     import json
 
     from refurb.store.db import open_store
-    from tests.test_cli_inventory import T480
     from tests.test_probe_live_and_bad_input import run_cli
     from tests.web_helpers import client, csrf_of, shop
 
     monkeypatch.setenv("REFURB_LANG", "fr")
     db = str(tmp_path / "r.db")
-    code, out, err = run_cli(["intake", "--replay", T480, "--db", db, "--no-smart"], capsys)
-    assert code == 0, err
-    tag = out.split()[out.split().index("NOUVEL") - 1]
+    tag = intake_in_french(db, capsys)
     code, _, err = run_cli(["status", tag, "ready", "--db", db], capsys)
     assert code == 6
     assert f"{tag} ne peut pas devenir «\u00a0prêt\u00a0»" in err, err
