@@ -186,6 +186,12 @@ def test_a_finding_recorded_in_english_reads_in_french(tmp_path: Path) -> None:
     assert reason_in({**old, "message": {"key": "no.such", "params": {}}}, "fr") == old["reason"]
     bad = {**old, "message": {"key": "memory.ok", "params": {"gib": "many"}}}
     assert reason_in(bad, "fr") == old["reason"]
+    # a record from elsewhere (a bundle) whose values nest too deeply to print
+    deep: list[object] = []
+    for _ in range(50_000):
+        deep = [deep]
+    nested = {**old, "message": {"key": "cpu.ok", "params": {"systems": deep}}}
+    assert reason_in(nested, "fr") == old["reason"]
     kept = _json.loads(_json.dumps({**old, "message": {"key": "memory.ok", "params": {"gib": 8}}}))
     assert reason_in(kept, "fr") == "8,0 Gio de mémoire suffisent."  # a decimal comma
     # a reason keeps its message only when its values read back as written

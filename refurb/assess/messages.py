@@ -198,7 +198,7 @@ def reason_in(finding: dict[str, Any], lang: str) -> str:
     params = message.get("params")
     try:
         return say(lang, message["key"], **(params if isinstance(params, dict) else {}))
-    except (KeyError, ValueError, TypeError, IndexError, AttributeError):
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError, RecursionError):
         return stored  # values that no longer fit the message: the bench's words
 
 
