@@ -81,6 +81,7 @@ TABLES = {
     "part": PARTS,
     "choice": CHOICES,
     "event": EVENTS,
+    "chassis": KINDS,
 }
 
 
