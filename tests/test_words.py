@@ -72,6 +72,7 @@ def test_the_pages_show_words_and_post_values(tmp_path: Path) -> None:
 
     lots = c.get("/lots").text
     assert '<option value="reuse">réemploi</option>' in lots
+    assert '<td class="num">9,0</td>' in lots  # the lot's weight, with a decimal comma
     assert "Période" in (rep := _visible(c.get("/reports").text))
     assert "all time" not in rep
     assert "analysé" in _visible(c.get("/").text)

@@ -43,6 +43,7 @@ from refurb.app.accounts import Account
 from refurb.config import Config, load_config
 from refurb.errors import BadInput, DatabaseError, NotFound, RefurbError
 from refurb.i18n import N_, NC_, Phrase, gettext_for
+from refurb.reports.i18n import number
 from refurb.untrusted import MAX_TEXT, one_line
 from refurb.web import text
 
@@ -204,6 +205,8 @@ def render(
         finding_word=lambda s: text.finding_word(s, lang),
         word=lambda kind, value: words.word(kind, value, lang),  # refurb.words
         note_words=lambda text: words.note(text, lang),  # a note refurb wrote, translated
+        # a number with the reader's separators ("9,0" in French), as the reports write it
+        number=lambda value, decimals=1: "" if value is None else number(value, lang, decimals),
         # a message from the application layer or the rulebook, in the page's language
         # (a Phrase renders its values; other text the catalogue lacks stays English)
         say=lambda message: gettext_for(lang)(message) if message else "",
