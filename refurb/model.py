@@ -222,13 +222,32 @@ def _cleaned(value: Any) -> Any:
 
 
 # A converter per type, built once from the dataclasses' type hints: checking a
-# snapshot then costs one call per value, not a look at its type hints each time.
-Converter = typing.Callable[[Any, str], Any]
+# snapshot then costs one call per value, not a look at its type hints each time. A
+# converter takes the value alone; a value of the wrong kind raises _Wrong, and each
+# level it passes on the way out adds its step (".disks", "[0]"), so a field's path is
+# put together only for the one value that is refused.
+Converter = typing.Callable[[Any], Any]
 _CONVERTERS: dict[Any, Converter] = {}
+_ABSENT = object()
 
 
-def _build(cls: type, value: Any, path: str) -> Any:
-    return _converter(cls)(value, path)
+class _Wrong(Exception):
+    """A value of the wrong kind: the message (its ``{path}`` filled in at the top) and
+    the steps from the refused value up to the document, innermost first."""
+
+    def __init__(self, template: str, **values: Any) -> None:
+        self.template, self.values = template, values
+        self.steps: list[str] = []
+
+
+def _build(cls: type, value: Any, where: Any) -> Any:
+    try:
+        return _converter(cls)(value)
+    except _Wrong as wrong:
+        path = where
+        for step in reversed(wrong.steps):
+            path = _at(path, step)
+        raise BadInput(Phrase(wrong.template, path=path, **wrong.values)) from None
 
 
 def _converter(tp: Any) -> Converter:
@@ -238,37 +257,53 @@ def _converter(tp: Any) -> Converter:
     return conv
 
 
+def _expected(words: str, value: Any) -> _Wrong:
+    return _Wrong(N_("{path}: expected {expected}, found {found}"), expected=words,
+                  found=_json_type(value))  # fmt: skip
+
+
+def _not_text(value: Any) -> _Wrong:
+    return _Wrong(N_("{path}: expected text, found {found}"), found=_json_type(value))
+
+
 def _make_converter(tp: Any) -> Converter:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
+        if inner is str:  # most of a snapshot: text that may be missing
+            return _optional_text
+        if inner in (int, bool):  # then whole numbers and flags that may be missing
+
+            def optional_scalar(value: Any) -> Any:
+                if value is None or type(value) is inner:
+                    return value
+                raise _expected(_TYPE_WORDS[inner], value)
+
+            return optional_scalar
         inner_conv = _converter(inner)
-        return lambda value, path: None if value is None else inner_conv(value, path)
+        return lambda value: None if value is None else inner_conv(value)
     if origin is list:
         item = _converter(typing.get_args(tp)[0])
 
-        def as_list(value: Any, path: str) -> Any:
-            if not isinstance(value, list):
-                raise BadInput(
-                    Phrase(
-                        N_("{path}: expected a list, found {found}"),
-                        path=path,
-                        found=_json_type(value),
-                    )
-                )
-            return [item(v, _at(path, f"[{i}]")) for i, v in enumerate(value)]
+        def as_list(value: Any) -> Any:
+            if type(value) is not list:
+                raise _Wrong(N_("{path}: expected a list, found {found}"), found=_json_type(value))
+            out = []
+            for i, v in enumerate(value):
+                try:
+                    out.append(item(v))
+                except _Wrong as wrong:
+                    wrong.steps.append(f"[{i}]")
+                    raise
+            return out
 
         return as_list
     if origin is dict:
 
-        def as_dict(value: Any, path: str) -> Any:
-            if not isinstance(value, dict):
-                raise BadInput(
-                    Phrase(
-                        N_("{path}: expected an object, found {found}"),
-                        path=path,
-                        found=_json_type(value),
-                    )
+        def as_dict(value: Any) -> Any:
+            if type(value) is not dict:
+                raise _Wrong(
+                    N_("{path}: expected an object, found {found}"), found=_json_type(value)
                 )
             return value
 
@@ -276,83 +311,74 @@ def _make_converter(tp: Any) -> Converter:
     if dataclasses.is_dataclass(tp):
         return _dataclass_converter(typing.cast(type, tp))
     if tp is Any:
-        return lambda value, path: value
+        return lambda value: value
     if tp is float:
 
-        def as_float(value: Any, path: str) -> Any:
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                return float(value)
-            raise BadInput(
-                Phrase(
-                    N_("{path}: expected a number, found {found}"),
-                    path=path,
-                    found=_json_type(value),
-                )
-            )
+        def as_float(value: Any) -> Any:
+            kind = type(value)
+            if kind is float:
+                return value
+            if kind is int:
+                try:
+                    return float(value)
+                except OverflowError:  # a whole number too large for a float
+                    pass
+            raise _Wrong(N_("{path}: expected a number, found {found}"), found=_json_type(value))
 
         return as_float
-
     if tp is str:
 
-        def as_text(value: Any, path: str) -> Any:
+        def as_text(value: Any) -> Any:
             if type(value) is not str:
-                raise BadInput(
-                    Phrase(
-                        N_("{path}: expected text, found {found}"),
-                        path=path,
-                        found=_json_type(value),
-                    )
-                )
+                raise _not_text(value)
             return clean_text(value)
 
         return as_text
 
-    def as_scalar(value: Any, path: str) -> Any:
+    def as_scalar(value: Any) -> Any:
         # bool is an int in Python; a JSON true is not a whole number
         if type(value) is not tp:
-            raise BadInput(
-                Phrase(
-                    N_("{path}: expected {expected}, found {found}"),
-                    path=path,
-                    expected=_TYPE_WORDS.get(tp, tp.__name__),
-                    found=_json_type(value),
-                )
-            )
+            raise _expected(_TYPE_WORDS.get(tp, tp.__name__), value)
         return value
 
     return as_scalar
 
 
+def _optional_text(value: Any) -> Any:
+    if value is None:
+        return None
+    if type(value) is not str:
+        raise _not_text(value)
+    return clean_text(value)
+
+
 def _dataclass_converter(cls: type) -> Converter:
     hints = typing.get_type_hints(cls)
-    plan = []
-    for f in dataclasses.fields(cls):
-        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        plan.append((f.name, required))
-    convs: dict[str, Converter] = {}
+    plan: list[tuple[str, bool, Converter]] = []
+    fields = dataclasses.fields(cls)
 
-    def build(value: Any, path: str) -> Any:
-        if not isinstance(value, dict):
-            raise BadInput(
-                Phrase(
-                    N_("{path}: expected an object, found {found}"),
-                    path=path,
-                    found=_json_type(value),
+    def build(value: Any) -> Any:
+        if type(value) is not dict:
+            raise _Wrong(N_("{path}: expected an object, found {found}"), found=_json_type(value))
+        if not plan:  # the fields' converters, once (a dataclass may nest itself)
+            for f in fields:
+                required = (
+                    f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
                 )
-            )
+                plan.append((f.name, required, _converter(hints[f.name])))
         kwargs = {}
-        for name, required in plan:
-            if name in value:
-                conv = convs.get(name)
-                if conv is None:
-                    conv = convs[name] = _converter(hints[name])
-                kwargs[name] = conv(value[name], _at(path, f".{name}"))
-            elif required:
-                raise BadInput(
-                    Phrase(
-                        N_("{path}: the required field {name!r} is missing"), path=path, name=name
-                    )
-                )
+        get = value.get
+        for name, required, conv in plan:
+            v = get(name, _ABSENT)
+            if v is _ABSENT:
+                if required:
+                    raise _Wrong(N_("{path}: the required field {name!r} is missing"), name=name)
+                continue
+            try:
+                kwargs[name] = conv(v)
+            except _Wrong as wrong:
+                wrong.steps.append(f".{name}")
+                raise
         return cls(**kwargs)
 
     return build
