@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the probe's start-up
 
 if TYPE_CHECKING:
     import gettext as _gettext
     from pathlib import Path
+    from typing import Any
 
 DOMAIN = "refurb"
 
@@ -112,7 +114,7 @@ def _formatter() -> Any:
     return Numbers
 
 
-class Listed(tuple[Any, ...]):
+class Listed(tuple[object, ...]):
     """Several values shown as one, joined with ``sep`` (each translated if a phrase)."""
 
     sep = "; "

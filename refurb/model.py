@@ -1,24 +1,29 @@
 """Pure domain types shared by every layer: the probe snapshot and its parts.
 
-Plain dataclasses, JSON in and out. ``snapshot_from_dict`` validates a document read
-from a file (USB stick, bundle) and names the exact field at fault. Every text field of
-a snapshot passes refurb.untrusted's cleaner where the snapshot becomes a model (here,
-for files; ``clean_snapshot`` for the probe), so no terminal escape from a forged file
-or firmware string is stored or printed; ``raw`` evidence is kept as it was.
+Plain records (refurb.record: dataclasses without their start-up cost), JSON in and
+out. ``snapshot_from_dict`` validates a document read from a file (USB stick, bundle)
+and names the exact field at fault. Every text field of a snapshot passes
+refurb.untrusted's cleaner where the snapshot becomes a model (here, for files;
+``clean_snapshot`` for the probe), so no terminal escape from a forged file or firmware
+string is stored or printed; ``raw`` evidence is kept as it was.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import types
-import typing
-from dataclasses import dataclass, field
-from typing import Any
-
 from refurb import SNAPSHOT_FORMAT
 from refurb.errors import BadInput
 from refurb.i18n import N_, Phrase
+from refurb.record import Record, field, fields, is_record, to_dict, type_hints
 from refurb.untrusted import clean_text
+
+# typing is imported only to check a snapshot read from a file (not by the probe,
+# whose start-up is timed against ``import psutil``)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Converter = Callable[[Any], Any]
 
 # Why a reading could not be taken. Kept short and stable: reports and tests match on them.
 NOT_PRESENT = "not present"
@@ -28,22 +33,19 @@ UNREADABLE = "unreadable value"
 NOT_SUPPORTED = "not supported"
 
 
-@dataclass
-class Gap:
+class Gap(Record):
     part: str  # "identity", "cpu", "memory", "disk sda", "battery BAT0", ...
     field: str | None
     reason: str
     detail: str = ""
 
 
-@dataclass
-class OsInfo:
+class OsInfo(Record):
     name: str  # linux | windows | macos
     release: str | None = None
 
 
-@dataclass
-class Identity:
+class Identity(Record):
     vendor: str | None = None
     model: str | None = None
     product_name: str | None = None
@@ -59,8 +61,7 @@ class Identity:
     bios_date: str | None = None
 
 
-@dataclass
-class Cpu:
+class Cpu(Record):
     model: str | None = None
     vendor: str | None = None
     arch: str | None = None
@@ -72,8 +73,7 @@ class Cpu:
     can_run: list[str] = field(default_factory=list)
 
 
-@dataclass
-class MemoryModule:
+class MemoryModule(Record):
     locator: str | None = None
     size_bytes: int | None = None
     type: str | None = None
@@ -82,14 +82,12 @@ class MemoryModule:
     part_number: str | None = None
 
 
-@dataclass
-class Memory:
+class Memory(Record):
     total_bytes: int | None = None
     modules: list[MemoryModule] = field(default_factory=list)
 
 
-@dataclass
-class Smart:
+class Smart(Record):
     passed: bool | None = None
     power_on_hours: int | None = None
     reallocated_sectors: int | None = None
@@ -111,8 +109,7 @@ class Smart:
     smartctl_version: str | None = None
 
 
-@dataclass
-class Disk:
+class Disk(Record):
     name: str
     model: str | None = None
     serial: str | None = None
@@ -122,8 +119,7 @@ class Disk:
     smart: Smart | None = None
 
 
-@dataclass
-class Battery:
+class Battery(Record):
     name: str
     manufacturer: str | None = None
     model: str | None = None
@@ -138,8 +134,7 @@ class Battery:
     status: str | None = None
 
 
-@dataclass
-class Snapshot:
+class Snapshot(Record):
     snapshot_id: str
     taken_at: str
     tool_version: str
@@ -155,7 +150,7 @@ class Snapshot:
     raw: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return to_dict(self)
 
 
 def snapshot_from_dict(doc: Any, where: str = "snapshot") -> Snapshot:
@@ -190,7 +185,8 @@ def snapshot_from_dict(doc: Any, where: str = "snapshot") -> Snapshot:
         raise BadInput(
             Phrase(N_("{where}: not a refurb snapshot (format is {fmt!r})"), where=where, fmt=fmt)
         )
-    return typing.cast(Snapshot, _build(Snapshot, doc, where))
+    snap: Snapshot = _build(Snapshot, doc, where)
+    return snap
 
 
 def clean_snapshot(snap: Snapshot) -> Snapshot:
@@ -201,32 +197,31 @@ def clean_snapshot(snap: Snapshot) -> Snapshot:
 
 
 def _clean_fields(obj: Any) -> None:
-    for f in dataclasses.fields(obj):
-        if f.name == "raw":
+    for name in fields(obj):
+        if name == "raw":
             continue
-        value = getattr(obj, f.name)
+        value = getattr(obj, name)
         if isinstance(value, str):
-            setattr(obj, f.name, clean_text(value))
+            setattr(obj, name, clean_text(value))
         elif isinstance(value, list):
-            setattr(obj, f.name, [_cleaned(v) for v in value])
-        elif dataclasses.is_dataclass(value):
+            setattr(obj, name, [_cleaned(v) for v in value])
+        elif isinstance(value, Record):
             _clean_fields(value)
 
 
 def _cleaned(value: Any) -> Any:
     if isinstance(value, str):
         return clean_text(value)
-    if dataclasses.is_dataclass(value):
+    if isinstance(value, Record):
         _clean_fields(value)
     return value
 
 
-# A converter per type, built once from the dataclasses' type hints: checking a
+# A converter per type, built once from the records' type hints: checking a
 # snapshot then costs one call per value, not a look at its type hints each time. A
 # converter takes the value alone; a value of the wrong kind raises _Wrong, and each
 # level it passes on the way out adds its step (".disks", "[0]"), so a field's path is
 # put together only for the one value that is refused.
-Converter = typing.Callable[[Any], Any]
 _CONVERTERS: dict[Any, Converter] = {}
 _ABSENT = object()
 
@@ -267,6 +262,9 @@ def _not_text(value: Any) -> _Wrong:
 
 
 def _make_converter(tp: Any) -> Converter:
+    import types
+    import typing
+
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
@@ -308,9 +306,9 @@ def _make_converter(tp: Any) -> Converter:
             return value
 
         return as_dict
-    if dataclasses.is_dataclass(tp):
-        return _dataclass_converter(typing.cast(type, tp))
-    if tp is Any:
+    if is_record(tp):
+        return _record_converter(tp)
+    if tp is typing.Any:
         return lambda value: value
     if tp is float:
 
@@ -352,20 +350,16 @@ def _optional_text(value: Any) -> Any:
     return clean_text(value)
 
 
-def _dataclass_converter(cls: type) -> Converter:
-    hints = typing.get_type_hints(cls)
+def _record_converter(cls: type[Record]) -> Converter:
+    hints = type_hints(cls)
     plan: list[tuple[str, bool, Converter]] = []
-    fields = dataclasses.fields(cls)
 
     def build(value: Any) -> Any:
         if type(value) is not dict:
             raise _Wrong(N_("{path}: expected an object, found {found}"), found=_json_type(value))
-        if not plan:  # the fields' converters, once (a dataclass may nest itself)
-            for f in fields:
-                required = (
-                    f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-                )
-                plan.append((f.name, required, _converter(hints[f.name])))
+        if not plan:  # the fields' converters, once (a record may nest itself)
+            for name in fields(cls):
+                plan.append((name, name in cls.__required__, _converter(hints[name])))
         kwargs = {}
         get = value.get
         for name, required, conv in plan:

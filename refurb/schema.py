@@ -1,15 +1,15 @@
-"""A JSON Schema for the snapshot document, derived from the dataclasses in model.py
+"""A JSON Schema for the snapshot document, derived from the records in model.py
 (so the two cannot drift apart); written to docs/snapshot.schema.json."""
 
 from __future__ import annotations
 
-import dataclasses
 import types
 import typing
 from typing import Any
 
 from refurb import SNAPSHOT_FORMAT
 from refurb.model import Snapshot
+from refurb.record import fields, is_record, type_hints
 
 _SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
@@ -26,16 +26,16 @@ def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return {"type": "array", "items": _schema(typing.get_args(tp)[0], defs)}
     if origin is dict or tp is Any:
         return {"type": "object"}
-    if dataclasses.is_dataclass(tp):
+    if is_record(tp):
         name = typing.cast(type, tp).__name__
         if name not in defs:
             defs[name] = {}
-            hints = typing.get_type_hints(tp)
-            fields = dataclasses.fields(tp)
+            hints = type_hints(tp)
+            names = fields(tp)
             defs[name] = {
                 "type": "object",
-                "properties": {f.name: _schema(hints[f.name], defs) for f in fields},
-                "required": [f.name for f in fields],
+                "properties": {n: _schema(hints[n], defs) for n in names},
+                "required": list(names),
                 "additionalProperties": True,
             }
         return {"$ref": f"#/$defs/{name}"}

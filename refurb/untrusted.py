@@ -9,10 +9,13 @@ import json
 import re
 import sys
 import unicodedata
-from typing import Any
 
 from refurb.errors import BadInput
 from refurb.i18n import N_, NC_, Listed, Phrase
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the probe's start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_TEXT = 2000  # characters in one argument (a note, a name, a code)

@@ -3,7 +3,6 @@ The rules are pure: these tests build snapshots in memory, no database, no IO.""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from refurb.errors import BadInput
 from refurb.model import Battery, Cpu, Disk, Identity, Memory, OsInfo, Smart, Snapshot
 from refurb.probe import collect
 from refurb.probe.source import CaptureSource
+from refurb.record import replace
 from tests.conftest import capture_dirs
 
 POLICY = default_policy()
@@ -309,8 +309,8 @@ def test_nvme_and_self_test_failures_replace_the_disk(
 ) -> None:
     disk = laptop().disks[0]
     assert disk.smart is not None
-    smart = dataclasses.replace(disk.smart, **changes)  # type: ignore[arg-type]
-    result = evaluate(laptop(disks=[dataclasses.replace(disk, smart=smart)]), ALL_PASS, POLICY)
+    smart = replace(disk.smart, **changes)  # type: ignore[arg-type]
+    result = evaluate(laptop(disks=[replace(disk, smart=smart)]), ALL_PASS, POLICY)
     assert {f.check: f.status for f in result.findings}[check] == "fail"
     assert [(r.part, r.action) for r in result.repairs] == [("disk", "replace")]
 
@@ -318,10 +318,8 @@ def test_nvme_and_self_test_failures_replace_the_disk(
 def test_percentage_used_99_is_fine() -> None:
     disk = laptop().disks[0]
     assert disk.smart is not None
-    smart = dataclasses.replace(disk.smart, percentage_used=99)
-    assert "disk.percentage_used" not in statuses(
-        laptop(disks=[dataclasses.replace(disk, smart=smart)])
-    )
+    smart = replace(disk.smart, percentage_used=99)
+    assert "disk.percentage_used" not in statuses(laptop(disks=[replace(disk, smart=smart)]))
 
 
 @pytest.mark.parametrize(

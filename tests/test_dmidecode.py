@@ -4,7 +4,6 @@ cut-off dumps that end as gaps, never as exceptions."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from refurb.model import NEEDS_ROOT, NOT_PRESENT, TOOL_MISSING, UNREADABLE
 from refurb.probe import collect
 from refurb.probe.dmidecode import parse_dmidecode
 from refurb.probe.source import CaptureSource, CommandResult
+from refurb.record import to_dict
 
 CAPTURES = Path(__file__).parent / "captures"
 # Kept one level down: tests/test_assess.py wants a verdict for every capture directly in
@@ -65,10 +65,10 @@ def test_parser_reads_what_the_dump_says(capture: Path) -> None:
     assert len(dump.records) == want["records"]
     assert dump.bios_vendor == want["bios_vendor"]
     assert dump.placeholders == want["placeholders"]
-    assert [dataclasses.asdict(m) for m in dump.modules] == want["modules"]
+    assert [to_dict(m) for m in dump.modules] == want["modules"]
     assert dump.empty_slots == want["empty_slots"]
-    assert [dataclasses.asdict(b) for b in dump.batteries] == want["batteries"]
-    assert dataclasses.asdict(dump.identity) == expected["identity"]
+    assert [to_dict(b) for b in dump.batteries] == want["batteries"]
+    assert to_dict(dump.identity) == expected["identity"]
     assert dump.gaps == []
 
 
@@ -76,8 +76,8 @@ def test_parser_reads_what_the_dump_says(capture: Path) -> None:
 def test_probe_on_a_dump_only_capture_matches_expected(capture: Path) -> None:
     expected = json.loads((capture / "expected.json").read_text())
     snap = collect(CaptureSource(capture))
-    assert dataclasses.asdict(snap.identity) == expected["identity"]
-    assert [dataclasses.asdict(m) for m in snap.memory.modules] == expected["dmidecode"]["modules"]
+    assert to_dict(snap.identity) == expected["identity"]
+    assert [to_dict(m) for m in snap.memory.modules] == expected["dmidecode"]["modules"]
     assert [b.name for b in snap.batteries] == [b["name"] for b in expected["battery"]]
     for bat, exp in zip(snap.batteries, expected["battery"], strict=True):
         assert bat.capacity_unit == "mWh" and exp["unit"] == "Wh"

@@ -17,8 +17,12 @@ from refurb.probe.collect import new_snapshot_id
 from refurb.probe.source import _which
 
 ROOT = Path(__file__).resolve().parent.parent
-# not imported by psutil (which the probe needs anyway), and not needed to probe
-AVOIDED = ("uuid", "platform", "shutil", "pathlib", "logging", "string", "click", "sqlalchemy")
+# not imported by psutil (which the probe needs anyway), and not needed to probe;
+# dataclasses (inspect, ast, dis) and typing were most of the start-up above psutil's
+AVOIDED = (
+    "uuid", "platform", "shutil", "pathlib", "logging", "string", "click", "sqlalchemy",
+    "dataclasses", "inspect", "typing",
+)  # fmt: skip
 
 
 def test_a_plain_probe_imports_none_of_the_avoided_modules(tmp_path: Path) -> None:

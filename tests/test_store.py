@@ -20,6 +20,7 @@ from refurb.app.lifecycle import (
 from refurb.errors import NotFound, Refused
 from refurb.lifecycle.sanitization import WipeRecord
 from refurb.model import Identity
+from refurb.record import replace
 from refurb.store.db import Store, open_store
 from refurb.store.intake import record_snapshot
 from refurb.store.inventory import (
@@ -359,7 +360,6 @@ def test_lookup_identity_is_case_insensitive_on_serial(store: Store) -> None:
 
 def test_one_batch_with_repeats_conflicts_and_refusals(store: Store) -> None:
     """What `refurb import` sends: one batch, each item judged on its own."""
-    import dataclasses
 
     from refurb.errors import BadInput, RefurbError
     from refurb.store.intake import Item, record_snapshots
@@ -367,7 +367,7 @@ def test_one_batch_with_repeats_conflicts_and_refusals(store: Store) -> None:
     a = laptop(serial="BATCH-1", uuid_="11111111-0000-0000-0000-000000000001")
     a_again = laptop(serial="BATCH-1", uuid_="11111111-0000-0000-0000-000000000001")
     twin = laptop(serial="BATCH-1", uuid_="22222222-0000-0000-0000-000000000002")
-    edited = dataclasses.replace(a, taken_at="2030-01-01T00:00:00Z")
+    edited = replace(a, taken_at="2030-01-01T00:00:00Z")
     placeholder = laptop(serial="Default string", uuid_=None, board_serial=None, mac=None)
     items = [
         Item(a, verdict(a)),

@@ -21,10 +21,10 @@ understood (a cut-off record, a size in no known unit) becomes a Gap.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from refurb.identity import chassis_from_code, clean, model_name, real, real_serial
 from refurb.model import UNREADABLE, Gap, Identity, MemoryModule
+from refurb.record import Record, field
 
 _HANDLE = re.compile(r"^Handle (0x[0-9A-Fa-f]+)(?:,\s*DMI type (\d{1,3})\b)?")
 _TYPE_LINE = re.compile(r"^\s*DMI type (\d{1,3})\b")
@@ -75,8 +75,7 @@ CHASSIS_CODES = {
 }
 
 
-@dataclass
-class DmiRecord:
+class DmiRecord(Record):
     handle: str
     type: int | None
     title: str | None = None
@@ -84,8 +83,7 @@ class DmiRecord:
     indent: str | None = None  # the whitespace before this record's Key: Value lines
 
 
-@dataclass
-class DmiBattery:
+class DmiBattery(Record):
     """SMBIOS type 22: what the firmware says the battery was designed for."""
 
     location: str | None = None
@@ -97,8 +95,7 @@ class DmiBattery:
     design_voltage_mv: int | None = None
 
 
-@dataclass
-class DmiDump:
+class DmiDump(Record):
     smbios_version: str | None = None
     records: list[DmiRecord] = field(default_factory=list)
     identity: Identity = field(default_factory=Identity)

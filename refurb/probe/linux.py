@@ -10,9 +10,7 @@ values, from one ``dmidecode`` run, parsed by ``refurb.probe.dmidecode``.
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from typing import TYPE_CHECKING
 
 from refurb.identity import (
     PORTABLE_CHASSIS,
@@ -37,7 +35,9 @@ from refurb.model import (
 from refurb.probe.cpu import can_run, x86_64_level
 from refurb.probe.readers import Reader
 from refurb.probe.source import Source, ToolMissing
+from refurb.record import replace
 
+TYPE_CHECKING = False  # as typing's, without importing typing on the probe's start-up
 if TYPE_CHECKING:  # the parser itself is imported only when there is output to parse
     from refurb.probe.dmidecode import DmiDump
 
@@ -154,7 +154,7 @@ def _identity_from_dmidecode(r: Reader, dmi: Dmidecode, listed: list[str]) -> Id
         for fld in dump.missing:
             r.gaps.append(Gap("identity", fld, NOT_PRESENT, f"dmidecode output has no {fld}"))
         r.gaps.extend(g for g in dump.gaps if g.part == "identity")
-        return dataclasses.replace(dump.identity, mac=_first_mac(r))
+        return replace(dump.identity, mac=_first_mac(r))
     if listed:
         r.gaps.append(Gap("identity", None, UNREADABLE, f"{DMI} is unreadable"))
     elif dump is None and dmi.reason == NOT_PRESENT:

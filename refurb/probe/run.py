@@ -4,10 +4,10 @@ on every laptop and which must start quickly."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from refurb.errors import UsageProblem
 from refurb.i18n import N_
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the probe's start-up
 
 if TYPE_CHECKING:
     from refurb.model import Snapshot

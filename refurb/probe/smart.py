@@ -11,11 +11,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
 
 from refurb.identity import clean
 from refurb.model import NOT_SUPPORTED, TOOL_MISSING, UNREADABLE, Gap, Smart
+from refurb.record import Record, field
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the probe's start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 # smartctl(8), "EXIT STATUS": one meaning per bit.
 EXIT_BITS = {
@@ -34,8 +37,7 @@ def decode_exit_status(status: int) -> list[str]:
     return [f"bit {bit}: {text}" for bit, text in EXIT_BITS.items() if status & (1 << bit)]
 
 
-@dataclass
-class SmartReading:
+class SmartReading(Record):
     smart: Smart | None = None
     model: str | None = None
     serial: str | None = None

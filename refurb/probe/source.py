@@ -16,15 +16,16 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 from refurb import CAPTURE_FORMAT
 from refurb.errors import BadInput, EnvironmentProblem
 from refurb.i18n import N_, Phrase
+from refurb.record import Record
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the probe's start-up
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 
 def _which(name: str) -> str | None:
@@ -48,8 +49,7 @@ class ToolMissing(Exception):
     """The command is not installed (live) or was not recorded (capture)."""
 
 
-@dataclass
-class CommandResult:
+class CommandResult(Record):
     stdout: bytes
     returncode: int
 
