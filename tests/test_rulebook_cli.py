@@ -10,13 +10,13 @@ import io
 import json
 import sqlite3
 import uuid
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from refurb.model import Disk, Smart
+from refurb.record import replace
 from tests.store_helpers import disk, laptop
 from tests.test_probe_live_and_bad_input import run_cli
 
