@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import dataclasses
 import itertools
 import json
 import os
@@ -873,17 +874,96 @@ def write(runs: list[list[Row]], started: datetime, argv: list[str], ctx: Ctx) -
 
 RESULTS_START = "<!-- results: written by bench/run.py -->"
 RESULTS_END = "<!-- /results -->"
+RERUN_START = "<!-- rerun: written by bench/run.py --check -->"
+RERUN_END = "<!-- /rerun -->"
+# A rerun reproduces a figure when it lands inside the earlier runs' range widened by this
+# share of the range's middle on each side: the noise docs/benchmarks.md states.
+NOISE = 0.15
 
 
-def save(out: Path, text: str) -> None:
+def save(out: Path, text: str, marks: tuple[str, str] = (RESULTS_START, RESULTS_END)) -> None:
     """Write the results to ``out``; a file that marks a place for them (docs/benchmarks.md)
     keeps the rest of its text, and only what stands between the marks is replaced."""
+    start, end = marks
     old = out.read_text() if out.exists() else ""
-    if RESULTS_START in old and RESULTS_END in old.split(RESULTS_START, 1)[1]:
-        head, rest = old.split(RESULTS_START, 1)
-        tail = rest.split(RESULTS_END, 1)[1]
-        text = f"{head}{RESULTS_START}\n\n{text.strip()}\n\n{RESULTS_END}{tail}"
+    if start in old and end in old.split(start, 1)[1]:
+        head, rest = old.split(start, 1)
+        tail = rest.split(end, 1)[1]
+        text = f"{head}{start}\n\n{text.strip()}\n\n{end}{tail}"
     out.write_text(text)
+
+
+def runs_path(out: Path) -> Path:
+    """Where a run keeps its figures for a later ``--check``: beside its results."""
+    return out.with_suffix(".runs.json")
+
+
+def save_runs(path: Path, runs: list[list[Row]], started: datetime, argv: list[str]) -> None:
+    doc = {
+        "started": started.isoformat(timespec="minutes"),
+        "argv": argv,
+        "machine": machine(),
+        "runs": [[dataclasses.asdict(r) for r in rows] for rows in runs],
+    }
+    path.write_text(json.dumps(doc, indent=1) + "\n")
+
+
+def _within(earlier: list[float], value: float) -> bool:
+    low, high = min(earlier), max(earlier)
+    slack = NOISE * (low + high) / 2
+    return low - slack <= value <= high + slack
+
+
+def check(earlier_doc: dict[str, Any], runs: list[list[Row]], started: datetime) -> str:
+    """This run against the earlier one's figures: for each figure (and each ratio), the
+    earlier range, this run's, and whether it reproduces within the stated noise."""
+    earlier: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for rows in earlier_doc["runs"]:
+        for r in rows:
+            earlier.setdefault((r["part"], r["name"]), []).append(r)
+    now: dict[tuple[str, str], list[Row]] = {}
+    for rows in runs:
+        for row in rows:
+            now.setdefault((row.part, row.name), []).append(row)
+    lines = [
+        "## Rerun",
+        "",
+        f"`python bench/run.py --check` on {started:%Y-%m-%d %H:%M} UTC, against the run of "
+        f"{earlier_doc['started']}. Machine: {machine()}.",
+        f"A figure reproduces when this run's value (and its ratio) lies in the earlier range "
+        f"widened by {NOISE:.0%} of that range's middle on each side.",
+        "",
+        "| benchmark | earlier | this run | ratio earlier | ratio now | reproduces |",
+        "|---|---|---|---|---|---|",
+    ]
+    same = total = 0
+    for key, rows in now.items():
+        before = earlier.get(key)
+        nums = [r.value for r in rows if isinstance(r.value, int | float)]
+        if not before or not nums:
+            continue
+        unit = rows[0].unit
+        old = [r["value"] for r in before if isinstance(r["value"], int | float)]
+        old_ratio = [r["ratio"] for r in before if r["ratio"] is not None]
+        ratios = [r.ratio for r in rows if r.ratio is not None]
+        ok = all(_within(old, v) for v in nums) and (
+            not ratios or not old_ratio or all(_within(old_ratio, v) for v in ratios)
+        )
+        total += 1
+        same += ok
+
+        def num(v: float, u: str = unit) -> str:
+            return _num(v, u)
+
+        def times(v: float) -> str:
+            return f"{v:.2f}x"
+
+        lines.append(
+            f"| {key[1]} | {_span(old, num)} | {_span(nums, num)} | {_span(old_ratio, times)} "
+            f"| {_span(ratios, times)} | {'yes' if ok else '**no**'} |"
+        )
+    lines += ["", f"{same} of {total} figures reproduce within the stated noise.", ""]
+    return "\n".join(lines)
 
 
 def _context(args: argparse.Namespace, tmp: Path) -> Ctx:
@@ -930,7 +1010,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hub-devices", type=int, help="devices in the bundle (default 25,000)")
     parser.add_argument("--labels", type=int, help="labels in the PDF (default 1,000)")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (else a temp dir)")
+    parser.add_argument(
+        "--check", metavar="RUNS.json",
+        help="rerun and compare with an earlier run's figures (the .runs.json beside its "
+        "results); writes a Rerun section instead of the results",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    earlier: dict[str, Any] = {}
+    if args.check:
+        try:
+            earlier = json.loads(Path(args.check).read_text())
+        except (OSError, ValueError) as exc:
+            parser.error(f"--check {args.check}: {exc}")
     unknown = [p for p in args.parts if p not in BENCHES]
     if unknown:
         parser.error(f"unknown part(s) {', '.join(unknown)}; parts: {', '.join(PARTS)}")
@@ -953,8 +1044,14 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             for name in list(_CREATED):
                 drop_pg_database(name)
-    text = write(runs, started, sys.argv[1:] if argv is None else argv, ctx)
-    save(Path(args.out), text)
+    said = sys.argv[1:] if argv is None else argv
+    if args.check:
+        text = check(earlier, runs, started)
+        save(Path(args.out), text, (RERUN_START, RERUN_END))
+    else:
+        text = write(runs, started, said, ctx)
+        save(Path(args.out), text)
+        save_runs(runs_path(Path(args.out)), runs, started, said)
     print(text)
     print(f"written to {args.out}", file=sys.stderr)
 
