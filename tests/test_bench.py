@@ -4,6 +4,7 @@ drops only its own uniquely named database."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import shutil
 import sqlite3
@@ -158,3 +159,37 @@ def test_results_replace_only_the_marked_place(tmp_path: Path) -> None:
     plain = tmp_path / "plain.md"
     run.save(plain, "## Results\n")
     assert plain.read_text() == "## Results\n"
+
+
+def test_a_rerun_is_checked_against_the_earlier_ranges(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    def one(v: float, ratio: float) -> list[run.Row]:
+        return [
+            run.Row("p", "steady", v, "ms", "ref", 10.0, ratio, None, "m"),
+            run.Row("p", "moved", v, "/s", "ref", 10.0, ratio, None, "m"),
+        ]
+
+    started = datetime(2026, 12, 4, tzinfo=UTC)
+    runs_file = tmp_path / "b.runs.json"
+    run.save_runs(runs_file, [one(20, 1.5), one(24, 1.6)], started, ["probe"])
+    earlier = json.loads(runs_file.read_text())
+    # 20-24 widened by 15 % of 22 (3.3): 16.7-27.3; ratios 1.5-1.6 widen to 1.31-1.79
+    rerun = [
+        [
+            run.Row("p", "steady", 27.0, "ms", "ref", 10.0, 1.75, None, "m"),
+            run.Row("p", "moved", 28.0, "/s", "ref", 10.0, 1.55, None, "m"),
+        ]
+    ]
+    text = run.check(earlier, rerun, started)
+    cells = [[x.strip() for x in ln.strip("|").split("|")] for ln in text.splitlines()]
+    lines = {c[0]: c for c in cells if c[0] in ("steady", "moved")}
+    assert lines["steady"][-1] == "yes" and lines["moved"][-1] == "**no**"
+    assert lines["steady"][1] == "20.0 ms – 24.0 ms" and lines["steady"][2] == "27.0 ms"
+    assert "1 of 2 figures reproduce" in text
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(
+        f"{run.RESULTS_START}\nresults\n{run.RESULTS_END}\n{run.RERUN_START}\n{run.RERUN_END}\n"
+    )
+    run.save(doc, text, (run.RERUN_START, run.RERUN_END))
+    assert "results" in doc.read_text() and "1 of 2 figures" in doc.read_text()
