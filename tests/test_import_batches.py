@@ -4,15 +4,20 @@ constraint sending the whole batch down the one-by-one path."""
 
 from __future__ import annotations
 
+import gc
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 import refurb.store.intake as intake_module
+from refurb.assess import default_policy
 from refurb.errors import RefurbError
 from refurb.store.db import Store, open_store
+from refurb.store.importer import import_snapshots
 from refurb.store.intake import Item, record_snapshot, record_snapshots
 from refurb.store.tables import Device, DeviceAlias
 from tests.store_helpers import laptop, verdict
@@ -102,3 +107,30 @@ def test_batch_rows_store_times_as_the_orm_does(store: Store) -> None:
     assert type(batch) is type(orm) is type(at)
     if isinstance(orm, str):
         assert len(batch) == len(orm) == len(at) and "+" not in batch, (batch, orm)
+
+
+def test_an_import_collects_cycles_less_often_and_gives_the_threshold_back(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import refurb.store.importer as importer_module
+
+    for i in range(3):
+        (tmp_path / f"{i}.json").write_text(json.dumps(laptop(serial=f"GC-{i}").to_dict()))
+    (tmp_path / "broken.json").write_text("{")
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    real_batches = importer_module._batches
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.get_threshold())  # while the files are read and written
+        yield from real_batches(*args, **kwargs)
+
+    monkeypatch.setattr(importer_module, "_batches", watched)
+    rows = import_snapshots(store, [str(tmp_path)], default_policy(), operator="t", station="RF")
+    assert sorted(r.outcome for r in rows) == ["new", "new", "new", "refused"]
+    assert seen and seen[0][0] >= 100_000 and seen[0][1:] == before[1:]
+    assert gc.get_threshold() == before
+    monkeypatch.setattr(importer_module, "_batches", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):  # given back when the import fails too
+        import_snapshots(store, [str(tmp_path)], default_policy(), operator="t", station="RF")
+    assert gc.get_threshold() == before

@@ -4,6 +4,8 @@ One batch is in memory at a time, whatever the number of files."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -102,6 +104,22 @@ def _batches(
         yield batch
 
 
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """The cycle collector runs less often while files are imported. An import makes
+    hundreds of short-lived containers per file (the parsed document, the model, the
+    rows), almost all freed by reference counting, and with Python's default threshold
+    the collector ran every few files and scanned the batch each time: a fifth of an
+    import's time, measured with gc.callbacks. Cycles are still collected, every few
+    hundred files."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 100_000), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+
+
 def import_snapshots(
     store: Store,
     paths: Iterable[str],
@@ -117,6 +135,24 @@ def import_snapshots(
     """Import snapshot files in batches. ``at``: when they were received (paper records);
     ``taken_at_as_received``: each snapshot's own ``taken_at`` is when its device was
     received; ``weight_kg``: every device weighed this much."""
+    with _fewer_collections():
+        return _import(
+            store, paths, policy, operator, station, lot_code, at, taken_at_as_received,
+            weight_kg,
+        )  # fmt: skip
+
+
+def _import(
+    store: Store,
+    paths: Iterable[str],
+    policy: Policy,
+    operator: str,
+    station: str,
+    lot_code: str | None,
+    at: datetime | None,
+    taken_at_as_received: bool,
+    weight_kg: float | None,
+) -> list[ImportRow]:
     rows: list[ImportRow] = []
     files = list(snapshot_files(paths))
     for batch in _batches(files, policy, at, taken_at_as_received, weight_kg):
