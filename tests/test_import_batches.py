@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
 import refurb.store.intake as intake_module
@@ -134,3 +136,11 @@ def test_an_import_collects_cycles_less_often_and_gives_the_threshold_back(
     with pytest.raises(ZeroDivisionError):  # given back when the import fails too
         import_snapshots(store, [str(tmp_path)], default_policy(), operator="t", station="RF")
     assert gc.get_threshold() == before
+
+
+@given(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5),
+                 st.lists(st.floats(), max_size=3)))  # fmt: skip
+def test_a_findings_value_is_written_as_json_writes_it(value: object) -> None:
+    from refurb.store.intake import _json_value
+
+    assert _json_value(value) == json.dumps(value)

@@ -787,6 +787,8 @@ def _json_value(value: Any) -> str:
         return "false"
     if type(value) is int:
         return str(value)
+    if type(value) is float and value - value == 0:  # finite: json writes repr()
+        return repr(value)
     return json.dumps(value)
 
 
