@@ -105,6 +105,10 @@ class Ctx:
         if n in self._thick:
             return self._thick[n], None
         path = self.tmp / f"thick-{n}.db"
+        if tallies and _complete(path, n):  # kept (--keep) from an earlier run
+            print(f"... using the thick database of {n:,} devices in {path}", file=sys.stderr)
+            self._thick[n] = path
+            return path, None
         print(f"... building a thick database of {n:,} devices", file=sys.stderr)
         took = build_thick(path, n)
         if tallies:
@@ -119,6 +123,26 @@ class Ctx:
             took += time.perf_counter() - start
         self._thick[n] = path
         return path, took
+
+
+def _complete(path: Path, n: int) -> bool:
+    """A thick database an earlier run built whole: ``n`` devices, each with its
+    snapshot, and the report tallies filled (the last step of a build)."""
+    if not path.exists():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            devices = con.execute("SELECT count(*) FROM devices").fetchone()[0]
+            snapshots = con.execute("SELECT count(DISTINCT device_id) FROM snapshots").fetchone()[0]
+            tallied = all(
+                con.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in TALLY_TABLES
+            )
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+    return bool(devices == n and snapshots == n and tallied)
 
 
 # --- measuring ---------------------------------------------------------------------

@@ -193,3 +193,18 @@ def test_a_rerun_is_checked_against_the_earlier_ranges(tmp_path: Path) -> None:
     )
     run.save(doc, text, (run.RERUN_START, run.RERUN_END))
     assert "results" in doc.read_text() and "1 of 2 figures" in doc.read_text()
+
+
+def test_a_kept_thick_database_is_used_again_when_whole(tmp_path: Path) -> None:
+    keep, out = tmp_path / "keep", tmp_path / "bench.md"
+    args = ["lookup", "--quick", "--devices", "200", "--rounds", "5", "--keep", str(keep)]
+    built = "build the thick 200-device database and its tallies"
+    run.main([*args, "--out", str(out)])
+    assert built in _rows(out.read_text())
+    run.main([*args, "--out", str(out)])  # the same database, not built again
+    assert built not in _rows(out.read_text())
+    assert "show by tag (200 thick devices, SQLite)" in _rows(out.read_text())
+    with sqlite3.connect(keep / "thick-200.db") as con:  # a build cut short is built again
+        con.execute("DELETE FROM tally_marks")
+    run.main([*args, "--out", str(out)])
+    assert built in _rows(out.read_text())
