@@ -163,9 +163,17 @@ def sign_in(driver: Any, base: str, name: str, password: str = PASSWORD) -> None
 
 
 def wait_for(check: Any, seconds: float = 15) -> Any:
+    """``check()``'s first true value, asked every 0.1 s for up to ``seconds``. While a
+    page is being replaced (a click that navigates), its elements can be missing or
+    stale for a moment: that counts as not yet, not as a failure."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     deadline = time.monotonic() + seconds
     while True:
-        value = check()
+        try:
+            value = check()
+        except (NoSuchElementException, StaleElementReferenceException):
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:
