@@ -89,6 +89,7 @@ class Ctx:
     installed: bool
     runs: int = 10
     warmup: int = 3
+    calls: int = 3  # hyperfine calls per comparison, the commands' order alternating
     rounds: int = 200
     report_rounds: int = 5
     devices: int = 1_000_000
@@ -148,20 +149,33 @@ def _complete(path: Path, n: int) -> bool:
 # --- measuring ---------------------------------------------------------------------
 
 
-def hyperfine(ctx: Ctx, commands: dict[str, list[str]]) -> dict[str, float]:
-    """Median ms of each command, and of ``python -c pass``, from one hyperfine call."""
-    out = ctx.tmp / f"hyperfine-{next(ctx._counter)}.json"
-    argv = ["hyperfine", "-N", "--style", "none", "--warmup", str(ctx.warmup)]
-    argv += ["--runs", str(ctx.runs), "--export-json", str(out)]
-    for name, cmd in {**commands, FLOOR: [ctx.python, "-c", "pass"]}.items():
-        argv += ["--command-name", name, shlex.join(cmd)]
-    subprocess.run(argv, check=True, env=ctx.env, stdout=subprocess.DEVNULL, cwd=ctx.tmp)
-    results = json.loads(out.read_text())["results"]
-    return {r["command"]: statistics.median(r["times"]) * 1000 for r in results}
+def hyperfine(ctx: Ctx, commands: dict[str, list[str]]) -> dict[str, list[float]]:
+    """Each command's median ms (and ``python -c pass``'s) from each of ``ctx.calls``
+    hyperfine calls. hyperfine runs one command's runs, then the next's, so a slow phase
+    of the machine can fall on one side of a call: the order of the commands alternates
+    from call to call, and a ratio is taken call by call (``process_row``)."""
+    named = {**commands, FLOOR: [ctx.python, "-c", "pass"]}
+    medians: dict[str, list[float]] = {name: [] for name in named}
+    for call in range(ctx.calls):
+        out = ctx.tmp / f"hyperfine-{next(ctx._counter)}.json"
+        argv = ["hyperfine", "-N", "--style", "none", "--warmup", str(ctx.warmup)]
+        argv += ["--runs", str(ctx.runs), "--export-json", str(out)]
+        order = list(named.items())
+        if call % 2:
+            order.reverse()
+        for name, cmd in order:
+            argv += ["--command-name", name, shlex.join(cmd)]
+        subprocess.run(argv, check=True, env=ctx.env, stdout=subprocess.DEVNULL, cwd=ctx.tmp)
+        for r in json.loads(out.read_text())["results"]:
+            medians[r["command"]].append(statistics.median(r["times"]) * 1000)
+    return medians
 
 
 def hyperfine_method(ctx: Ctx) -> str:
-    return f"hyperfine, {ctx.runs} runs after {ctx.warmup} warm-up, same call"
+    return (
+        f"hyperfine, {ctx.calls} calls of {ctx.runs} runs after {ctx.warmup} warm-up, the "
+        "commands' order alternating; ratio: median of the calls' ratios"
+    )
 
 
 def warm_median_ms(fn: Callable[[], object], rounds: int, warmup: int = 1) -> float:
@@ -177,12 +191,13 @@ def warm_median_ms(fn: Callable[[], object], rounds: int, warmup: int = 1) -> fl
 
 
 def process_row(
-    part: str, name: str, t: dict[str, float], mine: str, ref: str, target: str = "",
+    part: str, name: str, t: dict[str, list[float]], mine: str, ref: str, target: str = "",
     limit: float | None = None, ctx: Ctx | None = None,
 ) -> Row:  # fmt: skip
-    ratio = t[mine] / t[ref]
+    ratio = statistics.median(m / r for m, r in zip(t[mine], t[ref], strict=True))
     return Row(
-        part, name, t[mine], "ms", ref, t[ref], ratio, t[FLOOR],
+        part, name, statistics.median(t[mine]), "ms", ref, statistics.median(t[ref]), ratio,
+        statistics.median(t[FLOOR]),
         hyperfine_method(ctx) if ctx else "", target,
         None if limit is None else ratio <= limit,
     )  # fmt: skip
@@ -285,7 +300,7 @@ def bench_intake(ctx: Ctx) -> list[Row]:
             "refurb intake", "refurb --help", "< 1 s", None, ctx,
         )
     ]  # fmt: skip
-    rows[-1].ok = t["refurb intake"] < 1000
+    rows[-1].ok = statistics.median(t["refurb intake"]) < 1000
     # the verdict on screen: intake prints it before it opens the database
     verdict, first = [], []
     for k in range(ctx.warmup + ctx.runs):
@@ -298,7 +313,7 @@ def bench_intake(ctx: Ctx) -> list[Row]:
     rows.append(
         Row(
             "intake", "verdict on screen (refurb intake, until it prints VERDICT)", v, "ms",
-            "refurb --help, until its first line", f, v / f, t[FLOOR],
+            "refurb --help, until its first line", f, v / f, statistics.median(t[FLOOR]),
             f"started from this process, alternated, {ctx.runs} runs after {ctx.warmup}",
             "< 1 s", v < 1000,
         )
@@ -1009,9 +1024,9 @@ def _context(args: argparse.Namespace, tmp: Path) -> Ctx:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     ctx = Ctx(tmp, python, refurb, env, installed)
     if args.quick:
-        ctx.runs, ctx.warmup, ctx.rounds, ctx.report_rounds = 5, 1, 50, 3
+        ctx.runs, ctx.warmup, ctx.rounds, ctx.report_rounds, ctx.calls = 5, 1, 50, 3, 2
         ctx.devices, ctx.snaps, ctx.hub_devices, ctx.labels = 20_000, 1_000, 2_000, 200
-    for name in ("runs", "warmup", "rounds", "devices", "snaps", "hub_devices", "labels"):
+    for name in ("runs", "warmup", "calls", "rounds", "devices", "snaps", "hub_devices", "labels"):
         if getattr(args, name) is not None:
             setattr(ctx, name, getattr(args, name))
     return ctx
@@ -1028,6 +1043,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--python", help="interpreter of an installed refurb (a venv's)")
     parser.add_argument("--runs", type=int, help="hyperfine runs per command (default 10)")
     parser.add_argument("--warmup", type=int, help="hyperfine warm-up runs (default 3)")
+    parser.add_argument("--calls", type=int, help="hyperfine calls per comparison (default 3)")
     parser.add_argument("--rounds", type=int, help="in-process look-ups timed (default 200)")
     parser.add_argument("--devices", type=int, help="thick database size (default 1,000,000)")
     parser.add_argument("--snaps", type=int, help="snapshot files to import (default 10,000)")

@@ -46,7 +46,7 @@ def test_startup_and_labels_parts_write_their_rows(tmp_path: Path) -> None:
     help_ = rows["refurb --help start-up"]
     assert help_[0].endswith(" ms") and help_[1].startswith("python -c pass")
     assert help_[2].endswith("x") and help_[3].endswith(" ms")  # the floor beside the ratio
-    assert "hyperfine, 2 runs after 0 warm-up" in help_[4]
+    assert "hyperfine, 2 calls of 2 runs after 0 warm-up, the commands' order" in help_[4]
     assert "25-label PDF on Avery L7160 (written)" in rows
     assert not any(name.startswith(("probe", "import", "show")) for name in rows)
 
@@ -208,3 +208,30 @@ def test_a_kept_thick_database_is_used_again_when_whole(tmp_path: Path) -> None:
         con.execute("DELETE FROM tally_marks")
     run.main([*args, "--out", str(out)])
     assert built in _rows(out.read_text())
+
+
+def test_process_ratios_are_taken_call_by_call_with_the_order_alternating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orders: list[list[str]] = []
+    slow = iter([(30.0, 10.0), (10.0, 10.0), (12.0, 20.0)])  # (mine, reference) per call
+
+    def fake_run(argv: list[str], **_: object) -> None:
+        names = [argv[i + 1] for i, a in enumerate(argv) if a == "--command-name"]
+        orders.append(names)
+        mine, ref = next(slow)
+        times = {"mine": mine, "ref": ref, run.FLOOR: 5.0}
+        out = Path(argv[argv.index("--export-json") + 1])
+        out.write_text(json.dumps({"results": [
+            {"command": n, "times": [times[n] / 1000] * 3} for n in names
+        ]}))  # fmt: skip
+
+    monkeypatch.setattr(run.subprocess, "run", fake_run)
+    ctx = run.Ctx(tmp_path, "python", ["refurb"], {}, True, runs=3, warmup=0, calls=3)
+    t = run.hyperfine(ctx, {"mine": ["a"], "ref": ["b"]})
+    assert orders[0] == ["mine", "ref", run.FLOOR] and orders[1] == [run.FLOOR, "ref", "mine"]
+    assert orders[2] == orders[0]
+    row = run.process_row("p", "figure", t, "mine", "ref", "<= 1.6x", 1.6, ctx)
+    # ratios 3.0, 1.0, 0.6: their median, not the ratio of the medians (12 / 10)
+    assert row.ratio == 1.0 and row.value == 12.0 and row.ref_value == 10.0 and row.ok
+    assert row.floor_ms == 5.0 and "3 calls of 3 runs" in row.method
