@@ -135,37 +135,20 @@ def import_snapshots(
     """Import snapshot files in batches. ``at``: when they were received (paper records);
     ``taken_at_as_received``: each snapshot's own ``taken_at`` is when its device was
     received; ``weight_kg``: every device weighed this much."""
-    with _fewer_collections():
-        return _import(
-            store, paths, policy, operator, station, lot_code, at, taken_at_as_received,
-            weight_kg,
-        )  # fmt: skip
-
-
-def _import(
-    store: Store,
-    paths: Iterable[str],
-    policy: Policy,
-    operator: str,
-    station: str,
-    lot_code: str | None,
-    at: datetime | None,
-    taken_at_as_received: bool,
-    weight_kg: float | None,
-) -> list[ImportRow]:
     rows: list[ImportRow] = []
-    files = list(snapshot_files(paths))
-    for batch in _batches(files, policy, at, taken_at_as_received, weight_kg):
-        rows.extend(batch.refused)
-        if batch.items:
-            with store.transaction() as session:
-                results = record_snapshots(
-                    session, batch.items, operator=operator, station=station, lot_code=lot_code
-                )
-            for name, result in zip(batch.where, results, strict=True):
-                if isinstance(result, RefurbError):
-                    rows.append(ImportRow(name, "refused", None, result.message))
-                else:
-                    rows.append(ImportRow(name, result.outcome, result.tag))
-        del batch  # before the next one is read: one batch in memory at a time
+    with _fewer_collections():
+        files = list(snapshot_files(paths))
+        for batch in _batches(files, policy, at, taken_at_as_received, weight_kg):
+            rows.extend(batch.refused)
+            if batch.items:
+                with store.transaction() as session:
+                    results = record_snapshots(
+                        session, batch.items, operator=operator, station=station, lot_code=lot_code
+                    )
+                for name, result in zip(batch.where, results, strict=True):
+                    if isinstance(result, RefurbError):
+                        rows.append(ImportRow(name, "refused", None, result.message))
+                    else:
+                        rows.append(ImportRow(name, result.outcome, result.tag))
+            del batch  # before the next one is read: one batch in memory at a time
     return rows
