@@ -19,7 +19,6 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any
 
@@ -608,27 +607,18 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
     it, and a column's default fills a key no row has; what is skipped is SQLAlchemy's
     per-row bookkeeping, which in a batch import cost more than SQLite's own work. A
     value that recurs (the batch's times) is processed once."""
-    first = rows[0].keys()
-    if all(r.keys() == first for r in rows):  # the usual case: every row has the same keys
-        names = list(first)
-    else:
-        names = list(dict.fromkeys(k for r in rows for k in r))  # every key any row has
-        blank = dict.fromkeys(names)
-        rows = [r if r.keys() == blank.keys() else {**blank, **r} for r in rows]
-    # the rows as columns (itemgetter and zip do the walking)
-    columns: list[Any] = (
-        list(zip(*map(itemgetter(*names), rows), strict=True))
-        if len(names) > 1
-        else [[r[names[0]] for r in rows]]
-    )
-    for i, name in enumerate(names):
+    names = list(dict.fromkeys(k for r in rows for k in r))  # every key any row has
+    columns: list[list[Any]] = []
+    for name in names:
+        values = [r.get(name) for r in rows]
         process = _processor(conn.dialect, table, name)
         if process is not None:
             done: dict[Any, Any] = {}
-            columns[i] = [
+            values = [
                 None if v is None else done[v] if v in done else done.setdefault(v, process(v))
-                for v in columns[i]
+                for v in values
             ]
+        columns.append(values)
     for column in table.c:
         default = column.default
         if column.name not in names and isinstance(default, ScalarElementColumnDefault):
