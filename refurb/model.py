@@ -261,6 +261,10 @@ def _not_text(value: Any) -> _Wrong:
     return _Wrong(N_("{path}: expected text, found {found}"), found=_json_type(value))
 
 
+def _not_object(value: Any) -> _Wrong:
+    return _Wrong(N_("{path}: expected an object, found {found}"), found=_json_type(value))
+
+
 def _make_converter(tp: Any) -> Converter:
     import types
     import typing
@@ -300,9 +304,7 @@ def _make_converter(tp: Any) -> Converter:
 
         def as_dict(value: Any) -> Any:
             if type(value) is not dict:
-                raise _Wrong(
-                    N_("{path}: expected an object, found {found}"), found=_json_type(value)
-                )
+                raise _not_object(value)
             return value
 
         return as_dict
@@ -356,7 +358,7 @@ def _record_converter(cls: type[Record]) -> Converter:
 
     def build(value: Any) -> Any:
         if type(value) is not dict:
-            raise _Wrong(N_("{path}: expected an object, found {found}"), found=_json_type(value))
+            raise _not_object(value)
         if not plan:  # the fields' converters, once (a record may nest itself)
             for name in fields(cls):
                 plan.append((name, name in cls.__required__, _converter(hints[name])))
