@@ -843,6 +843,19 @@ def _span(values: list[Any], show: Callable[[Any], str]) -> str:
     return f"{show(min(vals))} – {show(max(vals))}"
 
 
+def by_figure(runs: list[list[Row]]) -> dict[tuple[str, str], list[Row]]:
+    """Each figure's rows over the runs, in the order the first run gave them."""
+    out: dict[tuple[str, str], list[Row]] = {}
+    for rows in runs:
+        for r in rows:
+            out.setdefault((r.part, r.name), []).append(r)
+    return out
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:.2f}x"
+
+
 def table(runs: list[list[Row]]) -> list[str]:
     """One line per figure; with several runs, each number is the range over them."""
     lines = [
@@ -850,16 +863,12 @@ def table(runs: list[list[Row]]) -> list[str]:
         "| target | status |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    order: dict[tuple[str, str], list[Row]] = {}
-    for rows in runs:
-        for r in rows:
-            order.setdefault((r.part, r.name), []).append(r)
-    for (_, name), rs in order.items():
+    for (_, name), rs in by_figure(runs).items():
         first = rs[0]
         unit = first.unit
         value = _span([r.value for r in rs], lambda v, u=unit: _num(v, u))
         ref = _span([r.ref_value for r in rs], lambda v, u=unit: _num(v, u))
-        ratio = _span([r.ratio for r in rs], lambda v: f"{v:.2f}x")
+        ratio = _span([r.ratio for r in rs], _times)
         floor = _span([r.floor_ms for r in rs], lambda v: f"{v:.0f} ms")
         oks = [r.ok for r in rs if r.ok is not None]
         status = ""
@@ -956,14 +965,7 @@ def _within(earlier: list[float], value: float) -> bool:
 def check(earlier_doc: dict[str, Any], runs: list[list[Row]], started: datetime) -> str:
     """This run against the earlier one's figures: for each figure (and each ratio), the
     earlier range, this run's, and whether it reproduces within the stated noise."""
-    earlier: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for rows in earlier_doc["runs"]:
-        for r in rows:
-            earlier.setdefault((r["part"], r["name"]), []).append(r)
-    now: dict[tuple[str, str], list[Row]] = {}
-    for rows in runs:
-        for row in rows:
-            now.setdefault((row.part, row.name), []).append(row)
+    earlier = by_figure([[Row(**r) for r in rows] for rows in earlier_doc["runs"]])
     lines = [
         "## Rerun",
         "",
@@ -976,14 +978,14 @@ def check(earlier_doc: dict[str, Any], runs: list[list[Row]], started: datetime)
         "|---|---|---|---|---|---|",
     ]
     same = total = 0
-    for key, rows in now.items():
+    for key, rows in by_figure(runs).items():
         before = earlier.get(key)
         nums = [r.value for r in rows if isinstance(r.value, int | float)]
         if not before or not nums:
             continue
         unit = rows[0].unit
-        old = [r["value"] for r in before if isinstance(r["value"], int | float)]
-        old_ratio = [r["ratio"] for r in before if r["ratio"] is not None]
+        old = [r.value for r in before if isinstance(r.value, int | float)]
+        old_ratio = [r.ratio for r in before if r.ratio is not None]
         ratios = [r.ratio for r in rows if r.ratio is not None]
         ok = all(_within(old, v) for v in nums) and (
             not ratios or not old_ratio or all(_within(old_ratio, v) for v in ratios)
@@ -994,12 +996,9 @@ def check(earlier_doc: dict[str, Any], runs: list[list[Row]], started: datetime)
         def num(v: float, u: str = unit) -> str:
             return _num(v, u)
 
-        def times(v: float) -> str:
-            return f"{v:.2f}x"
-
         lines.append(
-            f"| {key[1]} | {_span(old, num)} | {_span(nums, num)} | {_span(old_ratio, times)} "
-            f"| {_span(ratios, times)} | {'yes' if ok else '**no**'} |"
+            f"| {key[1]} | {_span(old, num)} | {_span(nums, num)} | {_span(old_ratio, _times)} "
+            f"| {_span(ratios, _times)} | {'yes' if ok else '**no**'} |"
         )
     lines += ["", f"{same} of {total} figures reproduce within the stated noise.", ""]
     return "\n".join(lines)
