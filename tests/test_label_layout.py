@@ -33,6 +33,7 @@ from refurb.labels import (
     Field as LabelField,
 )
 from refurb.scanning import tag_from_scan
+from refurb.untrusted import clean_text
 from tests.conftest import OWN_CAPTURES, SHARED_CAPTURES
 
 pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 renders PDFs")
@@ -188,8 +189,11 @@ def test_any_text_stays_inside_the_label(
     and nothing is smaller than the minimum; only text too long for two lines at the
     smallest size is cut (with an ellipsis)."""
     stock = STOCKS[name]
+    # each field's text as label_fields gives it: through the cleaner every label text
+    # passes (a run of spaces inside a word, which hypothesis makes, is one space there)
     fields = [
-        LabelField(f"f{i}", (" ".join(w),), required=i < required) for i, w in enumerate(texts)
+        LabelField(f"f{i}", (clean_text(" ".join(w)),), required=i < required)
+        for i, w in enumerate(texts)
     ]
     try:
         placed = layout(stock, "RF-7K2Q9W", fields, qr_modules=modules)
