@@ -74,10 +74,10 @@ def test_lookup_and_report_parts_repeated_give_ranges(tmp_path: Path) -> None:
     assert "(2 run(s)" in text
     rows = _rows(text)
     tag = rows["show by tag (300 thick devices, SQLite)"]
-    assert tag[1].startswith("raw sqlite3 SELECT by tag") and "median of 10" in tag[4]
+    assert tag[1].startswith("raw sqlite3 SELECT by tag") and "same 10 rounds" in tag[4]
     assert tag[-1].startswith(("pass", "short")) and "/2)" in tag[-1]
     report = rows["full report, every breakdown, JSON (300 thick devices, SQLite)"]
-    assert report[1].startswith("one GROUP BY") and "median of 3" in report[4]
+    assert report[1].startswith("one GROUP BY") and "same 3 rounds" in report[4]
     assert rows["the same report counted from the events (SQLite)"][-1].startswith("pass")
 
 
@@ -235,3 +235,41 @@ def test_process_ratios_are_taken_call_by_call_with_the_order_alternating(
     # ratios 3.0, 1.0, 0.6: their median, not the ratio of the medians (12 / 10)
     assert row.ratio == 1.0 and row.value == 12.0 and row.ref_value == 10.0 and row.ok
     assert row.floor_ms == 5.0 and "3 calls of 3 runs" in row.method
+
+
+def test_in_process_ratios_pair_each_round_with_the_order_alternating(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[str, str]] = []
+    # a call takes this many ms, one after the other
+    spent = {"mine": iter([3, 1, 4]), "ref": iter([1, 2, 2])}
+    now = [0.0]
+
+    def perf_counter() -> float:
+        return now[0]
+
+    def timed(name: str) -> object:
+        def fn(key: str) -> None:
+            calls.append((name, key))
+            now[0] += next(spent[name]) / 1000  # in ms, once converted
+
+        return fn
+
+    monkeypatch.setattr(run.time, "perf_counter", perf_counter)
+    mine, ref, ratio = run.paired_ms(timed("mine"), timed("ref"), ["k1", "k2"], 3, warmup=0)
+    # the same key for both in a round, the one called first alternating
+    assert calls == [
+        ("mine", "k1"),
+        ("ref", "k1"),
+        ("ref", "k2"),
+        ("mine", "k2"),
+        ("mine", "k1"),
+        ("ref", "k1"),
+    ]
+    # rounds' ratios 3.0, 0.5, 2.0: their median, not the ratio of the medians (3 / 2)
+    assert (mine, ref, ratio) == pytest.approx((3.0, 2.0, 2.0))
+    calls.clear()
+    spent = {"mine": iter([9, 9, 2, 2, 2]), "ref": iter([9, 9, 1, 1, 1])}
+    mine, ref, ratio = run.paired_ms(timed("mine"), timed("ref"), ["k1", "k2"], 3, warmup=2)
+    assert calls[:4] == [("mine", "k1"), ("ref", "k1"), ("mine", "k2"), ("ref", "k2")]
+    assert (mine, ref, ratio) == pytest.approx((2.0, 1.0, 2.0))  # the warm-up is not timed
