@@ -461,39 +461,21 @@ def bench_import(ctx: Ctx) -> list[Row]:
         for f in sorted(snaps.iterdir())[: max(1, n // 10)]:
             (small / f.name).write_bytes(f.read_bytes())
 
-    def run(folder: Path, again: bool) -> dict[str, Any]:
+    def child(script: str, *args: str) -> dict[str, Any]:
+        """``script`` in its own process on a new database, then the database removed."""
         db = ctx.tmp / f"import-{next(ctx._counter)}.db"
         out = subprocess.run(
-            [ctx.python, "-c", _IMPORT, str(db), str(folder), "again" if again else "once"],
-            capture_output=True, text=True, check=True, env=ctx.env, cwd=ctx.tmp,
-        ).stdout  # fmt: skip
-        db.unlink()
-        return json.loads(out)  # type: ignore[no-any-return]
-
-    def bare(folder: Path) -> dict[str, Any]:
-        db = ctx.tmp / f"bare-{next(ctx._counter)}.db"
-        out = subprocess.run(
-            [ctx.python, "-c", _BARE, str(db), str(folder)],
+            [ctx.python, "-c", script, str(db), *args],
             capture_output=True, text=True, check=True, env=ctx.env, cwd=ctx.tmp,
         ).stdout  # fmt: skip
         for leftover in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
             leftover.unlink(missing_ok=True)
         return json.loads(out)  # type: ignore[no-any-return]
 
-    def stages(folder: Path) -> dict[str, Any]:
-        db = ctx.tmp / f"stages-{next(ctx._counter)}.db"
-        out = subprocess.run(
-            [ctx.python, "-c", _STAGES, str(db), str(folder)],
-            capture_output=True, text=True, check=True, env=ctx.env, cwd=ctx.tmp,
-        ).stdout  # fmt: skip
-        for leftover in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
-            leftover.unlink(missing_ok=True)
-        return json.loads(out)  # type: ignore[no-any-return]
-
-    big = run(snaps, True)
-    loader = bare(snaps)
-    apart = stages(snaps)
-    tenth = run(small, False)
+    big = child(_IMPORT, str(snaps), "again")
+    loader = child(_BARE, str(snaps))
+    apart = child(_STAGES, str(snaps))
+    tenth = child(_IMPORT, str(small), "once")
     rate, parse = big["n"] / big["s"], big["n"] / big["parse"]
     floor = loader["n"] / loader["s"]
     method = "one process: json.loads of every file (warm), then one import of them"
