@@ -257,6 +257,20 @@ def _expected(words: str, value: Any) -> _Wrong:
                   found=_json_type(value))  # fmt: skip
 
 
+# Every number in a snapshot (a size, a count, a capacity, a percentage) is at least 0,
+# and at most what a database's BIGINT holds.
+MOST_COUNT = 2**63 - 1
+
+
+def _out_of_range(value: Any) -> _Wrong:
+    shown = str(value) if len(str(value)) <= 24 else f"{str(value)[:20]}..."
+    return _Wrong(
+        N_("{path}: {value} is out of range (a number from 0 to {most})"),
+        value=shown,
+        most=MOST_COUNT,
+    )
+
+
 def _not_text(value: Any) -> _Wrong:
     return _Wrong(N_("{path}: expected text, found {found}"), found=_json_type(value))
 
@@ -274,14 +288,26 @@ def _make_converter(tp: Any) -> Converter:
         (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
         if inner is str:  # most of a snapshot: text that may be missing
             return _optional_text
-        if inner in (int, bool):  # then whole numbers and flags that may be missing
+        if inner is int:  # then counts and sizes that may be missing
 
-            def optional_scalar(value: Any) -> Any:
-                if value is None or type(value) is inner:
+            def optional_count(value: Any) -> Any:
+                if type(value) is int:
+                    if 0 <= value <= MOST_COUNT:
+                        return value
+                    raise _out_of_range(value)
+                if value is None:
                     return value
-                raise _expected(_TYPE_WORDS[inner], value)
+                raise _expected(_TYPE_WORDS[int], value)
 
-            return optional_scalar
+            return optional_count
+        if inner is bool:  # and flags
+
+            def optional_flag(value: Any) -> Any:
+                if value is None or type(value) is bool:
+                    return value
+                raise _expected(_TYPE_WORDS[bool], value)
+
+            return optional_flag
         inner_conv = _converter(inner)
         return lambda value: None if value is None else inner_conv(value)
     if origin is list:
@@ -316,13 +342,14 @@ def _make_converter(tp: Any) -> Converter:
 
         def as_float(value: Any) -> Any:
             kind = type(value)
-            if kind is float:
-                return value
-            if kind is int:
+            if kind is float or kind is int:
                 try:
-                    return float(value)
+                    number = float(value)
                 except OverflowError:  # a whole number too large for a float
-                    pass
+                    raise _out_of_range(value) from None
+                if 0 <= number <= MOST_COUNT:  # NaN and the infinities are not
+                    return number
+                raise _out_of_range(value)
             raise _Wrong(N_("{path}: expected a number, found {found}"), found=_json_type(value))
 
         return as_float

@@ -29,13 +29,22 @@ def _with(path: list[Any], value: Any) -> dict[str, Any]:
     return doc
 
 
+RANGE = "(a number from 0 to 9223372036854775807)"
+
+
 @pytest.mark.parametrize(
     "path, value, said",
     [
         (["snapshot_id"], 5, "x.json.snapshot_id: expected text, found a number"),
         (["cpu", "cores"], "4", "x.json.cpu.cores: expected a whole number, found text"),
         (["cpu", "max_mhz"], "fast", "x.json.cpu.max_mhz: expected a number, found text"),
-        (["cpu", "max_mhz"], 10**400, "x.json.cpu.max_mhz: expected a number, found a number"),
+        # too large for a float: said so, not "expected a number, found a number"
+        (["cpu", "max_mhz"], 10**400,
+         f"x.json.cpu.max_mhz: {'1' + '0' * 19}... is out of range {RANGE}"),
+        (["cpu", "max_mhz"], float("nan"), f"x.json.cpu.max_mhz: nan is out of range {RANGE}"),
+        (["cpu", "cores"], -3, f"x.json.cpu.cores: -3 is out of range {RANGE}"),
+        (["memory", "total_bytes"], 2**63,
+         f"x.json.memory.total_bytes: {2**63} is out of range {RANGE}"),
         (["cpu", "is_64bit"], 1, "x.json.cpu.is_64bit: expected true/false, found a number"),
         (["cpu", "can_run"], "x", "x.json.cpu.can_run: expected a list, found text"),
         (["cpu", "can_run", 0], 3, "x.json.cpu.can_run[0]: expected text, found a number"),

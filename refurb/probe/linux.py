@@ -367,7 +367,7 @@ def read_batteries(r: Reader, dmi: Dmidecode) -> list[Battery]:
             )
         bat.health_pct = battery_health(bat, r.gaps)
         cycles = r.number(f"{base}/cycle_count", part, "cycle_count", quiet=True)
-        bat.cycle_count = cycles if cycles else None  # 0 means "not reported"
+        bat.cycle_count = cycles if cycles and cycles > 0 else None  # 0: "not reported"
         batteries.append(bat)
     return batteries
 
