@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+import stat
 import sys
 import unicodedata
 
@@ -27,37 +29,83 @@ _C1 = re.compile(r"[\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def json_document(data: bytes, where: str) -> object:
-    """A JSON document from a file's bytes (read from disk, or sent to the web pages),
-    with a message naming ``where`` when it is not UTF-8 JSON."""
+MAX_SNAPSHOT = 2 * 2**20  # bytes; a snapshot is a few kilobytes, a full dmidecode dump under 200 KB
+
+
+def read_file(path: str | os.PathLike[str], most: int) -> bytes:
+    """The bytes of a regular file of at most ``most`` bytes, read without waiting and
+    without reading more than that: a named pipe (which would wait for a writer), a
+    device such as /dev/zero (which never ends), a folder, or a file too large is refused
+    (BadInput, the reason alone: the caller names the file)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise BadInput(Phrase(N_("no such file"))) from None
+    except OSError as exc:
+        raise BadInput(Phrase(N_("cannot be read ({error})"), error=exc.strerror)) from None
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise BadInput(
+                Phrase(N_("not a file but {kind}"), kind=_kind(mode)),
+                N_("is this the right file?"),
+            )
+        try:
+            data = fh.read(most + 1)  # a file that grows while read is no larger than this
+        except OSError as exc:
+            raise BadInput(Phrase(N_("cannot be read ({error})"), error=exc.strerror)) from None
+    if len(data) > most:
+        raise BadInput(
+            Phrase(
+                N_("larger than {most:,} bytes, too large for what refurb reads here"),
+                most=most,
+            ),
+            N_("is this the right file?"),
+        )
+    return data
+
+
+def _kind(mode: int) -> Phrase:
+    if stat.S_ISDIR(mode):
+        return Phrase(N_("a folder"))
+    if stat.S_ISFIFO(mode):
+        return Phrase(N_("a named pipe"))
+    if stat.S_ISSOCK(mode):
+        return Phrase(N_("a socket"))
+    return Phrase(N_("a device"))
+
+
+def json_value(data: bytes) -> object:
+    """A JSON document from a file's bytes; refused (BadInput, the reason alone) when it
+    is not UTF-8 JSON, nested deeper than the parser goes included."""
     try:
         return json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise BadInput(
-            Phrase(N_("{where}: not UTF-8 text"), where=where), N_("is this the right file?")
-        ) from None
+        raise BadInput(Phrase(N_("not UTF-8 text")), N_("is this the right file?")) from None
     except (ValueError, RecursionError) as exc:
+        damaged = N_("the file is damaged or truncated; probe the machine again")
         if not data.strip():
-            raise BadInput(
-                Phrase(N_("{where}: the file is empty"), where=where),
-                N_("the file is damaged or truncated; probe the machine again"),
-            ) from None
+            raise BadInput(Phrase(N_("the file is empty")), damaged) from None
         if isinstance(exc, json.JSONDecodeError):  # where, in words, not the parser's English
             said = Phrase(
-                N_("{where}: not valid JSON (line {line}, column {column})"),
-                where=where,
+                N_("not valid JSON (line {line}, column {column})"),
                 line=exc.lineno,
                 column=exc.colno,
             )
         elif isinstance(exc, RecursionError):
-            said = Phrase(N_("{where}: not valid JSON (nested too deeply)"), where=where)
+            said = Phrase(N_("not valid JSON (nested too deeply)"))
         else:
-            said = Phrase(
-                N_("{where}: not valid JSON ({error})"), where=where, error=str(exc)[:200]
-            )
-        raise BadInput(
-            said, N_("the file is damaged or truncated; probe the machine again")
-        ) from None
+            said = Phrase(N_("not valid JSON ({error})"), error=str(exc)[:200])
+        raise BadInput(said, damaged) from None
+
+
+def json_document(data: bytes, where: str) -> object:
+    """``json_value``, its refusal naming ``where`` (a file, an upload)."""
+    try:
+        return json_value(data)
+    except BadInput as exc:
+        raise BadInput(Phrase(N_("{where}: {reason}"), where=where, reason=exc.message),
+                       exc.hint) from None  # fmt: skip
 
 
 def one_line(value: str) -> str:
@@ -90,6 +138,20 @@ MAX_CODE = 64
 # (zero-width space, word joiner, byte-order mark, soft hyphen, direction overrides),
 # controls, private use, unassigned, surrogates, line and paragraph separators.
 _INVISIBLE = {"Cf", "Cc", "Co", "Cn", "Cs", "Zl", "Zp"}
+# Characters that draw nothing although they are not format characters (Unicode's
+# "default ignorable" marks and fillers: the combining grapheme joiner, variation
+# selectors, Mongolian free variation selectors, Hangul fillers, Khmer inherent vowels).
+_IGNORABLE = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF),
+)  # fmt: skip
+
+
+def _ignorable(ch: str) -> bool:
+    n = ord(ch)
+    return any(lo <= n <= hi for lo, hi in _IGNORABLE)
+
+
 # Cyrillic and Greek letters drawn like Latin ones: a code written only with these is
 # a twin of a Latin code on paper (Cyrillic "Р-0042" and Latin "P-0042").
 _LATIN_TWINS = set(
@@ -138,7 +200,7 @@ def program_code(value: str, what: str) -> str:
                 most=MAX_CODE,
             ),
         )
-    hidden = [ch for ch in code if unicodedata.category(ch) in _INVISIBLE]
+    hidden = [ch for ch in code if unicodedata.category(ch) in _INVISIBLE or _ignorable(ch)]
     if hidden:
         names = ", ".join(
             dict.fromkeys(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in hidden)
@@ -176,9 +238,16 @@ def program_code(value: str, what: str) -> str:
     return code
 
 
+# Dashes drawn like the hyphen-minus on paper (hyphens, the non-breaking hyphen, figure
+# and en dashes, the minus sign, small and full-width forms): a code typed with any of
+# them is the code with "-" (a word processor or a phone turns "-" into one of these).
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2212\ufe58\ufe63\uff0d", "-"))
+
+
 def lookup_code(value: str) -> str:
-    """A code as typed, normalised the way codes are stored (for look-ups)."""
-    return one_line(unicodedata.normalize("NFKC", value))
+    """A code as typed, normalised the way codes are stored (for look-ups): NFKC, the
+    dashes that look like "-" made "-", one line."""
+    return one_line(unicodedata.normalize("NFKC", value).translate(_DASHES))
 
 
 def printable_output() -> None:

@@ -3,14 +3,19 @@ re-check of every device the bundle touches (refused whole, device and rule name
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
-from typing import IO
+from types import SimpleNamespace
+from typing import IO, Any
 
 from refurb.app.checks import Violation, violations
-from refurb.errors import Conflict, MissingReference, Refused
+from refurb.errors import BadInput, Conflict, MissingReference, Refused
 from refurb.i18n import N_, Listed, Phrase
+from refurb.lifecycle.rules import DEVICE_KG, LOT_KG, SHIPMENT_KG, plausible_kg
 from refurb.store.bundles import export_bundle, merge, read_bundle
 from refurb.store.db import Store
+from refurb.store.history import weight_of
+from refurb.untrusted import program_code
 
 
 def _point(v: Violation) -> Phrase:
@@ -27,13 +32,72 @@ def export(
         return export_bundle(session, key, station, since)
 
 
+_CODES = {"lots": N_("lot code"), "participants": N_("participant code")}
+_WEIGHTS = {"lots": LOT_KG, "devices": DEVICE_KG, "shipments": SHIPMENT_KG}
+_NOT_NEGATIVE = {"devices": ("memory_bytes", "storage_bytes", "battery_health_pct", "year"),
+                 "drives": ("size_bytes",)}  # fmt: skip
+
+
+def _facts(rows: dict[str, list[dict[str, Any]]], where: str) -> None:
+    """A bundle's codes and measures, checked as the station's front doors check them
+    when they are typed (a signed bundle is still untrusted: a station's key can leak):
+    codes normalised or refused (invisible characters, mixed alphabets), weights
+    plausible, sizes not negative."""
+    hint = N_("correct it at the station, then export again; nothing was imported")
+    for table, what in _CODES.items():
+        for r in rows[table]:
+            try:
+                r["code"] = program_code(r["code"], Phrase(what))
+            except BadInput as exc:
+                raise BadInput(
+                    Phrase(N_("bundle {where}: {problem}"), where=where, problem=exc.message), hint
+                ) from None
+
+    def implausible(table: str, r: dict[str, Any], column: str) -> BadInput:
+        return BadInput(
+            Phrase(
+                N_("bundle {where}: {table} row {id}: {column} {value} is not plausible"),
+                where=where,
+                table=table,
+                id=str(r.get("id"))[:40],
+                column=column,
+                value=str(r[column] if column in r else r.get("data"))[:60],
+            ),
+            hint,
+        )
+
+    for table, bounds in _WEIGHTS.items():
+        for r in rows[table]:
+            if r.get("weight_kg") is not None and not plausible_kg(r["weight_kg"], bounds):
+                raise implausible(table, r, "weight_kg")
+    for table, columns in _NOT_NEGATIVE.items():
+        for r in rows[table]:
+            for column in columns:
+                if (r.get(column) or 0) < 0:
+                    raise implausible(table, r, column)
+    for r in rows["events"]:
+        if r.get("kind") == "weighed":
+            try:
+                kg = weight_of(SimpleNamespace(data=r.get("data"), note=r.get("note")))
+            except (ValueError, TypeError, AttributeError):
+                kg = math.nan
+            if kg is not None and not plausible_kg(kg, DEVICE_KG):
+                raise implausible("events", r, "data")
+
+
 def import_bundle(store: Store, data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, int]:
     """Merge one bundle (its bytes, or a file open for reading: never read whole)
     exactly once, or refuse it whole."""
-    rows = read_bundle(data, key, where)  # checked whole before anything is written
+
+    def checked() -> dict[str, list[dict[str, Any]]]:
+        rows = read_bundle(data, key, where)  # checked whole before anything is written
+        _facts(rows, where)
+        return rows
+
+    rows = checked()
     for attempt in range(8):
         if attempt:
-            rows = read_bundle(data, key, where)  # fresh rows: a merge rewrites ids in place
+            rows = checked()  # fresh rows: a merge rewrites ids in place
         try:
             with store.transaction() as session:
                 merged = merge(session, rows, where)

@@ -8,7 +8,6 @@ scan loop and the web call these and nothing below them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +19,7 @@ from refurb.errors import BadInput, NotFound, Refused, UsageProblem
 from refurb.i18n import N_, Listed, Phrase
 from refurb.lifecycle import rules
 from refurb.lifecycle.history import DeviceState
+from refurb.lifecycle.rules import DEVICE_KG, plausible_kg
 from refurb.lifecycle.sanitization import WipeRecord
 from refurb.store.db import Store
 from refurb.store.history import histories, live, step_of
@@ -466,7 +466,7 @@ def weigh(
     at: datetime | None = None,
 ) -> Changed:
     """A device weighed after intake: its measured weight from now on."""
-    if not (math.isfinite(kg) and 0 < kg < 200):
+    if not plausible_kg(kg, DEVICE_KG):
         raise BadInput(
             Phrase(N_("weight {kg} kg is not plausible for one device"), kg=kg),
             N_("give kilograms, e.g. 2.1"),

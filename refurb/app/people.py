@@ -8,20 +8,18 @@ look-up normalises the typed code the same way (``lookup_code``, in the store).
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Any
 
 from refurb.errors import BadInput
 from refurb.i18n import N_, Phrase
+from refurb.lifecycle.rules import LOT_KG, plausible_kg
 from refurb.store import records
 from refurb.store.db import Store
 from refurb.store.inventory import add_lot as store_lot
 from refurb.store.inventory import add_participant as store_participant
 from refurb.store.inventory import get_lot, get_participant, lot_rows, participant_rows
 from refurb.untrusted import program_code
-
-MAX_LOT_KG = 100_000  # a lot is a donation: a truck or two of computers, at most
 
 
 def add_lot(
@@ -64,12 +62,12 @@ def participants(store: Store) -> list[dict[str, Any]]:
 
 
 def _weight(kg: float | None) -> None:
-    if kg is not None and not (math.isfinite(kg) and 0 < kg <= MAX_LOT_KG):
+    if kg is not None and not plausible_kg(kg, LOT_KG):
         raise BadInput(
             Phrase(N_("a lot weight of {kg:g} kg is not plausible"), kg=kg),
             Phrase(
                 N_("give the lot's weight in kilograms: more than 0, at most {most:,}"),
-                most=MAX_LOT_KG,
+                most=LOT_KG[1],
             ),
         )
 

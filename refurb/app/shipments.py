@@ -18,6 +18,7 @@ from typing import Any
 from refurb.app.lifecycle import Changed, recycle_in
 from refurb.errors import BadInput, Refused
 from refurb.i18n import N_, Phrase
+from refurb.lifecycle.rules import SHIPMENT_KG, plausible_kg
 from refurb.store.db import Store
 from refurb.store.inventory import get_device
 from refurb.store.shipments import (
@@ -35,11 +36,10 @@ from refurb.store.shipments import (
 )
 from refurb.store.tables import Recycler
 
-# What a recycler's weight can plausibly be: a full 53-foot trailer carries about 20 t,
-# so more than twice that is a typing slip; an average under 100 g a device is a weight
+# What a recycler's weight can plausibly be (its total: refurb.lifecycle.rules.SHIPMENT_KG);
+# an average under 100 g a device is a weight
 # given in tonnes (or grams mistaken for kg); over 60 kg a device, a pallet of
 # something else.
-MAX_SHIPMENT_KG = 40_000.0
 MIN_KG_PER_DEVICE = 0.1
 MAX_KG_PER_DEVICE = 60.0
 
@@ -136,7 +136,7 @@ def add_devices(
 
 
 def check_weight(weight_kg: float, devices: int) -> None:
-    if not math.isfinite(weight_kg) or weight_kg <= 0:
+    if not plausible_kg(weight_kg, (SHIPMENT_KG[0], math.inf)):
         raise BadInput(
             Phrase(
                 N_("weight {weight_kg!r} kg: the recycler's weight must be a number above 0"),
@@ -144,12 +144,12 @@ def check_weight(weight_kg: float, devices: int) -> None:
             ),
             N_("give it in kg, as on the recycler's weigh ticket"),
         )
-    if weight_kg > MAX_SHIPMENT_KG:
+    if weight_kg > SHIPMENT_KG[1]:
         raise BadInput(
             Phrase(
                 N_("weight {weight_kg:g} kg is more than a full truck ({most:,.0f} kg)"),
                 weight_kg=weight_kg,
-                most=MAX_SHIPMENT_KG,
+                most=SHIPMENT_KG[1],
             ),
             N_("give it in kg, as on the recycler's weigh ticket"),
         )

@@ -17,10 +17,7 @@ from refurb.errors import BadInput
 from refurb.i18n import N_, Phrase
 from refurb.store.db import Store
 from refurb.store.intake import IntakeResult
-from refurb.untrusted import json_document
-
-# a snapshot is a few kilobytes (a full dmidecode dump included, under 200 KB)
-MAX_SNAPSHOT = 2 * 2**20
+from refurb.untrusted import MAX_SNAPSHOT, json_document
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import click
 from refurb.cli.common import LANG
 from refurb.errors import BadInput, ExitStatus, UsageProblem
 from refurb.i18n import N_, Phrase
-from refurb.untrusted import json_document, json_text
+from refurb.untrusted import MAX_SNAPSHOT, json_text, json_value, one_line, read_file
 
 if TYPE_CHECKING:
     from refurb.assess.checklist import Checklist
@@ -26,21 +26,17 @@ CHECK_EXIT = {
 
 
 def read_json_file(path: str, what: str) -> object:
+    """A snapshot or checklist file's document (a regular file, at most MAX_SNAPSHOT
+    bytes), or BadInput naming the file and what is wrong with it."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise BadInput(Phrase(N_("{what} {path}: no such file"), what=what, path=path)) from None
-    except OSError as exc:
+        return json_value(read_file(path, MAX_SNAPSHOT))
+    except BadInput as exc:
         raise BadInput(
             Phrase(
-                N_("{what} {path}: cannot be read ({error})"),
-                what=what,
-                path=path,
-                error=exc.strerror,
-            )
+                N_("{what} {path}: {reason}"), what=what, path=one_line(path), reason=exc.message
+            ),
+            exc.hint,
         ) from None
-    return json_document(data, Phrase(N_("{what} {path}"), what=what, path=path))
 
 
 def load_snapshot_file(path: str) -> Snapshot:

@@ -15,10 +15,12 @@ from refurb.cli.common import (
     open_db,
     operator_option,
     resolve_operator,
+    say,
     station_prefix,
     tell,
 )
 from refurb.i18n import N_
+from refurb.untrusted import one_line
 
 
 @click.command("import")
@@ -98,10 +100,11 @@ def import_(
         echo_json({"counts": dict(counts), "files": [r.to_dict() for r in rows]})
     else:
         for r in rows:
+            name = one_line(r.path)  # a file name can hold terminal escapes
             if r.outcome == "refused":
-                click.echo(f"refused  {r.path}: {r.reason}")
+                click.echo(f"refused  {name}: {say(r.reason or '')}")
             elif r.outcome != "known":
-                click.echo(f"{r.outcome:<8} {r.tag}  {r.path}")
+                click.echo(f"{r.outcome:<8} {r.tag}  {name}")
         tell(
             N_(
                 "{new} new, {updated} updated, {known} already recorded, {refused} "

@@ -28,7 +28,10 @@ def program_key() -> bytes:
 
 
 def is_bundle(path: str) -> bool:
+    """A regular file starting as a zip does (a named pipe is not opened: it would wait)."""
     try:
+        if not os.path.isfile(path):
+            return False
         with open(path, "rb") as fh:
             return fh.read(4) == b"PK\x03\x04"
     except OSError:

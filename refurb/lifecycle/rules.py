@@ -8,6 +8,7 @@ link), the problem, and what to do in words that name no command.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,23 @@ from refurb.lifecycle.history import (
     Step,
     apply,
 )
+
+# What one device, one lot (a donation: a truck or two of computers) and one shipment
+# to a recycler (a full 53-foot trailer carries about 20 t; more than twice that is a
+# typing slip) can plausibly weigh, in kg: every writer of a weight asks plausible_kg,
+# the hub's import of a bundle included.
+DEVICE_KG = (0.01, 200.0)
+LOT_KG = (0.01, 100_000.0)
+SHIPMENT_KG = (0.01, 40_000.0)
+
+
+def plausible_kg(kg: object, bounds: tuple[float, float]) -> bool:
+    """A number of kilograms within ``bounds`` (not a flag, not infinite, not NaN)."""
+    if type(kg) not in (int, float):
+        return False
+    low, high = bounds
+    return math.isfinite(kg) and low <= kg <= high  # type: ignore[arg-type,operator]
+
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "received": ("diagnosed", "wiped", "repairing", "harvested", "recycled"),

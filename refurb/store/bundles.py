@@ -32,6 +32,7 @@ import hashlib
 import hmac
 import io
 import json
+import math
 import struct
 import zipfile
 import zlib
@@ -40,8 +41,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
+    Float,
+    Integer,
     TypeDecorator,
     bindparam,
     func,
@@ -56,6 +60,7 @@ from refurb.errors import BadInput, Conflict, Refused
 from refurb.i18n import N_, Listed, Phrase
 from refurb.store import tallies
 from refurb.store.history import derived_site, derived_status, histories, live, weight_of
+from refurb.untrusted import clean_text
 
 FORMAT = "refurb-bundle/2"
 OLDER_FORMATS = ("refurb-bundle/1",)
@@ -397,7 +402,8 @@ def read_bundle(data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, li
                     where=where,
                     member=member,
                     why=exc,
-                )
+                ),
+                N_("the bundle is damaged; nothing was imported"),
             ) from None
     return rows
 
@@ -407,9 +413,57 @@ def _moment(v: str) -> datetime:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
+_MOST_INT = 2**63 - 1  # what a database's BIGINT holds
+
+
+def _whole(v: Any) -> int:
+    if type(v) is not int:
+        raise TypeError(f"expected a whole number, found {type(v).__name__}")
+    if not -_MOST_INT <= v <= _MOST_INT:
+        raise ValueError("a whole number too large for the database")
+    return v
+
+
+def _number(v: Any) -> float:
+    if type(v) not in (int, float):
+        raise TypeError(f"expected a number, found {type(v).__name__}")
+    try:
+        f = float(v)
+    except OverflowError:
+        raise ValueError("a number too large") from None
+    if not math.isfinite(f):
+        raise ValueError(f"{v!r} is not a number that can be stored")
+    return f
+
+
+def _text(v: Any) -> str:
+    """Text as the station's front doors let it in: one line, no control characters."""
+    if type(v) is not str:
+        raise TypeError(f"expected text, found {type(v).__name__}")
+    return clean_text(v)
+
+
+def _json_text(v: Any) -> str:
+    """A JSON document kept as text (a snapshot, an assessment, an event's facts): as it
+    is, its checksum is part of the record; it is read with json, never printed raw."""
+    if type(v) is not str:
+        raise TypeError(f"expected text, found {type(v).__name__}")
+    return v
+
+
+_JSON_COLUMNS = {"doc", "data", "checklist", "value", "threshold"}
+
+
+def _flag(v: Any) -> bool:
+    if type(v) is not bool:
+        raise TypeError(f"expected true or false, found {type(v).__name__}")
+    return v
+
+
 def _kinds(table: str) -> dict[str, Any]:
-    """Each column's reader of a JSON value (None: taken as it is), worked out once per
-    table rather than once per value."""
+    """Each column's reader of a JSON value (a date read from its text, a number checked
+    to be one the database can hold, ...), worked out once per table rather than once
+    per value. A signed bundle is still read as untrusted: a station's key can leak."""
     out: dict[str, Any] = {}
     for col in _T[table].c:
         kind = col.type.impl if isinstance(col.type, TypeDecorator) else col.type
@@ -417,22 +471,28 @@ def _kinds(table: str) -> dict[str, Any]:
             out[col.name] = _moment
         elif isinstance(kind, Date):
             out[col.name] = date.fromisoformat
+        elif isinstance(kind, Boolean):
+            out[col.name] = _flag
+        elif isinstance(kind, Integer):  # BigInteger too
+            out[col.name] = _whole
+        elif isinstance(kind, Float):
+            out[col.name] = _number
         else:
-            out[col.name] = None
+            out[col.name] = _json_text if col.name in _JSON_COLUMNS else _text
     return out
 
 
 _KINDS = {name: _kinds(name) for name in TABLES}
 
 
-_DATED = {name: [(c, read) for c, read in kinds.items() if read] for name, kinds in _KINDS.items()}
+_READERS = {name: list(kinds.items()) for name, kinds in _KINDS.items()}
 
 
 def _typed(table: str, row: dict[str, Any]) -> dict[str, Any]:
     kinds = _KINDS[table]
     if not row.keys() <= kinds.keys():  # a column this refurb does not know
         raise KeyError(next(k for k in row if k not in kinds))
-    for k, read in _DATED[table]:
+    for k, read in _READERS[table]:
         v = row.get(k)
         if v is not None:
             row[k] = read(v)
@@ -506,6 +566,8 @@ def merge(
             if there["id"] != r["id"]:
                 remap[table][r["id"]] = there["id"]
         if new_rows:
+            _no_recoded(conn, table, new_rows)
+            _no_case_twins(conn, table, [r["code"] for r in new_rows])
             conn.execute(insert(t), new_rows)
         added[table] += len(new_rows)
 
@@ -719,6 +781,67 @@ def _differences(fields: list[str], here: Any, there: dict[str, Any]) -> list[Ph
         )
         for f in fields
     ]
+
+
+def _no_recoded(conn: Any, table: str, new_rows: list[dict[str, Any]]) -> None:
+    """A lot's or participant's code never changes: a row with a new code whose id is
+    here under another code comes from a damaged (or forged) database, and would
+    otherwise end in "another writer stored the same record" after every retry."""
+    t = _T[table]
+    by_id = {r["id"]: r["code"] for r in new_rows}
+    ids = list(by_id)
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        for rid, here in conn.execute(select(t.c.id, t.c.code).where(t.c.id.in_(part))):
+            raise Refused(
+                Phrase(
+                    N_("the bundle renames lot {here} to {code}; a lot's code never changes")
+                    if table == "lots"
+                    else N_(
+                        "the bundle renames participant {here} to {code}; a participant's code "
+                        "never changes"
+                    ),
+                    here=here,
+                    code=by_id[rid],
+                ),
+                N_(
+                    "the station's database is damaged or the bundle was changed: restore "
+                    "the station from its backup, export again; nothing was imported"
+                ),
+                rule="code-conflict",
+            )
+
+
+def _no_case_twins(conn: Any, table: str, codes: list[str]) -> None:
+    """New lot or participant codes that are codes already here (or in the same bundle)
+    in other capitals are refused: "p-0042" would be a second P-0042 on paper."""
+    t = _T[table]
+    seen: dict[str, str] = {}
+    for i in range(0, len(codes), 500):
+        part = codes[i : i + 500]
+        upper = list({c.upper() for c in part})
+        for (here,) in conn.execute(select(t.c.code).where(func.upper(t.c.code).in_(upper))):
+            seen.setdefault(here.upper(), here)
+    for code in codes:
+        twin = seen.setdefault(code.upper(), code)
+        if twin != code:
+            lot = table == "lots"
+            raise Refused(
+                Phrase(
+                    N_("lot {code} would be {twin}, already recorded, in other capitals")
+                    if lot
+                    else N_(
+                        "participant {code} would be {twin}, already recorded, in other capitals"
+                    ),
+                    code=code,
+                    twin=twin,
+                ),
+                N_(
+                    "correct the code at the station to the one already recorded, export "
+                    "again; nothing was imported"
+                ),
+                rule="code-conflict",
+            )
 
 
 def _all_references_known(conn: Any, rows: dict[str, list[dict[str, Any]]], where: str) -> None:

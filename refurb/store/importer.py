@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,11 +15,11 @@ from typing import Any
 from refurb.assess import evaluate
 from refurb.assess.policy import Policy
 from refurb.errors import RefurbError
-from refurb.i18n import N_, Phrase
 from refurb.model import snapshot_from_dict
 from refurb.store.db import Store
 from refurb.store.intake import Item, parse_time, record_snapshots
 from refurb.store.inventory import canonical_json
+from refurb.untrusted import MAX_SNAPSHOT, json_value, one_line, read_file
 
 BATCH = 500
 
@@ -48,20 +47,9 @@ def snapshot_files(paths: Iterable[str]) -> Iterator[Path]:
 
 
 def _read(path: Path) -> Any:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise RefurbError(N_("no such file")) from None
-    except OSError as exc:
-        raise RefurbError(Phrase(N_("cannot be read ({error})"), error=exc.strerror)) from None
-    try:
-        return json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise RefurbError(N_("not UTF-8 text")) from None
-    except ValueError as exc:
-        raise RefurbError(
-            Phrase(N_("not valid JSON, perhaps truncated ({exc})"), exc=exc)
-        ) from None
+    """A snapshot file's document: a regular file of at most MAX_SNAPSHOT bytes, UTF-8
+    JSON; refused with the reason otherwise (a named pipe, /dev/zero, a 600 MB file)."""
+    return json_value(read_file(path, MAX_SNAPSHOT))
 
 
 @dataclass
@@ -84,7 +72,7 @@ def _batches(
         for path in files[start : start + BATCH]:
             try:
                 doc = _read(path)
-                snap = snapshot_from_dict(doc, str(path))
+                snap = snapshot_from_dict(doc, one_line(str(path)))
             except RefurbError as exc:
                 batch.refused.append(ImportRow(str(path), "refused", None, exc.message))
                 continue

@@ -33,7 +33,13 @@ from refurb.errors import BadInput, RefurbError, Refused
 from refurb.i18n import N_, Phrase
 from refurb.identity import identity_key, real
 from refurb.ids import new_id
-from refurb.lifecycle.rules import FUTURE_TOLERANCE, probe_of, status_after_probe
+from refurb.lifecycle.rules import (
+    DEVICE_KG,
+    FUTURE_TOLERANCE,
+    plausible_kg,
+    probe_of,
+    status_after_probe,
+)
 from refurb.store import tallies
 from refurb.store.inventory import canonical_json, get_lot, now
 from refurb.store.tables import (
@@ -304,7 +310,7 @@ def _write(
                     )
                 )
             continue
-        if item.weight_kg is not None and not 0 < item.weight_kg < 200:
+        if item.weight_kg is not None and not plausible_kg(item.weight_kg, DEVICE_KG):
             results.append(
                 BadInput(
                     Phrase(

@@ -102,12 +102,39 @@ def aliases(session: Session, device: Device) -> list[str]:
 
 def get_lot(session: Session, code: str) -> Lot:
     code = lookup_code(code)
-    lot = session.exec(select(Lot).where(Lot.code == code)).first()
+    lot = session.exec(select(Lot).where(Lot.code == code)).first() or _case_twin(
+        session, Lot, code
+    )
     if lot is None:
         raise NotFound(
             Phrase(N_("no lot {code!r}"), code=code), N_("list lots with: refurb lot list")
         )
     return lot
+
+
+def _case_twin(session: Session, table: type[Lot] | type[Participant], code: str) -> Any:
+    """The one lot or participant whose code is ``code`` in other capitals ("p-0042" for
+    P-0042), or None: a code is read off paper, where case is easily mistaken."""
+    code_col = col(table.code)
+    hits = session.exec(select(table).where(func.upper(code_col) == code.upper())).all()
+    return hits[0] if len(hits) == 1 else None
+
+
+def _no_case_twin(session: Session, table: type[Lot] | type[Participant], code: str) -> None:
+    twin = _case_twin(session, table, code)
+    if twin is not None and twin.code != code:
+        raise Refused(
+            Phrase(
+                N_("lot {code} would be {twin}, already recorded, in other capitals")
+                if table is Lot
+                else N_("participant {code} would be {twin}, already recorded, in other capitals"),
+                code=code,
+                twin=twin.code,
+            ),
+            Phrase(
+                N_("use {twin}, or choose a code that differs in more than case"), twin=twin.code
+            ),
+        )
 
 
 # --- events ------------------------------------------------------------------------
@@ -203,6 +230,7 @@ def add_lot(
         )
     if session.exec(select(Lot).where(Lot.code == code)).first():
         raise Refused(Phrase(N_("lot {code} already exists"), code=code), N_("choose another code"))
+    _no_case_twin(session, Lot, code)
     lot = Lot(
         id=new_id(),
         code=code,
@@ -221,6 +249,7 @@ def add_lot(
 def add_participant(session: Session, code: str, community: str | None) -> Participant:
     if session.exec(select(Participant).where(Participant.code == code)).first():
         raise Refused(Phrase(N_("participant {code} already exists"), code=code))
+    _no_case_twin(session, Participant, code)
     p = Participant(id=new_id(), code=code, community=community, created_at=now())
     session.add(p)
     return p
@@ -228,7 +257,9 @@ def add_participant(session: Session, code: str, community: str | None) -> Parti
 
 def get_participant(session: Session, code: str) -> Participant:
     code = lookup_code(code)
-    p = session.exec(select(Participant).where(Participant.code == code)).first()
+    p = session.exec(select(Participant).where(Participant.code == code)).first() or _case_twin(
+        session, Participant, code
+    )
     if p is None:
         raise NotFound(
             Phrase(N_("no participant {code!r}"), code=code),

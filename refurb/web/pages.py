@@ -553,9 +553,7 @@ def lot_add(ctx: Ctx) -> Response:
             received = date.fromisoformat(f.get("received_on", ""))
         except ValueError:
             raise BadInput(N_("the date received must be YYYY-MM-DD")) from None
-        weight = _number(f.get("weight_kg"), Phrase(N_("the weight")))
-        if weight is not None and not 0 < weight < 100_000:
-            raise BadInput(N_("the weight must be more than 0 kg"))
+        weight = _number(f.get("weight_kg"), Phrase(N_("the weight")))  # checked by add_lot
         choice = f.get("choice", "reuse")
         if choice not in ("reuse", "recycle"):
             raise BadInput(N_("the donor's choice is reuse or recycle"))

@@ -1,0 +1,288 @@
+"""Hostile files and bundles found by the attack pass after issue #16's first list: what
+``import`` is given that is not a snapshot file (a named pipe, /dev/zero, a huge file,
+JSON nested past the parser's depth, a file name holding terminal escapes), numbers no
+database holds, and signed bundles whose rows break the rules the front doors keep
+(look-alike codes, impossible weights and sizes). Each is refused with a message, no
+traceback, and the database as it was."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.store_helpers import laptop
+from tests.test_hostile_inputs import KEY, _resigned
+from tests.test_probe_live_and_bad_input import run_cli
+
+
+def _snapshot(tmp_path: Path, name: str, change: Any = None, **kw: Any) -> Path:
+    doc = laptop(**kw).to_dict()
+    if change is not None:
+        change(doc)
+    path = tmp_path / name
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def _devices(db: list[str], capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    code, out, err = run_cli(["list", "--json", *db], capsys)
+    assert code == 0, err
+    rows: list[dict[str, Any]] = json.loads(out)
+    return rows
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need a POSIX system")
+def test_import_refuses_what_is_not_a_small_regular_file_without_reading_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A named pipe would wait for a writer for ever, /dev/zero never ends, a 600 MB
+    file was read whole (1.29 GB peak): each is refused by its kind or size, and the
+    good file beside them goes in."""
+    db = ["--db", str(tmp_path / "f.db")]
+    good = _snapshot(tmp_path, "good.json")
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)
+    zero = tmp_path / "zero.json"
+    zero.symlink_to("/dev/zero")
+    big = tmp_path / "big.json"
+    with open(big, "wb") as fh:  # sparse: no disk used
+        fh.write(b"{")
+        fh.truncate(600 << 20)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    args = ["import", str(good), str(pipe), str(zero), str(big), str(tmp_path)]
+    code, out, err = run_cli([*args, "--json", *db], capsys)
+    grew_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert code == 3, (out, err)
+    seen: dict[str, list[dict[str, Any]]] = {}
+    for r in json.loads(out)["files"]:
+        seen.setdefault(Path(r["path"]).name, []).append(r)
+    # the folder adds good.json (known by then) and big.json; the pipe and the device
+    # are not snapshot files in a folder, only when named
+    assert sorted((n, len(v)) for n, v in seen.items()) == [
+        ("big.json", 2), ("good.json", 2), ("pipe.json", 1), ("zero.json", 1)
+    ]  # fmt: skip
+    assert sorted(r["outcome"] for r in seen["good.json"]) == ["known", "new"]
+    assert "named pipe" in seen["pipe.json"][0]["reason"], seen
+    assert "device" in seen["zero.json"][0]["reason"], seen
+    assert all("too large" in r["reason"] for r in seen["big.json"]), seen
+    assert grew_kb < 200 << 10, f"the process grew {grew_kb:,} KB"
+    assert len(_devices(db, capsys)) == 1
+    # assess and intake read snapshot files through the same gate
+    for command in (["assess"], ["intake", *db]):
+        code, _, err = run_cli([*command, str(pipe)], capsys)
+        assert code == 3 and "named pipe" in err and "Traceback" not in err, err
+        code, _, err = run_cli([*command, str(big)], capsys)
+        assert code == 3 and "too large" in err, err
+
+
+def test_json_nested_past_the_parsers_depth_is_refused_by_every_reader(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(tmp_path / "d.db")]
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    assert sys.getrecursionlimit() < 100_000
+    for command in (["import", *db], ["assess"], ["intake", *db]):
+        code, out, err = run_cli([*command, str(deep)], capsys)
+        assert code == 3, (command, out, err)
+        assert "nested too deeply" in out + err and "Traceback" not in err, (command, out, err)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (("memory", "total_bytes"), 10**30),
+        (("memory", "total_bytes"), -1),
+        (("cpu", "cores"), -3),
+        (("cpu", "max_mhz"), -1.5),
+        (("cpu", "max_mhz"), 10**400),
+    ],
+)
+def test_numbers_no_database_holds_are_refused_by_name(
+    field: tuple[str, str], value: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """10**30 ended in OverflowError when SQLite stored it; negative sizes and counts
+    were accepted."""
+    db = ["--db", str(tmp_path / "n.db")]
+
+    def change(doc: dict[str, Any]) -> None:
+        doc[field[0]][field[1]] = value
+
+    snap = _snapshot(tmp_path, "odd.json", change)
+    code, out, err = run_cli(["import", str(snap), *db], capsys)
+    assert code == 3 and "Traceback" not in err, (out, err)
+    assert f"odd.json.{field[0]}.{field[1]}" in out and "out of range" in out, out
+    assert _devices(db, capsys) == []
+
+
+def test_nan_and_infinity_in_a_snapshot_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python's json reads NaN and Infinity, which JSON does not have."""
+    db = ["--db", str(tmp_path / "i.db")]
+    for i, word in enumerate(("NaN", "Infinity", "-Infinity")):
+        doc = json.dumps(laptop(serial=f"S{i}").to_dict())
+        doc = doc.replace('"battery_health_pct"', '"x"')  # not a model field
+        path = tmp_path / f"{word}.json"
+        path.write_text(doc.replace('"max_mhz": ', f'"max_mhz": {word}, "was": ', 1))
+        code, out, err = run_cli(["import", str(path), *db], capsys)
+        assert code == 3 and "cpu.max_mhz" in out and "out of range" in out, (word, out, err)
+    assert _devices(db, capsys) == []
+
+
+def test_a_file_name_with_terminal_escapes_is_printed_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(tmp_path / "e.db")]
+    good = _snapshot(tmp_path, "\x1b]0;owned\x07ok.json")
+    bad = _snapshot(tmp_path, "\x1b[2Jbad\x07.json", lambda d: d["cpu"].update(cores=-1))
+    code, out, err = run_cli(["import", str(good), str(bad), *db], capsys)
+    assert code == 3, err
+    assert "\x1b" not in out + err and "\x07" not in out + err, repr(out + err)
+    assert "ok.json" in out and "bad .json" in out and "out of range" in out, out
+
+
+def _bundle(tmp_path: Path, with_participant: str = "P-0042") -> bytes:
+    """A station's bundle: one laptop weighed and issued to a participant."""
+    from refurb.app.lifecycle import weigh
+    from refurb.store.bundles import export_bundle
+    from refurb.store.db import open_store
+    from refurb.store.intake import record_snapshot
+    from refurb.store.inventory import add_participant
+    from tests.store_helpers import verdict
+
+    shop = open_store(str(tmp_path / f"shop-{len(list(tmp_path.iterdir()))}.db"))
+    snap = laptop()
+    with shop.transaction() as s:
+        add_participant(s, with_participant, "Iqaluit")
+        tag = record_snapshot(s, snap, verdict(snap), operator="t", station="IQ").tag
+    weigh(shop, tag, 2.1, actor="t", station="IQ")
+    with shop.reading() as s:
+        data = export_bundle(s, KEY, "IQ")[0]
+    shop.dispose()
+    return data
+
+
+def _member(data: bytes, name: str) -> list[dict[str, Any]]:
+    import io
+    import zipfile
+
+    blob = zipfile.ZipFile(io.BytesIO(data)).read(name)
+    return [json.loads(line) for line in blob.splitlines() if line]
+
+
+def _with(data: bytes, name: str, edit: Any) -> bytes:
+    rows = _member(data, name)
+    for r in rows:
+        edit(r)
+    blob = b"".join(json.dumps(r).encode() + b"\n" for r in rows)
+    return _resigned(data, {name: blob})
+
+
+def _counts(store: Any) -> dict[str, int]:
+    from sqlalchemy import text
+
+    with store.reading() as s:
+        return {
+            t: s.connection().execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in ("devices", "participants", "events", "lots")
+        }
+
+
+def test_signed_bundles_keep_the_rules_the_front_doors_keep(db_url: str, tmp_path: Path) -> None:
+    """A station's key can leak, and a station's database can be damaged: a bundle's
+    codes and measures pass the same rules as typed ones. Before, a code with ESC or a
+    look-alike dash was stored; an infinite, huge or text weight or a huge memory size
+    ended in a traceback (rolled back); a negative weight was stored."""
+    from refurb.app.hub import import_bundle
+    from refurb.app.people import participants
+    from refurb.errors import RefurbError
+    from refurb.store.db import open_store
+    from refurb.store.inventory import add_participant
+
+    data = _bundle(tmp_path)
+    hub = open_store(db_url)
+    with hub.transaction() as s:  # the hub knows P-0042 already (under its own id)
+        add_participant(s, "P-0042", "Iqaluit")
+    before = _counts(hub)
+
+    def code(value: str) -> Any:
+        return lambda r: r.update(code=value)
+
+    refused = {
+        "zero-width space": ("participants.jsonl", code("P-9\u200b"), "invisible"),
+        "variation selector": ("participants.jsonl", code("P-9\ufe0f"), "invisible"),
+        "Cyrillic code": ("participants.jsonl", code("\u0420-9"), "look Latin"),
+        "other capitals": ("participants.jsonl", code("p-0042"), "other capitals"),
+        "empty code": ("participants.jsonl", code(" "), "empty"),
+        "infinite weight": ("devices.jsonl", lambda r: r.update(weight_kg=float("inf")), "row"),
+        "huge weight": ("devices.jsonl", lambda r: r.update(weight_kg=1e308), "weight_kg"),
+        "negative weight": ("devices.jsonl", lambda r: r.update(weight_kg=-5), "weight_kg"),
+        "text weight": ("devices.jsonl", lambda r: r.update(weight_kg="abc"), "a number"),
+        "huge memory": ("devices.jsonl", lambda r: r.update(memory_bytes=10**30), "too large"),
+        "negative memory": ("devices.jsonl", lambda r: r.update(memory_bytes=-1), "memory"),
+        "weighed 1e308 kg": (
+            "events.jsonl",
+            lambda r: r.update(data=json.dumps({"kg": 1e308})) if r["kind"] == "weighed" else 0,
+            "not plausible",
+        ),
+    }
+    for name, (member, edit, said) in refused.items():
+        forged = _with(data, member, edit)
+        with pytest.raises(RefurbError) as exc:
+            import_bundle(hub, forged, KEY, name)
+        message = str(exc.value)
+        assert said in message and "another writer" not in message, (name, message)
+        assert "nothing was imported" in message, (name, message)
+        assert _counts(hub) == before, name
+    # in another dash, or in full-width letters, it is the hub's P-0042
+    for same in ("P\u20100042", "P\u22120042", "\uff30-0042"):
+        import_bundle(hub, _with(data, "participants.jsonl", code(same)), KEY, same)
+        assert [p["code"] for p in participants(hub)] == ["P-0042"], same
+    assert _counts(hub)["devices"] == 1
+    # a terminal escape is cleaned as a typed code's is: stored and listed without it
+    other = _bundle(tmp_path, "P-8\x1b[2J\x07")
+    import_bundle(hub, other, KEY, "escape")
+    codes = [p["code"] for p in participants(hub)]
+    assert len(codes) == 2 and not any("\x1b" in c or "\x07" in c for c in codes), codes
+    # a code the bundle changed under an id the hub has: named, not "another writer"
+    # after eight tries
+    before = _counts(hub)
+    with pytest.raises(RefurbError) as exc:
+        import_bundle(hub, _with(other, "participants.jsonl", code("P-7")), KEY, "recoded")
+    assert "code never changes" in str(exc.value), exc.value
+    assert _counts(hub) == before
+    hub.dispose()
+
+
+def test_lookalike_codes_beyond_the_first_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(tmp_path / "c.db")]
+    assert run_cli(["participant", "add", "P-0042", *db], capsys)[0] == 0
+    same = {"hyphen": "P\u20100042", "non-breaking hyphen": "P\u20110042",
+            "minus": "P\u22120042", "en dash": "P\u20130042"}  # fmt: skip
+    for name, typed in same.items():
+        status, _, err = run_cli(["participant", "add", typed, *db], capsys)
+        assert status == 6 and "P-0042 already exists" in err, (name, err)
+        status, out, err = run_cli(["participant", "history", typed, *db], capsys)
+        assert status == 0, (name, out, err)  # found: the same code
+    for name, typed in {"grapheme joiner": "P-0042\u034f", "variation": "P-0042\ufe0f"}.items():
+        status, _, err = run_cli(["participant", "add", typed, *db], capsys)
+        assert status == 3 and "invisible" in err, (name, err)
+    status, _, err = run_cli(["participant", "add", "p-0042", *db], capsys)
+    assert status == 6 and "P-0042" in err and "capitals" in err, err
+    status, out, err = run_cli(["participant", "history", "p-0042", *db], capsys)
+    assert status == 0, (out, err)  # looked up in other capitals, it is found
+    _, out, _ = run_cli(["participant", "list", "--json", *db], capsys)
+    assert [p["code"] for p in json.loads(out)] == ["P-0042"]
+    lot = ["lot", "add", "--donor", "D", "--date", "2026-11-02"]
+    for weight in ("1e-320", "0.001"):
+        status, _, err = run_cli([*lot, "L-1", "--weight", weight, *db], capsys)
+        assert status == 3 and "weight" in err, (weight, err)
