@@ -286,3 +286,18 @@ def test_lookalike_codes_beyond_the_first_list(
     for weight in ("1e-320", "0.001"):
         status, _, err = run_cli([*lot, "L-1", "--weight", weight, *db], capsys)
         assert status == 3 and "weight" in err, (weight, err)
+
+
+def test_import_lines_speak_the_readers_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outcome words and the refusal reasons were English in a French shop."""
+    db = ["--db", str(tmp_path / "fr.db")]
+    good = _snapshot(tmp_path, "good.json")
+    cut = tmp_path / "cut.json"
+    cut.write_text('{"a":')
+    monkeypatch.setenv("REFURB_LANG", "fr")
+    code, out, err = run_cli(["import", str(good), str(cut), *db], capsys)
+    assert code == 3, err
+    assert "nouveau " in out and "refusé " in out and "JSON invalide (ligne 1" in out, out
+    assert "refused" not in out and "not valid" not in out, out

@@ -19,8 +19,15 @@ from refurb.cli.common import (
     station_prefix,
     tell,
 )
-from refurb.i18n import N_
+from refurb.i18n import N_, NC_
 from refurb.untrusted import one_line
+
+# what became of each file, at the start of its line
+OUTCOME_WORDS = {
+    "new": NC_("a file imported", "new"),
+    "updated": NC_("a file imported", "updated"),
+    "refused": N_("refused"),
+}
 
 
 @click.command("import")
@@ -101,10 +108,11 @@ def import_(
     else:
         for r in rows:
             name = one_line(r.path)  # a file name can hold terminal escapes
+            word = say(OUTCOME_WORDS.get(r.outcome, r.outcome))
             if r.outcome == "refused":
-                click.echo(f"refused  {name}: {say(r.reason or '')}")
+                click.echo(f"{word:<8} {name}: {say(r.reason or '')}")
             elif r.outcome != "known":
-                click.echo(f"{r.outcome:<8} {r.tag}  {name}")
+                click.echo(f"{word:<8} {r.tag}  {name}")
         tell(
             N_(
                 "{new} new, {updated} updated, {known} already recorded, {refused} "
