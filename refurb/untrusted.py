@@ -238,10 +238,13 @@ def program_code(value: str, what: str) -> str:
     return code
 
 
-# Dashes drawn like the hyphen-minus on paper (hyphens, the non-breaking hyphen, figure
-# and en dashes, the minus sign, small and full-width forms): a code typed with any of
-# them is the code with "-" (a word processor or a phone turns "-" into one of these).
-_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2212\ufe58\ufe63\uff0d", "-"))
+# Dashes drawn like the hyphen-minus on paper (hyphens, the non-breaking hyphen, figure,
+# en and em dashes, the horizontal bar, the hyphen bullet, minus signs, small and
+# full-width forms): a code typed with any of them is the code with "-" (a word
+# processor or a phone turns "-" or "--" into one of these).
+_DASHES = str.maketrans(
+    dict.fromkeys("\u02d7\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d", "-")
+)
 
 
 def lookup_code(value: str) -> str:

@@ -267,7 +267,8 @@ def test_lookalike_codes_beyond_the_first_list(
     db = ["--db", str(tmp_path / "c.db")]
     assert run_cli(["participant", "add", "P-0042", *db], capsys)[0] == 0
     same = {"hyphen": "P\u20100042", "non-breaking hyphen": "P\u20110042",
-            "minus": "P\u22120042", "en dash": "P\u20130042"}  # fmt: skip
+            "minus": "P\u22120042", "en dash": "P\u20130042", "em dash": "P\u20140042",
+            "horizontal bar": "P\u20150042", "modifier minus": "P\u02d70042"}  # fmt: skip
     for name, typed in same.items():
         status, _, err = run_cli(["participant", "add", typed, *db], capsys)
         assert status == 6 and "P-0042 already exists" in err, (name, err)
