@@ -75,11 +75,24 @@ def _kind(mode: int) -> Phrase:
     return Phrase(N_("a device"))
 
 
+class _NotJSON(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> object:
+    raise _NotJSON(f"{name} is not a JSON number")
+
+
+# json.loads, but NaN and the infinities (which Python writes and JSON does not have)
+# are refused: no database column or report can hold them
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def json_value(data: bytes) -> object:
     """A JSON document from a file's bytes; refused (BadInput, the reason alone) when it
-    is not UTF-8 JSON, nested deeper than the parser goes included."""
+    is not UTF-8 JSON, nested deeper than the parser goes or holding NaN included."""
     try:
-        return json.loads(data.decode("utf-8"))
+        return _DECODER.decode(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise BadInput(Phrase(N_("not UTF-8 text")), N_("is this the right file?")) from None
     except (ValueError, RecursionError) as exc:
@@ -92,11 +105,41 @@ def json_value(data: bytes) -> object:
                 line=exc.lineno,
                 column=exc.colno,
             )
+        elif isinstance(exc, _NotJSON):
+            said = Phrase(N_("not valid JSON ({error})"), error=str(exc))
         elif isinstance(exc, RecursionError):
             said = Phrase(N_("not valid JSON (nested too deeply)"))
         else:
             said = Phrase(N_("not valid JSON ({error})"), error=str(exc)[:200])
         raise BadInput(said, damaged) from None
+
+
+# How deep a JSON document kept in the database may nest: a snapshot's deepest evidence
+# (a disk's partitions' children in lsblk's output) is under a dozen levels.
+DEPTH = 64
+
+
+def shallow(doc: object, most: int) -> bool:
+    """Whether ``doc`` (parsed JSON) nests at most ``most`` lists or objects deep, found
+    without recursion (a reader that walks it recursively would run out of stack)."""
+    level = [doc]
+    depth = 0
+    while True:
+        inner: list[object] = []
+        found = False
+        for v in level:
+            if type(v) is dict:
+                inner.extend(v.values())
+                found = True
+            elif type(v) is list:
+                inner.extend(v)
+                found = True
+        if not found:
+            return True
+        depth += 1
+        if depth > most:
+            return False
+        level = inner
 
 
 def json_document(data: bytes, where: str) -> object:

@@ -132,7 +132,14 @@ def test_nan_and_infinity_in_a_snapshot_are_refused(
         path = tmp_path / f"{word}.json"
         path.write_text(doc.replace('"max_mhz": ', f'"max_mhz": {word}, "was": ', 1))
         code, out, err = run_cli(["import", str(path), *db], capsys)
-        assert code == 3 and "cpu.max_mhz" in out and "out of range" in out, (word, out, err)
+        assert code == 3 and f"{word.lstrip('-')} is not a JSON number" in out, (word, out, err)
+    # in the raw evidence too, which is otherwise kept as it came: no report could read it
+    doc = laptop(serial="S9").to_dict()
+    doc["raw"] = {"lsblk": {"size": "__NAN__"}}
+    path = tmp_path / "raw.json"
+    path.write_text(json.dumps(doc).replace('"__NAN__"', "NaN"))
+    code, out, err = run_cli(["import", str(path), *db], capsys)
+    assert code == 3 and "NaN is not a JSON number" in out, (out, err)
     assert _devices(db, capsys) == []
 
 
@@ -302,3 +309,83 @@ def test_import_lines_speak_the_readers_language(
     assert code == 3, err
     assert "nouveau " in out and "refusé " in out and "JSON invalide (ligne 1" in out, out
     assert "refused" not in out and "not valid" not in out, out
+
+
+def _first_of(kind: str, edit: Any) -> Any:
+    """An edit of the bundle's first event of ``kind`` only."""
+    done: list[bool] = []
+
+    def apply(r: dict[str, Any]) -> None:
+        if r.get("kind") == kind and not done:
+            done.append(True)
+            edit(r)
+
+    return apply
+
+
+def test_forged_bundle_rows_are_refused_whole_before_anything_is_written(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The second attack pass's rows: each ended in a traceback, used up the hub's
+    memory (an event numbered near 2**63 made the gap check build a set of that many
+    numbers: 23 GB), or was stored although no front door would take it. Each is now
+    refused by name, the hub as it was."""
+    from refurb.app.hub import import_bundle
+    from refurb.errors import RefurbError
+    from refurb.store.db import open_store
+
+    data = _bundle(tmp_path)
+    hub = open_store(db_url)
+    before = _counts(hub)
+
+    def weighed(data_text: str) -> Any:
+        return _first_of("weighed", lambda r: r.update(data=data_text))
+
+    def put(**fields: Any) -> Any:
+        return lambda r: r.update(**fields)
+
+    deep = "[" * 100 + "]" * 100
+    refused = {
+        "seq past the database": ("events.jsonl", put(seq=2**63 - 1), "too large"),
+        "negative seq": ("events.jsonl", put(seq=-3), "seq"),
+        "null code": ("participants.jsonl", put(code=None), "without code"),
+        "kg of 400 digits": ("events.jsonl", weighed('{"kg": ' + "9" * 400 + "}"), "data"),
+        "kg true": ("events.jsonl", weighed('{"kg": true}'), "data"),
+        "kg as text": ("events.jsonl", weighed('{"kg": "2"}'), "data"),
+        "data a list": ("events.jsonl", put(data="[1, 2]"), "not a JSON object"),
+        "data not JSON": ("events.jsonl", put(data="{kg: 2"), "not valid JSON"),
+        "data NaN": ("events.jsonl", put(data='{"kg": NaN}'), "NaN"),
+        "data nested": ("events.jsonl", put(data='{"a": ' + deep + "}"), "nested"),
+        "unknown status": ("events.jsonl", _first_of("status", put(status="owned")), "status"),
+        "device status": ("devices.jsonl", put(status="gone"), "status"),
+        "no created_at": ("devices.jsonl", lambda r: r.pop("created_at"), "without created_at"),
+        "year 1": ("events.jsonl", put(at="0001-01-01T00:30:00+01:00"), "year"),
+        "year 9999": ("events.jsonl", put(at="9999-12-31T23:30:00-01:00"), "year"),
+        "empty tag": ("devices.jsonl", put(tag=""), "tag"),
+        "lower-case tag": ("devices.jsonl", lambda r: r.update(tag=r["tag"].lower()), "tag"),
+        "long tag": ("devices.jsonl", put(tag="RF-" + "A" * 5000), "characters"),
+        "long note": ("events.jsonl", put(note="x" * 5000), "characters"),
+        "doc not JSON": ("assessments.jsonl", put(doc="not json"), "not valid JSON"),
+        "doc nested": ("assessments.jsonl", put(doc='{"a": ' + deep + "}"), "nested"),
+        "row a list": ("events.jsonl", lambda r: r.clear(), "without"),
+    }
+    grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for name, (member, edit, said) in refused.items():
+        with pytest.raises(RefurbError) as exc:
+            import_bundle(hub, _with(data, member, edit), KEY, name)
+        message = str(exc.value)
+        assert said in message and "nothing was imported" in message, (name, message)
+        assert "Traceback" not in message and "another writer" not in message, (name, message)
+        assert _counts(hub) == before, name
+    # an event numbered 2**31 - 1 (the column's most): one gap, named, found at once
+    with pytest.raises(RefurbError) as exc:
+        import_bundle(hub, _with(data, "events.jsonl", put(seq=2**31 - 1)), KEY, "far seq")
+    assert "have not arrived" in str(exc.value), exc.value
+    assert "(2147483646)" in str(exc.value) or "(214748364" in str(exc.value), exc.value
+    grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - grew
+    assert grew < 200 << 10, f"the process grew {grew:,} KB"
+    assert _counts(hub) == before
+    # the bundle as the station made it goes in whole
+    import_bundle(hub, data, KEY, "good")
+    assert _counts(hub)["devices"] == 1
+    hub.dispose()

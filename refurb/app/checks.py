@@ -10,7 +10,7 @@ a participant). A gap in a record's sequence is named as such.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -58,14 +58,14 @@ def _device(tag: str, rows: list[Any], facts: dict[str, Any]) -> list[Violation]
         seqs = [r.seq for r in run]
         expected = list(range(seqs[0], seqs[0] + len(seqs))) if seqs else []
         if seqs and (seqs[0] > 1 or seqs != expected):
-            missing = sorted(set(range(1, max(seqs) + 1)) - set(seqs) - {0})
-            doubled = sorted({s for s in seqs if seqs.count(s) > 1})
+            missing = _gaps(seqs)
+            doubled = sorted(s for s, n in Counter(seqs).items() if n > 1)
             if missing:
                 out.append(
                     Violation(
                         tag,
                         "history-gap",
-                        f"events {_span(missing)} of this record have not arrived "
+                        f"events {_gap_words(missing)} of this record have not arrived "
                         "(import the earlier bundle first)",
                     )
                 )
@@ -85,6 +85,25 @@ def _device(tag: str, rows: list[Any], facts: dict[str, Any]) -> list[Violation]
             out.append(Violation(tag, refusal.rule, refusal.reason, step.seq))
         out.extend(Violation(tag, p.rule, p.reason) for p in final_problems(state))
     return out
+
+
+def _gaps(seqs: list[int]) -> list[tuple[int, int]]:
+    """The runs of event numbers missing before and between ``seqs`` (first, last),
+    worked out from the numbers present: a forged number near 2**63 is one long run,
+    not a set of that many numbers."""
+    runs: list[tuple[int, int]] = []
+    after = 0
+    for s in sorted(set(seqs)):
+        if s > after + 1:
+            runs.append((after + 1, s - 1))
+        after = max(after, s)
+    return runs
+
+
+def _gap_words(runs: list[tuple[int, int]]) -> str:
+    count = sum(last - first + 1 for first, last in runs)
+    first, last = runs[0][0], runs[-1][1]
+    return f"{first}" if count == 1 else f"{first}–{last} ({count})"
 
 
 def _span(values: list[int]) -> str:

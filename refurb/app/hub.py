@@ -3,6 +3,7 @@ re-check of every device the bundle touches (refused whole, device and rule name
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime
 from types import SimpleNamespace
@@ -11,10 +12,18 @@ from typing import IO, Any
 from refurb.app.checks import Violation, violations
 from refurb.errors import BadInput, Conflict, MissingReference, Refused
 from refurb.i18n import N_, Listed, Phrase
-from refurb.lifecycle.rules import DEVICE_KG, LOT_KG, SHIPMENT_KG, plausible_kg
+from refurb.lifecycle.rules import (
+    DEVICE_KG,
+    LOT_KG,
+    PART_KINDS,
+    SHIPMENT_KG,
+    STATUSES,
+    plausible_kg,
+)
 from refurb.store.bundles import export_bundle, merge, read_bundle
 from refurb.store.db import Store
 from refurb.store.history import weight_of
+from refurb.tags import is_well_formed
 from refurb.untrusted import program_code
 
 
@@ -35,7 +44,7 @@ def export(
 _CODES = {"lots": N_("lot code"), "participants": N_("participant code")}
 _WEIGHTS = {"lots": LOT_KG, "devices": DEVICE_KG, "shipments": SHIPMENT_KG}
 _NOT_NEGATIVE = {"devices": ("memory_bytes", "storage_bytes", "battery_health_pct", "year"),
-                 "drives": ("size_bytes",)}  # fmt: skip
+                 "drives": ("size_bytes",), "events": ("seq",)}  # fmt: skip
 
 
 def _facts(rows: dict[str, list[dict[str, Any]]], where: str) -> None:
@@ -75,14 +84,39 @@ def _facts(rows: dict[str, list[dict[str, Any]]], where: str) -> None:
             for column in columns:
                 if (r.get(column) or 0) < 0:
                     raise implausible(table, r, column)
+    for table, column, allowed in _WORDS:
+        for r in rows[table]:
+            if r.get(column) is not None and r[column] not in allowed:
+                raise implausible(table, r, column)
+    for table in ("devices", "device_aliases"):
+        for r in rows[table]:
+            if not is_well_formed(r["tag"]):
+                raise implausible(table, r, "tag")
     for r in rows["events"]:
-        if r.get("kind") == "weighed":
-            try:
-                kg = weight_of(SimpleNamespace(data=r.get("data"), note=r.get("note")))
-            except (ValueError, TypeError, AttributeError):
-                kg = math.nan
-            if kg is not None and not plausible_kg(kg, DEVICE_KG):
-                raise implausible("events", r, "data")
+        if r.get("kind") == "weighed" and not plausible_kg(_weighed_kg(r), DEVICE_KG):
+            raise implausible("events", r, "data")
+
+
+# the words a column may hold, as the rulebook knows them (an unknown status would stop
+# every later reader of the device)
+_WORDS = (
+    ("devices", "status", frozenset(STATUSES)),
+    ("events", "status", frozenset(STATUSES)),
+    ("parts", "kind", frozenset(PART_KINDS)),
+)
+
+
+def _weighed_kg(r: dict[str, Any]) -> float:
+    """The kilograms of a ``weighed`` event row: a JSON number under "kg" (older events
+    give it only in the note, "2.1 kg"); NaN when there is none that can be read."""
+    data = json.loads(r["data"]) if r.get("data") else {}
+    if "kg" in data and type(data["kg"]) not in (int, float):
+        return math.nan
+    try:
+        kg = weight_of(SimpleNamespace(data=r.get("data"), note=r.get("note")))
+    except (ValueError, TypeError, OverflowError):
+        return math.nan
+    return math.nan if kg is None else kg
 
 
 def import_bundle(store: Store, data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, int]:

@@ -41,6 +41,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -60,7 +61,7 @@ from refurb.errors import BadInput, Conflict, Refused
 from refurb.i18n import N_, Listed, Phrase
 from refurb.store import tallies
 from refurb.store.history import derived_site, derived_status, histories, live, weight_of
-from refurb.untrusted import clean_text
+from refurb.untrusted import DEPTH, MAX_SNAPSHOT, MAX_TEXT, clean_text, json_value, shallow
 
 FORMAT = "refurb-bundle/2"
 OLDER_FORMATS = ("refurb-bundle/1",)
@@ -395,7 +396,7 @@ def read_bundle(data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, li
             )
         try:
             rows[name] = [_typed(name, json.loads(line)) for line in blob.splitlines() if line]
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:
             raise BadInput(
                 Phrase(
                     N_("bundle {where}: {member} holds a row that cannot be read ({why})"),
@@ -408,20 +409,52 @@ def read_bundle(data: bytes | IO[bytes], key: bytes, where: str) -> dict[str, li
     return rows
 
 
-def _moment(v: str) -> datetime:
+# Dates a record can hold: the front doors take 1990-2100 for dates typed by a person;
+# a laptop whose clock battery died reports its own year (1970, 2000, ...) in a
+# snapshot, so a bundle's times may be older. Year 1 or 9999 is a forged or damaged row
+# (and would overflow on the way to UTC).
+_YEARS = (1900, 2200)
+
+
+def _year_in_range(year: int) -> None:
+    if not _YEARS[0] <= year <= _YEARS[1]:
+        raise ValueError(f"the year {year} is not one a record can hold")
+
+
+def _moment(v: Any) -> datetime:
+    if type(v) is not str:
+        raise TypeError(f"expected a date and time, found {type(v).__name__}")
     t = datetime.fromisoformat(v)
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+    _year_in_range(t.year)
+    try:
+        t = t.astimezone(UTC) if t.tzinfo else t.replace(tzinfo=UTC)
+    except OverflowError:
+        raise ValueError(f"the time {v[:40]!r} is out of range") from None
+    _year_in_range(t.year)
+    return t
+
+
+def _day(v: Any) -> date:
+    if type(v) is not str:
+        raise TypeError(f"expected a date, found {type(v).__name__}")
+    d = date.fromisoformat(v)
+    _year_in_range(d.year)
+    return d
 
 
 _MOST_INT = 2**63 - 1  # what a database's BIGINT holds
+_MOST_SMALL = 2**31 - 1  # and its INTEGER
 
 
-def _whole(v: Any) -> int:
-    if type(v) is not int:
-        raise TypeError(f"expected a whole number, found {type(v).__name__}")
-    if not -_MOST_INT <= v <= _MOST_INT:
-        raise ValueError("a whole number too large for the database")
-    return v
+def _whole_up_to(most: int) -> Any:
+    def whole(v: Any) -> int:
+        if type(v) is not int:
+            raise TypeError(f"expected a whole number, found {type(v).__name__}")
+        if not -most <= v <= most:
+            raise ValueError("a whole number too large for the database")
+        return v
+
+    return whole
 
 
 def _number(v: Any) -> float:
@@ -437,21 +470,40 @@ def _number(v: Any) -> float:
 
 
 def _text(v: Any) -> str:
-    """Text as the station's front doors let it in: one line, no control characters."""
+    """Text as the station's front doors let it in: one line, no control characters,
+    no longer than a typed argument may be."""
     if type(v) is not str:
         raise TypeError(f"expected text, found {type(v).__name__}")
+    if len(v) > MAX_TEXT:
+        raise ValueError(f"text of {len(v):,} characters (at most {MAX_TEXT:,})")
     return clean_text(v)
 
 
-def _json_text(v: Any) -> str:
-    """A JSON document kept as text (a snapshot, an assessment, an event's facts): as it
-    is, its checksum is part of the record; it is read with json, never printed raw."""
-    if type(v) is not str:
-        raise TypeError(f"expected text, found {type(v).__name__}")
-    return v
-
-
+# The JSON documents kept as text: as they are (their checksum is part of the record),
+# but each must be JSON the readers can walk (no NaN, not nested past _DEPTH) and, for
+# these, an object.
 _JSON_COLUMNS = {"doc", "data", "checklist", "value", "threshold"}
+_JSON_OBJECTS = {"doc", "data", "checklist"}
+_MOST_JSON = 4 * MAX_SNAPSHOT  # characters; a snapshot file is at most MAX_SNAPSHOT bytes
+
+
+def _json_text(column: str) -> Any:
+    def read(v: Any) -> str:
+        if type(v) is not str:
+            raise TypeError(f"expected text, found {type(v).__name__}")
+        if len(v) > _MOST_JSON:
+            raise ValueError(f"{column} of {len(v):,} characters (at most {_MOST_JSON:,})")
+        try:
+            doc = json_value(v.encode("utf-8", "surrogatepass"))
+        except BadInput as exc:
+            raise ValueError(f"{column}: {exc.message}") from None
+        if column in _JSON_OBJECTS and type(doc) is not dict:
+            raise ValueError(f"{column} is not a JSON object")
+        if not shallow(doc, DEPTH):
+            raise ValueError(f"{column} is nested more than {DEPTH} levels deep")
+        return v
+
+    return read
 
 
 def _flag(v: Any) -> bool:
@@ -470,16 +522,30 @@ def _kinds(table: str) -> dict[str, Any]:
         if isinstance(kind, DateTime):
             out[col.name] = _moment
         elif isinstance(kind, Date):
-            out[col.name] = date.fromisoformat
+            out[col.name] = _day
         elif isinstance(kind, Boolean):
             out[col.name] = _flag
-        elif isinstance(kind, Integer):  # BigInteger too
-            out[col.name] = _whole
+        elif isinstance(kind, BigInteger):
+            out[col.name] = _whole_up_to(_MOST_INT)
+        elif isinstance(kind, Integer):
+            out[col.name] = _whole_up_to(_MOST_SMALL)
         elif isinstance(kind, Float):
             out[col.name] = _number
         else:
-            out[col.name] = _json_text if col.name in _JSON_COLUMNS else _text
+            out[col.name] = _json_text(col.name) if col.name in _JSON_COLUMNS else _text
     return out
+
+
+def _required(table: str) -> tuple[str, ...]:
+    """The columns a row must give: not null, and no default to fall back on."""
+    return tuple(
+        col.name
+        for col in _T[table].c
+        if not col.nullable
+        and col.default is None
+        and col.server_default is None
+        and not (col.primary_key and isinstance(col.type, Integer))  # the database numbers it
+    )
 
 
 _KINDS = {name: _kinds(name) for name in TABLES}
@@ -488,10 +554,18 @@ _KINDS = {name: _kinds(name) for name in TABLES}
 _READERS = {name: list(kinds.items()) for name, kinds in _KINDS.items()}
 
 
+_REQUIRED = {name: _required(name) for name in TABLES}
+
+
 def _typed(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    if type(row) is not dict:
+        raise TypeError(f"a row is a JSON object, not {type(row).__name__}")
     kinds = _KINDS[table]
     if not row.keys() <= kinds.keys():  # a column this refurb does not know
-        raise KeyError(next(k for k in row if k not in kinds))
+        raise ValueError(f"unknown column {next(k for k in row if k not in kinds)[:40]!r}")
+    for k in _REQUIRED[table]:
+        if row.get(k) is None:
+            raise ValueError(f"a row without {k}")
     for k, read in _READERS[table]:
         v = row.get(k)
         if v is not None:
