@@ -186,6 +186,15 @@ def snapshot_from_dict(doc: Any, where: str = "snapshot") -> Snapshot:
             Phrase(N_("{where}: not a refurb snapshot (format is {fmt!r})"), where=where, fmt=fmt)
         )
     snap: Snapshot = _build(Snapshot, doc, where)
+    if sum(d.size_bytes or 0 for d in snap.disks) > MOST_COUNT:  # the device's storage
+        raise BadInput(
+            Phrase(
+                N_("{where}: the disks' sizes add up to more than {most} bytes"),
+                where=where,
+                most=MOST_COUNT,
+            ),
+            N_("the file is damaged or was not written by refurb; probe the machine again"),
+        )
     return snap
 
 

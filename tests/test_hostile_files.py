@@ -389,3 +389,24 @@ def test_forged_bundle_rows_are_refused_whole_before_anything_is_written(
     import_bundle(hub, data, KEY, "good")
     assert _counts(hub)["devices"] == 1
     hub.dispose()
+
+
+def test_disks_whose_sizes_add_up_past_the_database_are_refused_alone(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two disks of 2**63-1 bytes each: each size fits, their sum (the device's
+    storage) did not, and the whole batch of files ended in an OverflowError."""
+    db = ["--db", db_url]
+
+    def two_huge(doc: dict[str, Any]) -> None:
+        doc["disks"] = [dict(doc["disks"][0], name=n, size_bytes=2**63 - 1) for n in "ab"]
+
+    good = _snapshot(tmp_path, "good.json")
+    huge = _snapshot(tmp_path, "huge.json", two_huge, serial="S-HUGE")
+    code, out, err = run_cli(["import", str(good), str(huge), *db], capsys)
+    assert code == 3, (out, err)
+    assert "huge.json" in out and "add up to more than" in out, out
+    assert len(_devices(db, capsys)) == 1  # the good file beside it went in
+    for command in (["intake", *db], ["assess"]):
+        code, out, err = run_cli([*command, str(huge)], capsys)
+        assert code == 3 and "add up to more than" in err and "Traceback" not in err, err
