@@ -24,11 +24,6 @@ MAX_TEXT = 2000  # characters in one argument (a note, a name, a code)
 _C1 = re.compile(r"[\x7f-\x9f]")
 
 
-# A command line or file name that is not UTF-8 reaches Python as lone surrogates
-# (U+DC80-U+DCFF); JSON may spell any. No database or terminal can take them.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 MAX_SNAPSHOT = 2 * 2**20  # bytes; a snapshot is a few kilobytes, a full dmidecode dump under 200 KB
 
 
@@ -151,10 +146,24 @@ def json_document(data: bytes, where: str) -> object:
                        exc.hint) from None  # fmt: skip
 
 
+# The bidirectional embeddings, overrides and isolates: text after one is drawn in
+# another order than it is stored ("Trojan source"), so a file name "x\u202egnp.json"
+# shows as "xnosj.png". Shown, and kept, as U+FFFD; so is a lone surrogate (a command
+# line or file name that is not UTF-8 reaches Python as U+DC80-U+DCFF; JSON may spell
+# any), which no database or terminal can take.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
 def one_line(value: str) -> str:
     """Control characters become spaces; runs of whitespace one space; trimmed; a
-    character that was not valid UTF-8 (a lone surrogate) becomes U+FFFD."""
-    return " ".join(CONTROL.sub(" ", _SURROGATE.sub("\ufffd", value)).split())
+    direction override, or a character that was not valid UTF-8 (a lone surrogate),
+    becomes U+FFFD."""
+    return " ".join(CONTROL.sub(" ", _BIDI.sub("\ufffd", value)).split())
+
+
+def for_terminal(text: str) -> str:
+    """A message as a terminal shows it: each line ``one_line``, the lines kept."""
+    return "\n".join(one_line(line) for line in text.split("\n"))
 
 
 def clean_text(value: str) -> str:
@@ -199,8 +208,30 @@ def _ignorable(ch: str) -> bool:
 # a twin of a Latin code on paper (Cyrillic "Р-0042" and Latin "P-0042").
 _LATIN_TWINS = set(
     "АВСЕНІЈКМОРЅТХУҮԚԜаеорсухіјѕһԁԛԝүӏ"  # Cyrillic
-    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοινκ"  # Greek
+    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοινκρυ"  # Greek
 )
+
+
+# What a code is written with: the digits 0-9, "-" and "_", and letters of the
+# alphabets a program writes codes in: Latin (with the accented letters of French
+# and the Latin-1 and Latin Extended-A blocks, not small capitals or IPA, which pass for
+# plain letters), Greek, Cyrillic and Canadian syllabics (Inuktitut, Cree). Other
+# digits (N'Ko, Ol Chiki zeros), marks, blanks, dashes of other shapes and letters of
+# other scripts (Cherokee, Lisu, Coptic, Armenian), many of which are drawn like Latin
+# letters, are refused rather than listed one by one.
+_CODE_LETTERS = (
+    (0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x17F),  # Latin
+    (0x391, 0x3A9), (0x3B1, 0x3C9),  # Greek
+    (0x400, 0x4FF),  # Cyrillic
+    (0x1401, 0x167F), (0x18B0, 0x18F5),  # Canadian syllabics
+)  # fmt: skip
+
+
+def _code_character(ch: str) -> bool:
+    if ch in "0123456789-_":
+        return True
+    n = ord(ch)
+    return ch.isalpha() and any(lo <= n <= hi for lo, hi in _CODE_LETTERS)
 
 
 # the alphabets a code is seen mixing, as a reader says them ("Cyrillic letters")
@@ -244,6 +275,7 @@ def program_code(value: str, what: str) -> str:
             ),
         )
     hidden = [ch for ch in code if unicodedata.category(ch) in _INVISIBLE or _ignorable(ch)]
+    hidden += _BIDI.findall(unicodedata.normalize("NFKC", value))  # one_line hid these
     if hidden:
         names = ", ".join(
             dict.fromkeys(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in hidden)
@@ -253,6 +285,23 @@ def program_code(value: str, what: str) -> str:
             N_(
                 "type the code again by hand (letters, digits and -): a pasted code can "
                 "carry characters that do not print"
+            ),
+        )
+    odd = [ch for ch in code if not _code_character(ch)]
+    if odd:
+        names = ", ".join(
+            dict.fromkeys(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in odd)
+        )
+        raise BadInput(
+            Phrase(
+                N_("the {what} {shown!r} holds characters a code does not use ({names})"),
+                what=what,
+                shown=one_line(code),
+                names=names,
+            ),
+            N_(
+                "write a code with letters of one alphabet, the digits 0-9, - and _ (no "
+                "spaces): anything else can pass for another code on paper"
             ),
         )
     letters = [ch for ch in code if ch.isalpha()]

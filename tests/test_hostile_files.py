@@ -253,11 +253,17 @@ def test_signed_bundles_keep_the_rules_the_front_doors_keep(db_url: str, tmp_pat
         import_bundle(hub, _with(data, "participants.jsonl", code(same)), KEY, same)
         assert [p["code"] for p in participants(hub)] == ["P-0042"], same
     assert _counts(hub)["devices"] == 1
-    # a terminal escape is cleaned as a typed code's is: stored and listed without it
-    other = _bundle(tmp_path, "P-8\x1b[2J\x07")
-    import_bundle(hub, other, KEY, "escape")
+    # a terminal escape is refused as a typed code's is (what is left once it is cleaned,
+    # "P-8 [2J", holds a space and a bracket, which codes do not use)
+    before = _counts(hub)
+    with pytest.raises(RefurbError) as exc:
+        import_bundle(hub, _bundle(tmp_path, "P-8\x1b[2J\x07"), KEY, "escape")
+    assert "\x1b" not in str(exc.value) and "does not use" in str(exc.value), exc.value
+    assert _counts(hub) == before
+    other = _bundle(tmp_path, "P-8")
+    import_bundle(hub, other, KEY, "second")
     codes = [p["code"] for p in participants(hub)]
-    assert len(codes) == 2 and not any("\x1b" in c or "\x07" in c for c in codes), codes
+    assert codes == ["P-0042", "P-8"], codes
     # a code the bundle changed under an id the hub has: named, not "another writer"
     # after eight tries
     before = _counts(hub)
@@ -410,3 +416,157 @@ def test_disks_whose_sizes_add_up_past_the_database_are_refused_alone(
     for command in (["intake", *db], ["assess"]):
         code, out, err = run_cli([*command, str(huge)], capsys)
         assert code == 3 and "add up to more than" in err and "Traceback" not in err, err
+
+
+def test_every_error_reaches_the_terminal_without_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """assess, intake and check quoted the file name raw in their refusals: ESC, the
+    one-character CSI (U+009B) and a direction override reached a real terminal."""
+    db = ["--db", str(tmp_path / "t.db")]
+    name = "\x1b]0;owned\x07a\u009b2Jb\u202egnp.json"
+    bad = _snapshot(tmp_path, name, lambda d: d["cpu"].update(cores=-1))
+    checklist = tmp_path / name.replace(".json", "-c.json")
+    checklist.write_text("{")
+    calls = {
+        "assess": ["assess", str(bad)],
+        "intake": ["intake", str(bad), *db],
+        "check": ["check", "--answers", str(checklist), "--no-input"],
+        "assess --checklist": ["assess", str(_snapshot(tmp_path, "ok.json")),
+                               "--checklist", str(checklist)],
+        "probe --replay": ["probe", "--replay", str(tmp_path / name)],
+    }  # fmt: skip
+    for what, argv in calls.items():
+        for json_flag in ([], [] if what == "check" else ["--json"]):
+            code, out, err = run_cli([*argv, *json_flag], capsys)
+            shown = out + err
+            assert code == 3, (what, json_flag, shown)
+            for ch in ("\x1b", "\x07", "\u009b"):
+                assert ch not in shown, (what, json_flag, repr(shown))
+            if not json_flag:
+                assert "\u202e" not in shown and "a 2Jb" in shown, (what, repr(shown))
+    # import names each file cleaned the same way
+    code, out, err = run_cli(["import", str(bad), *db], capsys)
+    assert code == 3 and "\u202e" not in out + err and "\ufffdgnp.json" in out, repr(out)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need a POSIX system")
+def test_policy_and_capture_files_pass_the_same_gate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--policy and --replay read their files whole with read_text: a named pipe hung,
+    /dev/zero ended in a MemoryError, a 600 MB policy peaked at 1.2 GB."""
+    from tests.test_cli_inventory import T480
+
+    snap = _snapshot(tmp_path, "s.json")
+    pipe = tmp_path / "pipe.toml"
+    os.mkfifo(pipe)
+    zero = tmp_path / "zero.toml"
+    zero.symlink_to("/dev/zero")
+    big = tmp_path / "big.toml"
+    with open(big, "wb") as fh:
+        fh.truncate(600 << 20)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for policy, said in ((pipe, "named pipe"), (zero, "device"), (big, "too large")):
+        code, _, err = run_cli(["assess", str(snap), "--policy", str(policy)], capsys)
+        assert code == 3 and said in err and "Traceback" not in err, (policy, err)
+    # a capture whose meta.json is a pipe is refused; one whose recorded file is a pipe
+    # or /dev/zero is probed, that file read as unreadable (as on a machine)
+    import shutil
+
+    cap = tmp_path / "cap"
+    shutil.copytree(T480, cap)
+    (cap / "meta.json").rename(cap / "meta.real")
+    os.mkfifo(cap / "meta.json")
+    code, _, err = run_cli(["probe", "--replay", str(cap)], capsys)
+    assert code == 3 and "named pipe" in err, err
+    (cap / "meta.json").unlink()
+    (cap / "meta.real").rename(cap / "meta.json")
+    name = cap / "root/sys/class/dmi/id/product_name"
+    assert name.is_file()
+    name.unlink()
+    os.mkfifo(name)
+    vendor = cap / "root/sys/class/dmi/id/sys_vendor"
+    vendor.unlink()
+    vendor.symlink_to("/dev/zero")
+    code, out, err = run_cli(["probe", "--replay", str(cap), "--json"], capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["identity"]["model"] != "ThinkPad T480" or doc["identity"]["vendor"] is None
+    grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grew < 200 << 10, f"the process grew {grew:,} KB"
+
+
+# the second attack pass's codes, each accepted as a new participant beside P-0042
+SECOND_LOOK_ALIKES = {
+    "Braille blank": "P-0042\u2800",
+    "Lisu P": "\ua4d1-0042",
+    "Cherokee P": "\u13e2-0042",
+    "Coptic P": "\u2ca2-0042",
+    "Armenian P-like": "\u0580-0042",
+    "lone Greek rho": "\u03c1-0042",
+    "small capital P": "\u1d18-0042",
+    "box-drawing dash": "P\u25000042",
+    "heavy box dash": "P\u25010042",
+    "horizontal line extension": "P\u23af0042",
+    "heavy minus": "P\u27960042",
+    "two-em dash": "P\u2e3a0042",
+    "Hebrew maqaf": "P\u05be0042",
+    "Armenian hyphen": "P\u058a0042",
+    "Canadian hyphen": "P\u14000042",
+    "Mongolian hyphen": "P\u18060042",
+    "double oblique hyphen": "P\u2e170042",
+    "wave dash": "P\u301c0042",
+    "N'Ko zero": "P-\u07c0042",
+    "Ol Chiki zero": "P-\u1c50042",
+    "combining mark": "P-0\u0338042",
+    "space inside": "P -0042",
+}
+
+
+def test_codes_are_written_with_a_known_alphabet_not_a_deny_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(tmp_path / "a.db")]
+    lot = ["--donor", "D", "--date", "2026-11-02"]
+    assert run_cli(["participant", "add", "P-0042", *db], capsys)[0] == 0
+    for name, typed in SECOND_LOOK_ALIKES.items():
+        for argv in (["participant", "add", typed], ["lot", "add", typed, *lot]):
+            status, _, err = run_cli([*argv, *db], capsys)
+            assert status == 3 and "code" in err and "Traceback" not in err, (name, argv, err)
+    _, out, _ = run_cli(["participant", "list", "--json", *db], capsys)
+    assert [p["code"] for p in json.loads(out)] == ["P-0042"]
+    # what a program writes codes with still goes in: French accents, syllabics,
+    # Cyrillic that does not pass for Latin, "_"
+    for fine in ("É-2026_1", "\u1403\u1583-7", "\u0414-7", "ł-3"):
+        status, _, err = run_cli(["participant", "add", fine, *db], capsys)
+        assert status == 0, (fine, err)
+
+
+def test_codes_in_other_capitals_are_twins_in_every_alphabet(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SQLite's upper() changes only ASCII letters, so é-2 and É-2 were both recorded
+    there; they are one code on paper. The same through a bundle."""
+    from refurb.app.hub import import_bundle
+    from refurb.errors import RefurbError
+    from refurb.store.db import open_store
+
+    db = ["--db", db_url]
+    assert run_cli(["participant", "add", "é-2", *db], capsys)[0] == 0
+    status, _, err = run_cli(["participant", "add", "É-2", *db], capsys)
+    assert status == 6 and "é-2" in err and "capitals" in err, err
+    status, out, err = run_cli(["participant", "history", "É-2", *db], capsys)
+    assert status == 0, (out, err)  # found in other capitals
+    lot = ["--donor", "D", "--date", "2026-11-02"]
+    assert run_cli(["lot", "add", "Д-7", *lot, *db], capsys)[0] == 0
+    status, _, err = run_cli(["lot", "add", "д-7", *lot, *db], capsys)
+    assert status == 6 and "capitals" in err, err
+    data = _bundle(tmp_path, "É-2")
+    hub = open_store(db_url)
+    before = _counts(hub)
+    with pytest.raises(RefurbError) as exc:
+        import_bundle(hub, data, KEY, "accent")
+    assert "other capitals" in str(exc.value) and "é-2" in str(exc.value), exc.value
+    assert _counts(hub) == before
+    hub.dispose()

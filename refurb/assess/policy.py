@@ -6,6 +6,7 @@ A malformed shop policy is refused with the file, the line and the key at fault.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -91,19 +92,29 @@ def policy_for(path: str | Path | None) -> Policy:
     return load_policy(path) if path else default_policy()
 
 
+MAX_POLICY = 2**20  # bytes; the default policy is about 3 KB
+
+
 def load_policy(path: str | Path) -> Policy:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    from refurb.untrusted import one_line, read_file
+
+    shown = one_line(str(path))
+    if not os.path.lexists(path):
         raise BadInput(
-            Phrase(N_("policy {path}: no such file"), path=path), N_("check the --policy path")
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+            Phrase(N_("policy {path}: no such file"), path=shown), N_("check the --policy path")
+        )
+    try:  # a regular file, small: a named pipe or /dev/zero is refused, not read
+        text = read_file(path, MAX_POLICY).decode("utf-8")
+    except BadInput as exc:
         raise BadInput(
-            Phrase(N_("policy {path}: cannot be read ({exc})"), path=path, exc=exc)
+            Phrase(N_("policy {path}: {reason}"), path=shown, reason=exc.message),
+            N_("check the --policy path"),
         ) from None
-    return parse_policy(text, str(path))
+    except UnicodeDecodeError:
+        raise BadInput(
+            Phrase(N_("policy {path}: not UTF-8 text"), path=shown), N_("check the --policy path")
+        ) from None
+    return parse_policy(text, shown)
 
 
 def parse_policy(text: str, where: str) -> Policy:

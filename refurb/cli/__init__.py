@@ -17,7 +17,7 @@ import click
 from refurb import __version__
 from refurb.errors import ExitStatus, RefurbError
 from refurb.i18n import N_, Phrase
-from refurb.untrusted import printable_output
+from refurb.untrusted import for_terminal, json_text, printable_output
 
 # name -> (module, function, one-line help shown by ``refurb --help``)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -195,19 +195,19 @@ def _error(
     message: str, hint: str | None, code: int, as_json: bool, args: list[str] | None = None
 ) -> None:
     if as_json:  # for programs: the English text, as documented
-        import json
-
         doc = {"error": message, "hint": hint, "exit": int(code)}
-        click.echo(json.dumps(doc, ensure_ascii=False), err=True)
+        click.echo(json_text(doc), err=True)
         return
     from refurb.i18n import available_languages, gettext_for
 
     lang = _lang_of(args or [])
     tr = gettext_for(lang if lang in available_languages() else "en")
-    # a message or hint the catalogue holds is translated; the others stay in English
-    text = tr("error: {message}").format(message=tr(message))
+    # a message or hint the catalogue holds is translated; the others stay in English.
+    # Whatever a message quotes (a file name, a field of a file) reaches the terminal
+    # without its escapes and direction overrides.
+    text = tr("error: {message}").format(message=for_terminal(tr(message)))
     if hint:
-        text += "\n" + tr("  -> {hint}").format(hint=tr(hint))
+        text += "\n" + tr("  -> {hint}").format(hint=for_terminal(tr(hint)))
     click.echo(text, err=True)
 
 

@@ -43,7 +43,8 @@ def load_snapshot_file(path: str) -> Snapshot:
     from refurb.model import snapshot_from_dict
 
     return snapshot_from_dict(
-        read_json_file(path, Phrase(N_("snapshot"))), Phrase(N_("snapshot {path}"), path=path)
+        read_json_file(path, Phrase(N_("snapshot"))),
+        Phrase(N_("snapshot {path}"), path=one_line(path)),
     )
 
 
@@ -53,7 +54,8 @@ def load_checklist_file(path: str | None) -> Checklist | None:
     from refurb.assess.checklist import checklist_from_dict
 
     return checklist_from_dict(
-        read_json_file(path, Phrase(N_("checklist"))), Phrase(N_("checklist {path}"), path=path)
+        read_json_file(path, Phrase(N_("checklist"))),
+        Phrase(N_("checklist {path}"), path=one_line(path)),
     )
 
 

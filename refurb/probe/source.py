@@ -212,17 +212,21 @@ class CaptureSource(Source):
                 Phrase(N_("capture {path}: no such folder"), path=self.path),
                 N_("give the folder that holds meta.json"),
             )
-        try:
-            meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        from refurb.untrusted import json_value, one_line, read_file
+
+        if not os.path.lexists(meta_file):
             raise BadInput(
-                Phrase(N_("capture {path}: meta.json is missing"), path=self.path),
+                Phrase(N_("capture {path}: meta.json is missing"), path=one_line(str(self.path))),
                 N_("a capture folder holds meta.json, root/ and commands/"),
-            ) from None
-        except (ValueError, UnicodeDecodeError) as exc:
+            )
+        try:
+            meta = json_value(read_file(meta_file, MAX_CAPTURED))
+        except BadInput as exc:
             raise BadInput(
                 Phrase(
-                    N_("capture {meta_file}: not valid JSON ({exc})"), meta_file=meta_file, exc=exc
+                    N_("capture {meta_file}: {reason}"),
+                    meta_file=one_line(str(meta_file)),
+                    reason=exc.message,
                 ),
                 N_("the capture is damaged; record it again"),
             ) from None
@@ -269,7 +273,7 @@ class CaptureSource(Source):
         return local
 
     def _read(self, path: str) -> bytes:
-        return self._local(path).read_bytes()
+        return _captured(self._local(path))
 
     def _listdir(self, path: str) -> list[str]:
         listed = self.dirs.get(path)
@@ -287,15 +291,17 @@ class CaptureSource(Source):
         if isinstance(why, str):  # the live machine could not run it: the same gap
             raise ToolMissing(why)
         try:
-            data = out.read_bytes()
+            data = _captured(out)
         except FileNotFoundError:
             raise ToolMissing(f"{argv[0]} (not recorded in this capture)") from None
+        except OSError as exc:
+            raise ToolMissing(f"{argv[0]}: {exc}") from None
         rc_file = out.with_name(name + ".rc")
         rc = 0
         if rc_file.exists():
             try:
-                rc = int(rc_file.read_text().strip())
-            except ValueError:
+                rc = int(_captured(rc_file).strip())
+            except (ValueError, OSError):
                 rc = 0
         return CommandResult(data, rc)
 
@@ -304,6 +310,25 @@ class CaptureSource(Source):
             return sorted(p.name for p in (self.path / "commands").iterdir())
         except OSError:
             return []
+
+
+# A recorded file or command output is read only if it is a regular file of at most
+# this many bytes: a capture folder from elsewhere may hold a named pipe (which would
+# wait for ever) or a link to /dev/zero. A full dmidecode dump is under 200 KB.
+MAX_CAPTURED = 16 * 2**20
+
+
+def _captured(path: Path) -> bytes:
+    """A capture's file, through the one gate for files from outside; what is not a
+    small regular file is an unreadable one (OSError), as on the machine."""
+    from refurb.untrusted import read_file
+
+    try:
+        return read_file(path, MAX_CAPTURED)
+    except BadInput as exc:
+        if not os.path.lexists(path):
+            raise FileNotFoundError(str(path)) from None
+        raise OSError(str(exc.message)) from None
 
 
 # Files and JSON keys that hold serial numbers or unique IDs; ``--scrub`` blanks them.

@@ -891,13 +891,19 @@ def _no_case_twins(conn: Any, table: str, codes: list[str]) -> None:
     in other capitals are refused: "p-0042" would be a second P-0042 on paper."""
     t = _T[table]
     seen: dict[str, str] = {}
-    for i in range(0, len(codes), 500):
-        part = codes[i : i + 500]
-        upper = list({c.upper() for c in part})
+    plain = [c for c in codes if c.isascii()]
+    for i in range(0, len(plain), 500):
+        upper = list({c.upper() for c in plain[i : i + 500]})
         for (here,) in conn.execute(select(t.c.code).where(func.upper(t.c.code).in_(upper))):
-            seen.setdefault(here.upper(), here)
+            seen.setdefault(here.casefold(), here)
+    # SQLite's upper() knows only ASCII: other codes are compared here, among the
+    # codes of their lengths
+    lengths = sorted({len(c) for c in codes if not c.isascii()})
+    if lengths:
+        for (here,) in conn.execute(select(t.c.code).where(func.length(t.c.code).in_(lengths))):
+            seen.setdefault(here.casefold(), here)
     for code in codes:
-        twin = seen.setdefault(code.upper(), code)
+        twin = seen.setdefault(code.casefold(), code)
         if twin != code:
             lot = table == "lots"
             raise Refused(

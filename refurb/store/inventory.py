@@ -116,8 +116,17 @@ def _case_twin(session: Session, table: type[Lot] | type[Participant], code: str
     """The one lot or participant whose code is ``code`` in other capitals ("p-0042" for
     P-0042), or None: a code is read off paper, where case is easily mistaken."""
     code_col = col(table.code)
-    hits = session.exec(select(table).where(func.upper(code_col) == code.upper())).all()
-    return hits[0] if len(hits) == 1 else None
+    if code.isascii():  # the databases' upper() agree on ASCII (and NFKC folds the rest)
+        hits = session.exec(select(table).where(func.upper(code_col) == code.upper())).all()
+        return hits[0] if len(hits) == 1 else None
+    # SQLite's upper() knows only ASCII ("é-2" and "É-2"): compared here, among codes of
+    # the same length
+    fold = code.casefold()
+    same_length = session.exec(select(code_col).where(func.length(code_col) == len(code)))
+    twins = [c for c in same_length if c.casefold() == fold]
+    if len(twins) != 1:
+        return None
+    return session.exec(select(table).where(code_col == twins[0])).first()
 
 
 def _no_case_twin(session: Session, table: type[Lot] | type[Participant], code: str) -> None:
