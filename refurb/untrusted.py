@@ -17,7 +17,7 @@ from refurb.i18n import N_, NC_, Listed, Phrase
 
 TYPE_CHECKING = False  # as typing's, without importing typing on the probe's start-up
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, BinaryIO
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_TEXT = 2000  # characters in one argument (a note, a name, a code)
@@ -32,19 +32,7 @@ def read_file(path: str | os.PathLike[str], most: int) -> bytes:
     without reading more than that: a named pipe (which would wait for a writer), a
     device such as /dev/zero (which never ends), a folder, or a file too large is refused
     (BadInput, the reason alone: the caller names the file)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise BadInput(Phrase(N_("no such file"))) from None
-    except OSError as exc:
-        raise BadInput(Phrase(N_("cannot be read ({error})"), error=exc.strerror)) from None
-    with os.fdopen(fd, "rb") as fh:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise BadInput(
-                Phrase(N_("not a file but {kind}"), kind=_kind(mode)),
-                N_("is this the right file?"),
-            )
+    with open_regular(path) as fh:
         try:
             data = fh.read(most + 1)  # a file that grows while read is no larger than this
         except OSError as exc:
@@ -58,6 +46,26 @@ def read_file(path: str | os.PathLike[str], most: int) -> bytes:
             N_("is this the right file?"),
         )
     return data
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """``path`` open for reading if it is a regular file, checked on the open file (so it
+    cannot be swapped between a check and the open), opened without waiting (a named
+    pipe would wait for a writer); BadInput with the reason alone otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise BadInput(Phrase(N_("no such file"))) from None
+    except OSError as exc:
+        raise BadInput(Phrase(N_("cannot be read ({error})"), error=exc.strerror)) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise BadInput(
+            Phrase(N_("not a file but {kind}"), kind=_kind(mode)),
+            N_("is this the right file?"),
+        )
+    return os.fdopen(fd, "rb")
 
 
 def _kind(mode: int) -> Phrase:
@@ -162,8 +170,10 @@ def one_line(value: str) -> str:
 
 
 def for_terminal(text: str) -> str:
-    """A message as a terminal shows it: each line ``one_line``, the lines kept."""
-    return "\n".join(one_line(line) for line in text.split("\n"))
+    """A message as a terminal shows it: in each line, control characters as spaces and
+    direction overrides as U+FFFD; the lines, and the spacing (French no-break spaces
+    before ":"), kept."""
+    return "\n".join(CONTROL.sub(" ", _BIDI.sub("\ufffd", line)) for line in text.split("\n"))
 
 
 def clean_text(value: str) -> str:

@@ -36,7 +36,7 @@ CASES = [
     (["participant", "add", "Р-0042", "--community", "X", "--db", "{db}"],
      "écrit en lettres cyrilliques", X.BAD_INPUT),
     (["lot", "add", "L-1", "--donor", "D", "--date", "2026-01-05", "--weight", "inf",
-      "--db", "{db}"], "au plus 100" + NB + "000", X.BAD_INPUT),
+      "--db", "{db}"], "de 0,01 à 100" + NB + "000", X.BAD_INPUT),
     (["show", "RF-7K2Q9W", "--db", "{missing}"], "n'existe pas", X.DATABASE),
     (["label", "--stock", "nope", "--status", "ready", "--db", "{db}"],
      "aucun format d'étiquette", X.BAD_INPUT),

@@ -37,6 +37,17 @@ def _devices(db: list[str], capsys: pytest.CaptureFixture[str]) -> list[dict[str
     return rows
 
 
+def _not_small_files(folder: Path, suffix: str) -> tuple[Path, Path, Path]:
+    """A named pipe, a link to /dev/zero and a sparse 600 MB file (no disk used)."""
+    pipe, zero, big = (folder / f"{name}{suffix}" for name in ("pipe", "zero", "big"))
+    os.mkfifo(pipe)
+    zero.symlink_to("/dev/zero")
+    with open(big, "wb") as fh:
+        fh.write(b"{")
+        fh.truncate(600 << 20)
+    return pipe, zero, big
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need a POSIX system")
 def test_import_refuses_what_is_not_a_small_regular_file_without_reading_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -46,14 +57,7 @@ def test_import_refuses_what_is_not_a_small_regular_file_without_reading_it(
     good file beside them goes in."""
     db = ["--db", str(tmp_path / "f.db")]
     good = _snapshot(tmp_path, "good.json")
-    pipe = tmp_path / "pipe.json"
-    os.mkfifo(pipe)
-    zero = tmp_path / "zero.json"
-    zero.symlink_to("/dev/zero")
-    big = tmp_path / "big.json"
-    with open(big, "wb") as fh:  # sparse: no disk used
-        fh.write(b"{")
-        fh.truncate(600 << 20)
+    pipe, zero, big = _not_small_files(tmp_path, ".json")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     args = ["import", str(good), str(pipe), str(zero), str(big), str(tmp_path)]
     code, out, err = run_cli([*args, "--json", *db], capsys)
@@ -62,14 +66,14 @@ def test_import_refuses_what_is_not_a_small_regular_file_without_reading_it(
     seen: dict[str, list[dict[str, Any]]] = {}
     for r in json.loads(out)["files"]:
         seen.setdefault(Path(r["path"]).name, []).append(r)
-    # the folder adds good.json (known by then) and big.json; the pipe and the device
-    # are not snapshot files in a folder, only when named
+    # the folder adds each again: good.json (known by then), and the others refused
+    # again by their kind (a pipe or a device in a folder is named, not skipped)
     assert sorted((n, len(v)) for n, v in seen.items()) == [
-        ("big.json", 2), ("good.json", 2), ("pipe.json", 1), ("zero.json", 1)
+        ("big.json", 2), ("good.json", 2), ("pipe.json", 2), ("zero.json", 2)
     ]  # fmt: skip
     assert sorted(r["outcome"] for r in seen["good.json"]) == ["known", "new"]
-    assert "named pipe" in seen["pipe.json"][0]["reason"], seen
-    assert "device" in seen["zero.json"][0]["reason"], seen
+    assert all("named pipe" in r["reason"] for r in seen["pipe.json"]), seen
+    assert all("device" in r["reason"] for r in seen["zero.json"]), seen
     assert all("too large" in r["reason"] for r in seen["big.json"]), seen
     assert grew_kb < 200 << 10, f"the process grew {grew_kb:,} KB"
     assert len(_devices(db, capsys)) == 1
@@ -297,9 +301,11 @@ def test_lookalike_codes_beyond_the_first_list(
     _, out, _ = run_cli(["participant", "list", "--json", *db], capsys)
     assert [p["code"] for p in json.loads(out)] == ["P-0042"]
     lot = ["lot", "add", "--donor", "D", "--date", "2026-11-02"]
-    for weight in ("1e-320", "0.001"):
+    for weight in ("1e-320", "0.001", "100000.0001"):
         status, _, err = run_cli([*lot, "L-1", "--weight", weight, *db], capsys)
         assert status == 3 and "weight" in err, (weight, err)
+        # the figure as typed, not rounded, and the bounds as they are
+        assert f"{float(weight)!r} kg" in err and "from 0.01 to 100,000" in err, err
 
 
 def test_import_lines_speak_the_readers_language(
@@ -459,13 +465,7 @@ def test_policy_and_capture_files_pass_the_same_gate(
     from tests.test_cli_inventory import T480
 
     snap = _snapshot(tmp_path, "s.json")
-    pipe = tmp_path / "pipe.toml"
-    os.mkfifo(pipe)
-    zero = tmp_path / "zero.toml"
-    zero.symlink_to("/dev/zero")
-    big = tmp_path / "big.toml"
-    with open(big, "wb") as fh:
-        fh.truncate(600 << 20)
+    pipe, zero, big = _not_small_files(tmp_path, ".toml")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for policy, said in ((pipe, "named pipe"), (zero, "device"), (big, "too large")):
         code, _, err = run_cli(["assess", str(snap), "--policy", str(policy)], capsys)

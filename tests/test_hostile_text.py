@@ -25,7 +25,7 @@ OPERATOR = "<font size=80>BIG</font>\x1b[2J"  # reportlab markup, clear-screen e
 TOOL = "nv\x1b[1mme</para>"
 VERIFIER = "Ω" * 300  # long, not ASCII
 NOTE = "💻 مرحبا \u202eevil"  # emoji, right-to-left text, a direction override
-PARTICIPANT = 'P-"1"'
+PARTICIPANT = "P-1"  # a code cannot hold quotes (P-"1" is refused: the alphabet of codes)
 MONTH = datetime.now(UTC).strftime("%Y-%m")  # the events are recorded now
 
 
@@ -77,6 +77,8 @@ def test_hostile_text_is_stored_cleanly_and_shown_safely_everywhere(
         "--note",
         NOTE,
     )
+    code, _, err = run_cli(["participant", "add", 'P-"1"', *db], capsys)
+    assert code == 3 and "does not use" in err, err
     ok("participant", "add", PARTICIPANT + "\x1b")
     # the same code without the invisible escape is the same participant, not a look-alike
     code, _, err = run_cli(["participant", "add", PARTICIPANT, *db], capsys)

@@ -64,10 +64,11 @@ def participants(store: Store) -> list[dict[str, Any]]:
 def _weight(kg: float | None) -> None:
     if kg is not None and not plausible_kg(kg, LOT_KG):
         raise BadInput(
-            Phrase(N_("a lot weight of {kg:g} kg is not plausible"), kg=kg),
+            Phrase(N_("a lot weight of {kg!r} kg is not plausible"), kg=kg),
             Phrase(
-                N_("give the lot's weight in kilograms: more than 0, at most {most:,}"),
-                most=LOT_KG[1],
+                N_("give the lot's weight in kilograms, from {least} to {most:,}"),
+                least=LOT_KG[0],
+                most=int(LOT_KG[1]),
             ),
         )
 

@@ -139,8 +139,9 @@ def check_weight(weight_kg: float, devices: int) -> None:
     if not plausible_kg(weight_kg, (SHIPMENT_KG[0], math.inf)):
         raise BadInput(
             Phrase(
-                N_("weight {weight_kg!r} kg: the recycler's weight must be a number above 0"),
+                N_("weight {weight_kg!r} kg: the recycler's weight must be at least {least} kg"),
                 weight_kg=weight_kg,
+                least=SHIPMENT_KG[0],
             ),
             N_("give it in kg, as on the recycler's weigh ticket"),
         )

@@ -110,7 +110,10 @@ def import_(
             name = one_line(r.path)  # a file name can hold terminal escapes
             word = say(OUTCOME_WORDS.get(r.outcome, r.outcome))
             if r.outcome == "refused":
-                click.echo(f"{word:<8} {name}: {say(r.reason or '')}")
+                reason = one_line(say(r.reason or ""))
+                # a reason about a field names it under the file ("x.json.cpu.cores")
+                shown = reason if reason.startswith(name) else f"{name}: {reason}"
+                click.echo(f"{word:<8} {shown}")
             elif r.outcome != "known":
                 click.echo(f"{word:<8} {r.tag}  {name}")
         tell(

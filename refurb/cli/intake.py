@@ -30,9 +30,7 @@ _OUTCOMES = {
 @click.command()
 @verdict_inputs
 @click.option("--lot", "lot_code", help="The intake lot (donation) this device came in.")
-@click.option(
-    "--weight", "weight_kg", type=float, help="Measured weight in kg (more than 0, under 200)."
-)
+@click.option("--weight", "weight_kg", type=float, help="Measured weight in kg (from 0.01 to 200).")
 @click.option(
     "--distinct", is_flag=True, help="Record as a new device even if its serial is already known."
 )

@@ -47,7 +47,7 @@ def lot() -> None:
     "--weight",
     "weight_kg",
     type=click.FloatRange(min=0, min_open=True),
-    help="The lot's weight in kg, if weighed: more than 0, at most 100,000 (not inf or nan).",
+    help="The lot's weight in kg, if weighed: from 0.01 to 100,000 (not inf or nan).",
 )
 @db_option
 @json_option

@@ -10,6 +10,7 @@ import click
 from refurb.cli.common import db_option, echo_json, json_option, open_db, station_prefix
 from refurb.errors import BadInput
 from refurb.i18n import N_, Phrase
+from refurb.untrusted import one_line, open_regular
 
 
 def program_key() -> bytes:
@@ -30,11 +31,9 @@ def program_key() -> bytes:
 def is_bundle(path: str) -> bool:
     """A regular file starting as a zip does (a named pipe is not opened: it would wait)."""
     try:
-        if not os.path.isfile(path):
-            return False
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             return fh.read(4) == b"PK\x03\x04"
-    except OSError:
+    except (BadInput, OSError):
         return False
 
 
@@ -43,10 +42,10 @@ def import_bundle(path: str, db_url: str | None) -> dict[str, Any]:
 
     key = program_key()
     try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed below, after the merge
-    except OSError as exc:
+        fh = open_regular(path)  # closed below, after the merge
+    except BadInput as exc:
         raise BadInput(
-            Phrase(N_("bundle {path}: cannot be read ({error})"), path=path, error=exc.strerror)
+            Phrase(N_("bundle {path}: {reason}"), path=one_line(path), reason=exc.message)
         ) from None
     with fh:  # its size and zip directory are checked first; it is never read whole
         return merge_bundle(open_db(db_url, "create"), fh, key, path)

@@ -39,8 +39,10 @@ def snapshot_files(paths: Iterable[str]) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            # what is not a folder is listed, and refused by the reader if it is not a
+            # regular file: a named pipe or a device in a folder is named, not skipped
             yield from sorted(
-                p for p in path.rglob("*.json") if p.is_file() and not p.name.startswith(".")
+                p for p in path.rglob("*.json") if not p.is_dir() and not p.name.startswith(".")
             )
         else:
             yield path
