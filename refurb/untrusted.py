@@ -91,11 +91,12 @@ def _no_constant(name: str) -> object:
 _DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
-def json_value(data: bytes) -> object:
-    """A JSON document from a file's bytes; refused (BadInput, the reason alone) when it
-    is not UTF-8 JSON, nested deeper than the parser goes or holding NaN included."""
+def json_value(data: bytes | str) -> object:
+    """A JSON document from a file's bytes (or text already decoded); refused (BadInput,
+    the reason alone) when it is not UTF-8 JSON, nested deeper than the parser goes or
+    holding NaN included."""
     try:
-        return _DECODER.decode(data.decode("utf-8"))
+        return _DECODER.decode(data if isinstance(data, str) else data.decode("utf-8"))
     except UnicodeDecodeError:
         raise BadInput(Phrase(N_("not UTF-8 text")), N_("is this the right file?")) from None
     except (ValueError, RecursionError) as exc:
@@ -167,6 +168,15 @@ def one_line(value: str) -> str:
     direction override, or a character that was not valid UTF-8 (a lone surrogate),
     becomes U+FFFD."""
     return " ".join(CONTROL.sub(" ", _BIDI.sub("\ufffd", value)).split())
+
+
+_LONE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate (bytes that were not UTF-8, or JSON's
+    "\\udc80"), which no database text column takes."""
+    return not text.isascii() and _LONE.search(text) is not None
 
 
 def for_terminal(text: str) -> str:

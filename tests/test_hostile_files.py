@@ -379,6 +379,7 @@ def test_forged_bundle_rows_are_refused_whole_before_anything_is_written(
         "long note": ("events.jsonl", put(note="x" * 5000), "characters"),
         "doc not JSON": ("assessments.jsonl", put(doc="not json"), "not valid JSON"),
         "doc nested": ("assessments.jsonl", put(doc='{"a": ' + deep + "}"), "nested"),
+        "doc not UTF-8": ("assessments.jsonl", put(doc='{"a": "\udc80"}'), "not UTF-8"),
         "row a list": ("events.jsonl", lambda r: r.clear(), "without"),
     }
     grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

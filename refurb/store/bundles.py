@@ -61,7 +61,15 @@ from refurb.errors import BadInput, Conflict, Refused
 from refurb.i18n import N_, Listed, Phrase
 from refurb.store import tallies
 from refurb.store.history import derived_site, derived_status, histories, live, weight_of
-from refurb.untrusted import DEPTH, MAX_SNAPSHOT, MAX_TEXT, clean_text, json_value, shallow
+from refurb.untrusted import (
+    DEPTH,
+    MAX_SNAPSHOT,
+    MAX_TEXT,
+    clean_text,
+    has_surrogate,
+    json_value,
+    shallow,
+)
 
 FORMAT = "refurb-bundle/2"
 OLDER_FORMATS = ("refurb-bundle/1",)
@@ -493,8 +501,10 @@ def _json_text(column: str) -> Any:
             raise TypeError(f"expected text, found {type(v).__name__}")
         if len(v) > _MOST_JSON:
             raise ValueError(f"{column} of {len(v):,} characters (at most {_MOST_JSON:,})")
+        if has_surrogate(v):
+            raise ValueError(f"{column} is not UTF-8 text")
         try:
-            doc = json_value(v.encode("utf-8", "surrogatepass"))
+            doc = json_value(v)
         except BadInput as exc:
             raise ValueError(f"{column}: {exc.message}") from None
         if column in _JSON_OBJECTS and type(doc) is not dict:
