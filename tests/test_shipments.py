@@ -202,7 +202,7 @@ def test_refusals_write_nothing(shop: Station) -> None:
             "--received",
             RECEIVED,
         )
-        assert "must be a number above 0" in message, weight
+        assert "must be at least 0.01 kg" in message, weight
     for weight, words in (
         ("90000", "more than a full truck"),
         ("0.05", "kg a device"),
