@@ -254,6 +254,14 @@ def _code_character(ch: str) -> bool:
     return ch.isalpha() and any(lo <= n <= hi for lo, hi in _CODE_LETTERS)
 
 
+def _recorded_code_character(ch: str) -> bool:
+    """A code recorded at a station before codes had an alphabet ("LOT 7", "2026.11")
+    may also hold ASCII punctuation and spaces: a code never changes, so a hub that
+    refused them could never take that station's bundles. ASCII cannot pass for a
+    letter of another script; what the attack passes found is all outside it."""
+    return _code_character(ch) or " " <= ch <= "~"
+
+
 # the alphabets a code is seen mixing, as a reader says them ("Cyrillic letters")
 _SCRIPTS = {
     "LATIN": NC_("letters of an alphabet", "Latin"),
@@ -275,11 +283,14 @@ def _script(ch: str) -> str:
     return unicodedata.name(ch, "?").split(" ", 1)[0]
 
 
-def program_code(value: str, what: str) -> str:
+def program_code(value: str, what: str, recorded: bool = False) -> str:
     """A lot or participant code as it is stored and looked up: NFKC-normalised (a
     full-width "Ｐ" is "P"), one line, trimmed; refused (BadInput) when it is empty,
-    holds an invisible character, mixes scripts, or is written in Cyrillic or Greek
-    letters that all look Latin. Two codes that print the same are the same code."""
+    holds an invisible character or one outside the alphabet of codes, mixes scripts,
+    or is written in Cyrillic or Greek letters that all look Latin. Two codes that
+    print the same are the same code. ``recorded``: a code a station already holds (in
+    a bundle), which may also hold ASCII punctuation and spaces, as codes could before
+    they had an alphabet."""
     code = lookup_code(value)
     if not code:
         raise BadInput(
@@ -307,7 +318,8 @@ def program_code(value: str, what: str) -> str:
                 "carry characters that do not print"
             ),
         )
-    odd = [ch for ch in code if not _code_character(ch)]
+    allowed = _recorded_code_character if recorded else _code_character
+    odd = [ch for ch in code if not allowed(ch)]
     if odd:
         names = ", ".join(
             dict.fromkeys(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in odd)

@@ -257,17 +257,17 @@ def test_signed_bundles_keep_the_rules_the_front_doors_keep(db_url: str, tmp_pat
         import_bundle(hub, _with(data, "participants.jsonl", code(same)), KEY, same)
         assert [p["code"] for p in participants(hub)] == ["P-0042"], same
     assert _counts(hub)["devices"] == 1
-    # a terminal escape is refused as a typed code's is (what is left once it is cleaned,
-    # "P-8 [2J", holds a space and a bracket, which codes do not use)
-    before = _counts(hub)
-    with pytest.raises(RefurbError) as exc:
-        import_bundle(hub, _bundle(tmp_path, "P-8\x1b[2J\x07"), KEY, "escape")
-    assert "\x1b" not in str(exc.value) and "does not use" in str(exc.value), exc.value
-    assert _counts(hub) == before
-    other = _bundle(tmp_path, "P-8")
-    import_bundle(hub, other, KEY, "second")
+    # a terminal escape is cleaned as a typed code's is: stored and listed without it
+    # (what is left, "P-8 [2J", is a code a station could record before codes had an
+    # alphabet: ASCII punctuation and spaces are taken from a bundle, never typed)
+    other = _bundle(tmp_path, "P-8\x1b[2J\x07")
+    import_bundle(hub, other, KEY, "escape")
     codes = [p["code"] for p in participants(hub)]
-    assert codes == ["P-0042", "P-8"], codes
+    assert codes == ["P-0042", "P-8 [2J"], codes
+    # outside ASCII, a bundle keeps the alphabet of codes (the attack pass's Cherokee P)
+    with pytest.raises(RefurbError) as exc:
+        import_bundle(hub, _bundle(tmp_path, "\u13e2-0042"), KEY, "Cherokee")
+    assert "does not use" in str(exc.value) and "CHEROKEE" in str(exc.value), exc.value
     # a code the bundle changed under an id the hub has: named, not "another writer"
     # after eight tries
     before = _counts(hub)

@@ -56,7 +56,7 @@ def _facts(rows: dict[str, list[dict[str, Any]]], where: str) -> None:
     for table, what in _CODES.items():
         for r in rows[table]:
             try:
-                r["code"] = program_code(r["code"], Phrase(what))
+                r["code"] = program_code(r["code"], Phrase(what), recorded=True)
             except BadInput as exc:
                 raise BadInput(
                     Phrase(N_("bundle {where}: {problem}"), where=where, problem=exc.message), hint
