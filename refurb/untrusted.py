@@ -228,7 +228,7 @@ def _ignorable(ch: str) -> bool:
 # a twin of a Latin code on paper (Cyrillic "Р-0042" and Latin "P-0042").
 _LATIN_TWINS = set(
     "АВСЕНІЈКМОРЅТХУҮԚԜаеорсухіјѕһԁԛԝүӏ"  # Cyrillic
-    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοινκρυ"  # Greek
+    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοινκρυαω"  # Greek
 )
 
 

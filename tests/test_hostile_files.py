@@ -506,6 +506,7 @@ SECOND_LOOK_ALIKES = {
     "Coptic P": "\u2ca2-0042",
     "Armenian P-like": "\u0580-0042",
     "lone Greek rho": "\u03c1-0042",
+    "Greek alpha for a": "\u03b1-0042",
     "small capital P": "\u1d18-0042",
     "box-drawing dash": "P\u25000042",
     "heavy box dash": "P\u25010042",
