@@ -159,8 +159,8 @@ def test_a_file_name_with_terminal_escapes_is_printed_clean(
     assert "ok.json" in out and "bad .json" in out and "out of range" in out, out
 
 
-def _bundle(tmp_path: Path, with_participant: str = "P-0042") -> bytes:
-    """A station's bundle: one laptop weighed and issued to a participant."""
+def _bundle(tmp_path: Path, with_participant: str = "P-0042", wiped: bool = False) -> bytes:
+    """A station's bundle: one laptop weighed (and wiped), and a participant."""
     from refurb.app.lifecycle import weigh
     from refurb.store.bundles import export_bundle
     from refurb.store.db import open_store
@@ -174,6 +174,11 @@ def _bundle(tmp_path: Path, with_participant: str = "P-0042") -> bytes:
         add_participant(s, with_participant, "Iqaluit")
         tag = record_snapshot(s, snap, verdict(snap), operator="t", station="IQ").tag
     weigh(shop, tag, 2.1, actor="t", station="IQ")
+    if wiped:
+        from tests.store_helpers import purge
+
+        with shop.transaction() as s:
+            purge(s, tag, station="IQ")
     with shop.reading() as s:
         data = export_bundle(s, KEY, "IQ")[0]
     shop.dispose()
@@ -370,6 +375,8 @@ def test_forged_bundle_rows_are_refused_whole_before_anything_is_written(
         "data nested": ("events.jsonl", put(data='{"a": ' + deep + "}"), "nested"),
         "unknown status": ("events.jsonl", _first_of("status", put(status="owned")), "status"),
         "device status": ("devices.jsonl", put(status="gone"), "status"),
+        "unknown event kind": ("events.jsonl", _first_of("weighed", put(kind="owned")), "kind"),
+        "empty event kind": ("events.jsonl", _first_of("status", put(kind="")), "kind"),
         "no created_at": ("devices.jsonl", lambda r: r.pop("created_at"), "without created_at"),
         "year 1": ("events.jsonl", put(at="0001-01-01T00:30:00+01:00"), "year"),
         "year 9999": ("events.jsonl", put(at="9999-12-31T23:30:00-01:00"), "year"),
@@ -390,6 +397,14 @@ def test_forged_bundle_rows_are_refused_whole_before_anything_is_written(
         assert said in message and "nothing was imported" in message, (name, message)
         assert "Traceback" not in message and "another writer" not in message, (name, message)
         assert _counts(hub) == before, name
+    # a wipe record's words are the rulebook's: a level and a method it allows
+    wiped = _bundle(tmp_path, wiped=True)
+    for edit, said in ((put(level="shredded"), "level"), (put(method="physical"), "method"),
+                       (put(verification_result="maybe"), "verification_result")):  # fmt: skip
+        with pytest.raises(RefurbError) as exc:
+            import_bundle(hub, _with(wiped, "sanitizations.jsonl", edit), KEY, said)
+        assert said in str(exc.value) and "nothing was imported" in str(exc.value), exc.value
+        assert _counts(hub) == before, said
     # an event numbered 2**31 - 1 (the column's most): one gap, named, found at once
     with pytest.raises(RefurbError) as exc:
         import_bundle(hub, _with(data, "events.jsonl", put(seq=2**31 - 1)), KEY, "far seq")

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import IO, Any
 
 from refurb.app.checks import Violation, violations
+from refurb.app.lifecycle import SANITIZE_LEVELS
 from refurb.errors import BadInput, Conflict, MissingReference, Refused
 from refurb.i18n import N_, Listed, Phrase
 from refurb.lifecycle.rules import (
@@ -25,6 +26,7 @@ from refurb.store.db import Store
 from refurb.store.history import weight_of
 from refurb.tags import is_well_formed
 from refurb.untrusted import program_code
+from refurb.words import CHOICES, EVENTS, RESULTS
 
 
 def _point(v: Violation) -> Phrase:
@@ -88,6 +90,9 @@ def _facts(rows: dict[str, list[dict[str, Any]]], where: str) -> None:
         for r in rows[table]:
             if r.get(column) is not None and r[column] not in allowed:
                 raise implausible(table, r, column)
+    for r in rows["sanitizations"]:  # a method the level allows (no "physical" clear)
+        if r["method"] not in SANITIZE_LEVELS[r["level"]]:
+            raise implausible("sanitizations", r, "method")
     for table in ("devices", "device_aliases"):
         for r in rows[table]:
             if not is_well_formed(r["tag"]):
@@ -102,7 +107,11 @@ def _facts(rows: dict[str, list[dict[str, Any]]], where: str) -> None:
 _WORDS = (
     ("devices", "status", frozenset(STATUSES)),
     ("events", "status", frozenset(STATUSES)),
+    ("events", "kind", frozenset({"status", *EVENTS})),
     ("parts", "kind", frozenset(PART_KINDS)),
+    ("lots", "donor_choice", frozenset(CHOICES)),
+    ("sanitizations", "level", frozenset(SANITIZE_LEVELS)),
+    ("sanitizations", "verification_result", frozenset(RESULTS)),
 )
 
 
